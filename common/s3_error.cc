@@ -1,0 +1,123 @@
+#include "common/s3_error.h"
+
+namespace xs3 {
+namespace {
+
+struct Entry {
+  std::string_view name;
+  int status;
+  std::string_view message;
+};
+
+Entry entry_of(ErrorCode c) {
+  switch (c) {
+    case ErrorCode::AccessDenied: return {"AccessDenied", 403, "Access Denied"};
+    case ErrorCode::AuthorizationHeaderMalformed:
+      return {"AuthorizationHeaderMalformed", 400, "The authorization header is malformed."};
+    case ErrorCode::AuthorizationQueryParametersError:
+      return {"AuthorizationQueryParametersError", 400,
+              "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, "
+              "X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."};
+    case ErrorCode::BadDigest:
+      return {"BadDigest", 400, "The Content-MD5 you specified did not match what we received."};
+    case ErrorCode::BucketAlreadyExists:
+      return {"BucketAlreadyExists", 409,
+              "The requested bucket name is not available. The bucket namespace is shared by all users of "
+              "the system. Please select a different name and try again."};
+    case ErrorCode::BucketAlreadyOwnedByYou:
+      return {"BucketAlreadyOwnedByYou", 409,
+              "Your previous request to create the named bucket succeeded and you already own it."};
+    case ErrorCode::BucketNotEmpty:
+      return {"BucketNotEmpty", 409, "The bucket you tried to delete is not empty"};
+    case ErrorCode::ConditionalRequestConflict:
+      return {"ConditionalRequestConflict", 409,
+              "The conditional request cannot succeed due to a conflicting operation against this resource."};
+    case ErrorCode::EntityTooLarge:
+      return {"EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size"};
+    case ErrorCode::EntityTooSmall:
+      return {"EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size."};
+    case ErrorCode::ExpiredToken: return {"ExpiredToken", 400, "The provided token has expired."};
+    case ErrorCode::IncompleteBody:
+      return {"IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header."};
+    case ErrorCode::InternalError:
+      return {"InternalError", 500, "We encountered an internal error. Please try again."};
+    case ErrorCode::InvalidAccessKeyId:
+      return {"InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records."};
+    case ErrorCode::InvalidArgument: return {"InvalidArgument", 400, "Invalid Argument"};
+    case ErrorCode::InvalidBucketName: return {"InvalidBucketName", 400, "The specified bucket is not valid."};
+    case ErrorCode::InvalidDigest:
+      return {"InvalidDigest", 400, "The Content-MD5 you specified was invalid."};
+    case ErrorCode::InvalidPart:
+      return {"InvalidPart", 400,
+              "One or more of the specified parts could not be found.  The part may not have been uploaded, "
+              "or the specified entity tag may not match the part's entity tag."};
+    case ErrorCode::InvalidPartOrder:
+      return {"InvalidPartOrder", 400,
+              "The list of parts was not in ascending order. Parts must be ordered by part number."};
+    case ErrorCode::InvalidRange: return {"InvalidRange", 416, "The requested range is not satisfiable"};
+    case ErrorCode::InvalidRequest: return {"InvalidRequest", 400, "Invalid Request"};
+    case ErrorCode::InvalidStorageClass:
+      return {"InvalidStorageClass", 400, "The storage class you specified is not valid"};
+    case ErrorCode::KeyTooLongError: return {"KeyTooLongError", 400, "Your key is too long"};
+    case ErrorCode::MalformedXML:
+      return {"MalformedXML", 400,
+              "The XML you provided was not well-formed or did not validate against our published schema"};
+    case ErrorCode::MetadataTooLarge:
+      return {"MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size."};
+    case ErrorCode::MethodNotAllowed:
+      return {"MethodNotAllowed", 405, "The specified method is not allowed against this resource."};
+    case ErrorCode::MissingContentLength:
+      return {"MissingContentLength", 411, "You must provide the Content-Length HTTP header."};
+    case ErrorCode::MissingSecurityHeader:
+      return {"MissingSecurityHeader", 400, "Your request was missing a required header"};
+    case ErrorCode::NoSuchBucket: return {"NoSuchBucket", 404, "The specified bucket does not exist"};
+    case ErrorCode::NoSuchKey: return {"NoSuchKey", 404, "The specified key does not exist."};
+    case ErrorCode::NoSuchUpload:
+      return {"NoSuchUpload", 404,
+              "The specified upload does not exist. The upload ID may be invalid, or the upload may have been "
+              "aborted or completed."};
+    case ErrorCode::NotImplemented:
+      return {"NotImplemented", 501, "A header you provided implies functionality that is not implemented"};
+    case ErrorCode::PreconditionFailed:
+      return {"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"};
+    case ErrorCode::RequestTimeTooSkewed:
+      return {"RequestTimeTooSkewed", 403,
+              "The difference between the request time and the current time is too large."};
+    case ErrorCode::RequestTimeout:
+      return {"RequestTimeout", 400,
+              "Your socket connection to the server was not read from or written to within the timeout period."};
+    case ErrorCode::ServiceUnavailable:
+      return {"ServiceUnavailable", 503, "Service is unable to handle request."};
+    case ErrorCode::SignatureDoesNotMatch:
+      return {"SignatureDoesNotMatch", 403,
+              "The request signature we calculated does not match the signature you provided. Check your key "
+              "and signing method."};
+    case ErrorCode::SlowDown: return {"SlowDown", 503, "Please reduce your request rate."};
+    case ErrorCode::XAmzContentSHA256Mismatch:
+      return {"XAmzContentSHA256Mismatch", 400,
+              "The provided 'x-amz-content-sha256' header does not match what was computed."};
+    case ErrorCode::NotModified: return {"NotModified", 304, "Not Modified"};
+  }
+  return {"InternalError", 500, "We encountered an internal error. Please try again."};
+}
+
+}  // namespace
+
+int http_status_of(ErrorCode code) { return entry_of(code).status; }
+std::string_view name_of(ErrorCode code) { return entry_of(code).name; }
+std::string_view default_message_of(ErrorCode code) { return entry_of(code).message; }
+
+int S3Error::http_status() const { return http_status_of(code); }
+std::string_view S3Error::code_name() const { return name_of(code); }
+std::string S3Error::effective_message() const {
+  return message.empty() ? std::string(default_message_of(code)) : message;
+}
+
+S3Error make_error(ErrorCode code, std::string message) {
+  S3Error e;
+  e.code = code;
+  e.message = std::move(message);
+  return e;
+}
+
+}  // namespace xs3

@@ -1,0 +1,53 @@
+#pragma once
+// Expected storage failures as values (LevelDB's Status idea). storage/ knows nothing of HTTP;
+// api/ maps these codes to S3 errors.
+#include <string>
+#include <utility>
+
+namespace xs3::storage {
+
+enum class Code {
+  Ok,
+  NoSuchBucket,
+  BucketExists,        // a bucket of that name already exists
+  BucketNotEmpty,
+  NoSuchKey,
+  PreconditionFailed,  // If-None-Match: * on an existing key, or If-Match that does not hold
+  InvalidArgument,     // e.g. a key the engine cannot store
+  IoError,             // the disk failed; the message says how
+  WritesStopped,       // an fsync failed earlier: no more writes until restart (LevelDB's rule)
+};
+
+class Status {
+ public:
+  Status() = default;
+  Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
+  static Status OK() { return {}; }
+  bool ok() const { return code_ == Code::Ok; }
+  Code code() const { return code_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  Code code_ = Code::Ok;
+  std::string message_;
+};
+
+// A value or the Status that explains why there is none.
+template <class T>
+class Result {
+ public:
+  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Status status) : status_(std::move(status)) {}  // NOLINT
+  bool ok() const { return status_.ok(); }
+  const Status& status() const { return status_; }
+  T& value() { return value_; }
+  const T& value() const { return value_; }
+  T* operator->() { return &value_; }
+  const T* operator->() const { return &value_; }
+
+ private:
+  Status status_;
+  T value_{};
+};
+
+}  // namespace xs3::storage
