@@ -1,0 +1,55 @@
+#pragma once
+// Body files: <data_dir>/blobs/xx/yy/<id> (xx, yy = the id's first two hex pairs) and
+// <data_dir>/tmp/ for bodies being written. Ids are 128-bit random, 32 lower-case hex digits.
+// In Fsync mode every step that must survive a crash is fsync'd (file, then directory entry);
+// in Relaxed mode nothing is.
+#include <memory>
+#include <string>
+#include <unordered_set>
+
+#include "storage/engine.h"
+#include "storage/status.h"
+
+namespace xs3::storage {
+
+class BlobStore {
+ public:
+  BlobStore(std::string data_dir, bool fsync);
+
+  // Creates blobs/ and tmp/ (data_dir must exist).
+  Status Init();
+  bool fsync() const { return fsync_; }
+
+  static std::string NewId();
+  std::string TmpPath(const std::string& id) const;
+  std::string BlobPath(const std::string& id) const;
+
+  // Moves a complete, already fsync'd (in Fsync mode) tmp file to blobs/ under `id` and makes
+  // the rename durable.
+  Status Publish(const std::string& tmp_path, const std::string& id);
+  // Hard-links blob src_id as dst_id (no byte copy). NoSuchKey if src_id is gone.
+  Status Link(const std::string& src_id, const std::string& dst_id);
+  // Unlinks a blob; errors are ignored (an orphan is collected at the next Open()).
+  void Remove(const std::string& id) const;
+  Result<std::unique_ptr<BodyReader>> OpenReader(const std::string& id, uint64_t size) const;
+
+  // Recovery: empties tmp/, and removes every blob whose id is not in `referenced`.
+  // Returns the number of files removed.
+  Result<size_t> CleanTmp();
+  Result<size_t> RemoveUnreferenced(const std::unordered_set<std::string>& referenced);
+
+ private:
+  // mkdir that fsyncs the parent when it created the directory.
+  Status EnsureDir(const std::string& dir, const std::string& parent) const;
+
+  std::string data_dir_;
+  std::string blobs_dir_;
+  std::string tmp_dir_;
+  bool fsync_;
+};
+
+// Errno-based helpers shared by the body code.
+Status ErrnoStatus(const std::string& what);
+Status FsyncPath(const std::string& path);  // opens a directory or file read-only and fsyncs it
+
+}  // namespace xs3::storage

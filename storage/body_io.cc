@@ -1,0 +1,107 @@
+#include "storage/body_io.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace xs3::storage {
+
+namespace {
+constexpr size_t kWriteChunk = size_t{1} << 20;
+}  // namespace
+
+SpillingBodyWriter::~SpillingBodyWriter() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!tmp_path_.empty()) ::unlink(tmp_path_.c_str());
+}
+
+Status SpillingBodyWriter::Append(const char* data, size_t len) {
+  if (!error_.ok()) return error_;
+  if (fd_ < 0 && tmp_path_.empty()) {
+    if (buffer_.size() + len <= threshold_) {
+      buffer_.append(data, len);
+      size_ += len;
+      return Status::OK();
+    }
+    if (Status s = Spill(); !s.ok()) return error_ = s;
+  }
+  if (fd_ < 0) return error_ = Status(Code::InvalidArgument, "Append after Finish");
+  size_ += len;
+  if (buffer_.size() + len < kWriteChunk) {
+    buffer_.append(data, len);
+    return Status::OK();
+  }
+  if (Status s = Flush(); !s.ok()) return error_ = s;
+  if (len >= kWriteChunk) {
+    if (Status s = WriteAll(data, len); !s.ok()) return error_ = s;
+  } else {
+    buffer_.append(data, len);
+  }
+  return Status::OK();
+}
+
+Status SpillingBodyWriter::Spill() {
+  tmp_path_ = store_->TmpPath(BlobStore::NewId());
+  fd_ = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    Status s = ErrnoStatus("create " + tmp_path_);
+    tmp_path_.clear();
+    return s;
+  }
+  Status s = Flush();
+  buffer_.reserve(kWriteChunk);
+  return s;
+}
+
+Status SpillingBodyWriter::Flush() {
+  Status s = WriteAll(buffer_.data(), buffer_.size());
+  buffer_.clear();
+  return s;
+}
+
+Status SpillingBodyWriter::WriteAll(const char* data, size_t len) {
+  while (len > 0) {
+    ssize_t n = ::write(fd_, data, len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("write " + tmp_path_);
+    }
+    data += n;
+    len -= static_cast<size_t>(n);
+  }
+  return Status::OK();
+}
+
+Status SpillingBodyWriter::Finish() {
+  if (!error_.ok()) return error_;
+  if (fd_ < 0) return Status::OK();  // inline, or already finished
+  Status s = Flush();
+  if (s.ok() && store_->fsync() && ::fsync(fd_) != 0) s = ErrnoStatus("fsync " + tmp_path_);
+  if (::close(fd_) != 0 && s.ok()) s = ErrnoStatus("close " + tmp_path_);
+  fd_ = -1;
+  std::string().swap(buffer_);
+  if (!s.ok()) error_ = s;
+  return s;
+}
+
+Result<size_t> InlineBodyReader::ReadAt(uint64_t offset, char* buf, size_t len) const {
+  if (offset >= body_.size()) return size_t{0};
+  size_t n = std::min<uint64_t>(len, body_.size() - offset);
+  std::memcpy(buf, body_.data() + offset, n);
+  return n;
+}
+
+FileBodyReader::~FileBodyReader() { ::close(fd_); }
+
+Result<size_t> FileBodyReader::ReadAt(uint64_t offset, char* buf, size_t len) const {
+  for (;;) {
+    ssize_t n = ::pread(fd_, buf, len, static_cast<off_t>(offset));
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno != EINTR) return ErrnoStatus("pread");
+  }
+}
+
+}  // namespace xs3::storage

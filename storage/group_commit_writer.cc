@@ -1,0 +1,116 @@
+#include "storage/group_commit_writer.h"
+
+#include <exception>
+
+#include "storage/lmdb_env.h"
+
+namespace xs3::storage {
+
+namespace {
+constexpr size_t kMaxBatch = 4096;
+}  // namespace
+
+GroupCommitWriter::GroupCommitWriter(MDB_env* env) : env_(env) { thread_ = std::thread([this] { Run(); }); }
+
+GroupCommitWriter::~GroupCommitWriter() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    shutdown_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void GroupCommitWriter::SetCommitHookForTest(std::function<int()> hook) {
+  std::lock_guard<std::mutex> lock(mu_);
+  commit_hook_ = std::move(hook);
+}
+
+Status GroupCommitWriter::Submit(Mutation mutation) {
+  if (stopped_.load()) return Status(Code::WritesStopped, "writes stopped after an earlier sync failure");
+  std::future<Status> result;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (shutdown_) return Status(Code::IoError, "engine is shutting down");
+    queue_.push_back(Pending{std::move(mutation), {}});
+    result = queue_.back().done.get_future();
+  }
+  cv_.notify_one();
+  return result.get();
+}
+
+void GroupCommitWriter::Run() {
+  std::vector<Pending> batch;
+  for (;;) {
+    std::function<int()> hook;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return shutdown_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // shutdown with nothing left
+      while (!queue_.empty() && batch.size() < kMaxBatch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      hook = commit_hook_;
+    }
+    if (stopped_.load()) {
+      for (auto& p : batch) p.done.set_value(Status(Code::WritesStopped, "writes stopped after an earlier sync failure"));
+    } else {
+      commit_hook_for_batch_ = std::move(hook);
+      ApplyBatch(batch);
+    }
+    batch.clear();
+  }
+}
+
+void GroupCommitWriter::ApplyBatch(std::vector<Pending>& batch) {
+  std::vector<Status> results(batch.size());
+  std::vector<std::function<void()>> on_commit;
+  MDB_txn* parent = nullptr;
+  int rc = mdb_txn_begin(env_, nullptr, 0, &parent);
+  if (rc != 0) {
+    for (auto& p : batch) p.done.set_value(LmdbStatus(rc, "mdb_txn_begin (write)"));
+    return;
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    WriteTxn child;
+    rc = mdb_txn_begin(env_, parent, 0, &child.txn);
+    if (rc != 0) {
+      results[i] = LmdbStatus(rc, "mdb_txn_begin (nested)");
+      continue;
+    }
+    try {
+      results[i] = batch[i].mutation(child);
+    } catch (const std::exception& e) {
+      results[i] = Status(Code::IoError, std::string("mutation threw: ") + e.what());
+    }
+    if (!results[i].ok()) {
+      mdb_txn_abort(child.txn);
+      continue;
+    }
+    rc = mdb_txn_commit(child.txn);
+    if (rc != 0) {
+      results[i] = LmdbStatus(rc, "mdb_txn_commit (nested)");
+      continue;
+    }
+    for (auto& f : child.on_commit) on_commit.push_back(std::move(f));
+  }
+  rc = commit_hook_for_batch_ ? commit_hook_for_batch_() : 0;
+  if (rc != 0) {
+    mdb_txn_abort(parent);
+  } else {
+    rc = mdb_txn_commit(parent);
+  }
+  if (rc != 0) {
+    stopped_.store(true);
+    Status failed = LmdbStatus(rc, "commit failed; writes stopped");
+    for (auto& r : results) {
+      if (r.ok()) r = failed;
+    }
+  } else {
+    for (auto& f : on_commit) f();
+  }
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(results[i]));
+}
+
+}  // namespace xs3::storage

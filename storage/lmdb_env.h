@@ -1,0 +1,71 @@
+#pragma once
+// Thin RAII layer over the LMDB environment at <data_dir>/meta and its named databases.
+//
+// The environment is opened with MDB_NOTLS, so a read transaction may be used on any thread and
+// readers never block the writer. Relaxed durability adds MDB_NOSYNC | MDB_NOMETASYNC.
+#include <lmdb.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "storage/status.h"
+
+namespace xs3::storage {
+
+// IoError carrying mdb_strerror(rc).
+Status LmdbStatus(int rc, std::string_view what);
+
+inline MDB_val ToVal(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
+inline std::string_view FromVal(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
+
+class LmdbEnv {
+ public:
+  // Creates `dir` if needed, opens the env and the named DBs, clears stale reader slots.
+  static Result<std::unique_ptr<LmdbEnv>> Open(const std::string& dir, bool relaxed, size_t map_size);
+  ~LmdbEnv();
+  LmdbEnv(const LmdbEnv&) = delete;
+  LmdbEnv& operator=(const LmdbEnv&) = delete;
+
+  MDB_env* env() const { return env_; }
+  MDB_dbi buckets() const { return buckets_; }
+  MDB_dbi objects() const { return objects_; }  // the flat index (key_codec.h)
+
+ private:
+  LmdbEnv() = default;
+  MDB_env* env_ = nullptr;
+  MDB_dbi buckets_ = 0;
+  MDB_dbi objects_ = 0;
+  bool relaxed_ = false;
+  bool opened_ = false;
+};
+
+// A read-only transaction, aborted on destruction. Move-only.
+class ReadTxn {
+ public:
+  ReadTxn() = default;
+  static Result<ReadTxn> Begin(MDB_env* env);
+  ReadTxn(ReadTxn&& o) noexcept : txn_(o.txn_) { o.txn_ = nullptr; }
+  ReadTxn& operator=(ReadTxn&& o) noexcept;
+  ~ReadTxn();
+  MDB_txn* get() const { return txn_; }
+
+ private:
+  MDB_txn* txn_ = nullptr;
+};
+
+// A cursor closed on destruction. REQUIRES: outlived by its transaction.
+class Cursor {
+ public:
+  Cursor() = default;
+  Status Open(MDB_txn* txn, MDB_dbi dbi);
+  ~Cursor();
+  Cursor(const Cursor&) = delete;
+  Cursor& operator=(const Cursor&) = delete;
+  MDB_cursor* get() const { return cursor_; }
+
+ private:
+  MDB_cursor* cursor_ = nullptr;
+};
+
+}  // namespace xs3::storage

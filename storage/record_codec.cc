@@ -1,0 +1,107 @@
+#include "storage/record_codec.h"
+
+#include "storage/wire.h"
+
+namespace xs3::storage {
+
+namespace {
+
+constexpr uint8_t kRecordVersion = 1;
+constexpr uint8_t kBucketVersion = 1;
+
+// The ordered list of plain string fields of ObjectMeta, shared by encoder and decoder.
+template <class Meta, class F>
+bool ForEachMetaString(Meta& m, F&& f) {
+  return f(m.etag) && f(m.owner) && f(m.content_type) && f(m.content_encoding) && f(m.content_disposition) &&
+         f(m.content_language) && f(m.cache_control) && f(m.expires) && f(m.storage_class) && f(m.checksum_type);
+}
+
+}  // namespace
+
+std::string EncodeRecord(const ObjectRecord& record) {
+  const ObjectMeta& m = record.meta;
+  WireWriter w;
+  w.PutByte(kRecordVersion);
+  w.PutVarint(m.size);
+  w.PutFixed64(static_cast<uint64_t>(m.mtime_ms));
+  ForEachMetaString(m, [&](const std::string& s) {
+    w.PutString(s);
+    return true;
+  });
+  w.PutVarint(m.user_meta.size());
+  for (const auto& [k, v] : m.user_meta) {
+    w.PutString(k);
+    w.PutString(v);
+  }
+  w.PutVarint(m.checksums.size());
+  for (const auto& [k, v] : m.checksums) {
+    w.PutString(k);
+    w.PutString(v);
+  }
+  w.PutString(record.blob_id);
+  w.PutString(record.inline_body);
+  return w.Take();
+}
+
+bool DecodeRecord(std::string_view value, ObjectRecord* out, bool with_body) {
+  WireReader r(value);
+  ObjectMeta& m = out->meta;
+  uint8_t version = 0;
+  uint64_t mtime = 0, n = 0;
+  if (!r.GetByte(&version) || version != kRecordVersion) return false;
+  if (!r.GetVarint(&m.size) || !r.GetFixed64(&mtime)) return false;
+  m.mtime_ms = static_cast<int64_t>(mtime);
+  if (!ForEachMetaString(m, [&](std::string& s) { return r.GetString(&s); })) return false;
+  if (!r.GetVarint(&n) || n > value.size()) return false;
+  m.user_meta.clear();
+  m.user_meta.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string k, v;
+    if (!r.GetString(&k) || !r.GetString(&v)) return false;
+    m.user_meta.emplace_back(std::move(k), std::move(v));
+  }
+  if (!r.GetVarint(&n) || n > value.size()) return false;
+  m.checksums.clear();
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string k, v;
+    if (!r.GetString(&k) || !r.GetString(&v)) return false;
+    m.checksums.emplace(std::move(k), std::move(v));
+  }
+  std::string_view body;
+  if (!r.GetString(&out->blob_id) || !r.GetString(&body)) return false;
+  if (with_body) {
+    out->inline_body.assign(body);
+  } else {
+    out->inline_body.clear();
+  }
+  return r.done();
+}
+
+std::string EncodeBucket(const BucketInfo& info) {
+  WireWriter w;
+  w.PutByte(kBucketVersion);
+  w.PutString(info.region);
+  w.PutString(info.owner);
+  w.PutFixed64(static_cast<uint64_t>(info.created_ms));
+  w.PutByte(static_cast<uint8_t>(info.type));
+  w.PutString(info.zone);
+  return w.Take();
+}
+
+bool DecodeBucket(std::string_view name, std::string_view value, BucketInfo* out) {
+  WireReader r(value);
+  uint8_t version = 0, type = 0;
+  uint64_t created = 0;
+  if (!r.GetByte(&version) || version != kBucketVersion) return false;
+  if (!r.GetString(&out->region) || !r.GetString(&out->owner) || !r.GetFixed64(&created) || !r.GetByte(&type) ||
+      !r.GetString(&out->zone) || !r.done()) {
+    return false;
+  }
+  if (type > static_cast<uint8_t>(BucketType::Directory)) return false;
+  out->name.assign(name);
+  out->created_ms = static_cast<int64_t>(created);
+  out->type = static_cast<BucketType>(type);
+  return true;
+}
+
+}  // namespace xs3::storage

@@ -1,0 +1,86 @@
+#include "storage/record_codec.h"
+
+#include <doctest/doctest.h>
+
+namespace xs3::storage {
+namespace {
+
+ObjectRecord Sample() {
+  ObjectRecord r;
+  r.meta.size = 123456789012;
+  r.meta.etag = "d41d8cd98f00b204e9800998ecf8427e";
+  r.meta.mtime_ms = 1732500000123;
+  r.meta.owner = "alice";
+  r.meta.content_type = "text/plain";
+  r.meta.content_encoding = "gzip";
+  r.meta.content_disposition = "attachment";
+  r.meta.content_language = "en";
+  r.meta.cache_control = "no-cache";
+  r.meta.expires = "Wed, 21 Oct 2015 07:28:00 GMT";
+  r.meta.storage_class = "STANDARD_IA";
+  r.meta.user_meta = {{"b", "2"}, {"a", std::string("\0x", 2)}};
+  r.meta.checksums = {{"CRC32", "AAAAAA=="}, {"SHA256", "xyz"}};
+  r.meta.checksum_type = "FULL_OBJECT";
+  r.inline_body = std::string("body\0bytes", 10);
+  return r;
+}
+
+TEST_CASE("record codec: ObjectRecord round trip keeps every field") {
+  ObjectRecord in = Sample(), out;
+  std::string v = EncodeRecord(in);
+  REQUIRE(DecodeRecord(v, &out));
+  CHECK(out.meta.size == in.meta.size);
+  CHECK(out.meta.etag == in.meta.etag);
+  CHECK(out.meta.mtime_ms == in.meta.mtime_ms);
+  CHECK(out.meta.owner == in.meta.owner);
+  CHECK(out.meta.content_type == in.meta.content_type);
+  CHECK(out.meta.content_encoding == in.meta.content_encoding);
+  CHECK(out.meta.content_disposition == in.meta.content_disposition);
+  CHECK(out.meta.content_language == in.meta.content_language);
+  CHECK(out.meta.cache_control == in.meta.cache_control);
+  CHECK(out.meta.expires == in.meta.expires);
+  CHECK(out.meta.storage_class == in.meta.storage_class);
+  CHECK(out.meta.user_meta == in.meta.user_meta);
+  CHECK(out.meta.checksums == in.meta.checksums);
+  CHECK(out.meta.checksum_type == in.meta.checksum_type);
+  CHECK(out.inline_body == in.inline_body);
+  CHECK(out.blob_id.empty());
+
+  ObjectRecord meta_only;
+  REQUIRE(DecodeRecord(v, &meta_only, /*with_body=*/false));
+  CHECK(meta_only.inline_body.empty());
+  CHECK(meta_only.meta.etag == in.meta.etag);
+}
+
+TEST_CASE("record codec: negative mtime and blob id") {
+  ObjectRecord in, out;
+  in.meta.mtime_ms = -5;
+  in.blob_id = "0123456789abcdef0123456789abcdef";
+  REQUIRE(DecodeRecord(EncodeRecord(in), &out));
+  CHECK(out.meta.mtime_ms == -5);
+  CHECK(out.blob_id == in.blob_id);
+}
+
+TEST_CASE("record codec: truncated or trailing bytes are rejected") {
+  std::string v = EncodeRecord(Sample());
+  ObjectRecord out;
+  for (size_t n = 0; n < v.size(); ++n) CHECK_FALSE(DecodeRecord(v.substr(0, n), &out));
+  CHECK_FALSE(DecodeRecord(v + "x", &out));
+  std::string bad_version = v;
+  bad_version[0] = 9;
+  CHECK_FALSE(DecodeRecord(bad_version, &out));
+}
+
+TEST_CASE("record codec: BucketInfo round trip") {
+  BucketInfo in{"bkt", "us-east-1", "alice", 1732500000000, BucketType::Directory, "use1-az4"}, out;
+  REQUIRE(DecodeBucket("bkt", EncodeBucket(in), &out));
+  CHECK(out.name == "bkt");
+  CHECK(out.region == in.region);
+  CHECK(out.owner == in.owner);
+  CHECK(out.created_ms == in.created_ms);
+  CHECK(out.type == BucketType::Directory);
+  CHECK(out.zone == in.zone);
+}
+
+}  // namespace
+}  // namespace xs3::storage
