@@ -64,6 +64,9 @@ struct AuthContext {
   std::string seed_signature;  // hex signature of the request itself
   std::string amz_date;        // YYYYMMDDTHHMMSSZ
   std::string scope;           // YYYYMMDD/region/service/aws4_request
+  // x-amz-s3session-token / x-amz-security-token (header or presigned query), empty if none.
+  // Not verified here: the caller checks it against the session that issued access_key.
+  std::string session_token;
 };
 
 // Verifies the request's signature (header or query form). A request with neither an
