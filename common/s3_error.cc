@@ -37,6 +37,9 @@ Entry entry_of(ErrorCode c) {
     case ErrorCode::EntityTooSmall:
       return {"EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size."};
     case ErrorCode::ExpiredToken: return {"ExpiredToken", 400, "The provided token has expired."};
+    case ErrorCode::IllegalLocationConstraintException:
+      return {"IllegalLocationConstraintException", 400,
+              "The location constraint is incompatible for the region specific endpoint this request was sent to."};
     case ErrorCode::IncompleteBody:
       return {"IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header."};
     case ErrorCode::InternalError:
@@ -47,6 +50,8 @@ Entry entry_of(ErrorCode c) {
     case ErrorCode::InvalidBucketName: return {"InvalidBucketName", 400, "The specified bucket is not valid."};
     case ErrorCode::InvalidDigest:
       return {"InvalidDigest", 400, "The Content-MD5 you specified was invalid."};
+    case ErrorCode::InvalidLocationConstraint:
+      return {"InvalidLocationConstraint", 400, "The specified location-constraint is not valid"};
     case ErrorCode::InvalidPart:
       return {"InvalidPart", 400,
               "One or more of the specified parts could not be found.  The part may not have been uploaded, "

@@ -1,0 +1,105 @@
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include "api/addressing.h"
+#include "api/bucket_name.h"
+#include "api/conditions.h"
+#include "api/http_time.h"
+#include "api/range.h"
+#include "api/xml_writer.h"
+
+using namespace xs3::api;
+
+TEST_CASE("path-style addressing decodes bucket and key") {
+  auto a = ResolveAddress("127.0.0.1:9000", "/bucket/dir/a%20b%2Bc", {"localhost"});
+  CHECK(a.bucket == "bucket");
+  CHECK(a.key == "dir/a b+c");
+  CHECK_FALSE(a.virtual_host);
+  auto b = ResolveAddress("127.0.0.1:9000", "/bucket/", {"localhost"});
+  CHECK(b.bucket == "bucket");
+  CHECK(b.key.empty());
+  auto c = ResolveAddress("localhost:9000", "/", {"localhost"});
+  CHECK(c.bucket.empty());
+}
+
+TEST_CASE("virtual-host addressing takes the bucket from the Host header") {
+  auto a = ResolveAddress("My-Bucket.localhost:9000", "/k/x", {"localhost", "s3.localhost"});
+  CHECK(a.virtual_host);
+  CHECK(a.bucket == "my-bucket");
+  CHECK(a.key == "k/x");
+  auto b = ResolveAddress("b.s3.localhost", "/k", {"localhost", "s3.localhost"});
+  CHECK(b.bucket == "b");
+  auto c = ResolveAddress("s3.localhost", "/b/k", {"s3.localhost"});
+  CHECK_FALSE(c.virtual_host);
+  CHECK(c.bucket == "b");
+}
+
+TEST_CASE("query parsing keeps valueless flags") {
+  auto q = ParseQuery("delete&x-id=DeleteObjects&prefix=a%2Fb&session=");
+  REQUIRE(q.size() == 4);
+  CHECK(q[0] == std::pair<std::string, std::string>{"delete", ""});
+  CHECK(q[2].second == "a/b");
+  CHECK(q[3].first == "session");
+}
+
+TEST_CASE("byte ranges as S3 reads them") {
+  auto r = ParseRange("bytes=0-4", 10);
+  CHECK(r.outcome == RangeOutcome::Satisfiable);
+  CHECK(r.range.first == 0);
+  CHECK(r.range.length == 5);
+  r = ParseRange("bytes=-3", 10);
+  CHECK(r.range.first == 7);
+  CHECK(r.range.length == 3);
+  r = ParseRange("bytes=5-", 10);
+  CHECK(r.range.first == 5);
+  CHECK(r.range.length == 5);
+  r = ParseRange("bytes=5-100", 10);
+  CHECK(r.range.length == 5);
+  CHECK(ParseRange("bytes=10-", 10).outcome == RangeOutcome::Unsatisfiable);
+  CHECK(ParseRange("bytes=0-", 0).outcome == RangeOutcome::Unsatisfiable);
+  CHECK(ParseRange("bytes=5-2", 10).outcome == RangeOutcome::None);
+  CHECK(ParseRange("bytes=0-1,3-4", 10).outcome == RangeOutcome::None);
+  CHECK(ParseRange("items=0-1", 10).outcome == RangeOutcome::None);
+}
+
+TEST_CASE("bucket naming rules") {
+  CHECK(IsValidBucketName("my-bucket.example1"));
+  CHECK_FALSE(IsValidBucketName("ab"));
+  CHECK_FALSE(IsValidBucketName("Upper"));
+  CHECK_FALSE(IsValidBucketName("-start"));
+  CHECK_FALSE(IsValidBucketName("a..b"));
+  CHECK_FALSE(IsValidBucketName("192.168.5.4"));
+  CHECK_FALSE(IsValidBucketName("xn--abc"));
+  CHECK_FALSE(IsValidBucketName("bucket--use1-az4--x-s3"));
+  CHECK_FALSE(IsValidBucketName(std::string(64, 'a')));
+  CHECK_FALSE(IsValidBucketName("under_score"));
+}
+
+TEST_CASE("preconditions follow S3's precedence") {
+  xs3::storage::ObjectMeta m;
+  m.etag = "abc";
+  m.mtime_ms = 1'700'000'000'000;
+  std::string match = "\"abc\"", other = "\"zzz\"";
+  std::string past = HttpDate(1'600'000'000'000), future = HttpDate(1'800'000'000'000);
+  CHECK_FALSE(EvaluatePreconditions({&match}, m, false));
+  CHECK(EvaluatePreconditions({&other}, m, false)->code == xs3::ErrorCode::PreconditionFailed);
+  CHECK(EvaluatePreconditions({nullptr, &match}, m, false)->code == xs3::ErrorCode::NotModified);
+  CHECK(EvaluatePreconditions({nullptr, &match}, m, true)->code == xs3::ErrorCode::PreconditionFailed);
+  // A true If-Match wins over a false If-Unmodified-Since.
+  CHECK_FALSE(EvaluatePreconditions({&match, nullptr, nullptr, &past}, m, false));
+  CHECK(EvaluatePreconditions({nullptr, nullptr, nullptr, &past}, m, false)->code == xs3::ErrorCode::PreconditionFailed);
+  CHECK(EvaluatePreconditions({nullptr, nullptr, &future}, m, false)->code == xs3::ErrorCode::NotModified);
+  CHECK_FALSE(EvaluatePreconditions({nullptr, nullptr, &past}, m, false));
+  CHECK(ETagListMatches("\"x\", \"abc\"", "abc"));
+  CHECK(ETagListMatches("*", "abc"));
+}
+
+TEST_CASE("dates and XML escaping") {
+  CHECK(HttpDate(0) == "Thu, 01 Jan 1970 00:00:00 GMT");
+  CHECK(Iso8601Ms(1'500) == "1970-01-01T00:00:01.500Z");
+  CHECK(ParseHttpDate("Thu, 01 Jan 1970 00:00:10 GMT") == 10);
+  CHECK(XmlEscape("a<&>\"'") == "a&lt;&amp;&gt;&quot;&apos;");
+  XmlWriter x("R");
+  x.Element("K", "v&");
+  CHECK(x.Finish().find("<K>v&amp;</K></R>") != std::string::npos);
+}

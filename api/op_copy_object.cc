@@ -1,0 +1,90 @@
+// CopyObject: the destination shares the source's bytes (storage links the blob); metadata is
+// copied or replaced per x-amz-metadata-directive.
+#include "api/conditions.h"
+#include "api/http_time.h"
+#include "api/object_headers.h"
+#include "api/operation.h"
+#include "api/xml_writer.h"
+#include "auth/checksum.h"
+
+namespace xs3::api {
+namespace {
+
+struct CopySource {
+  std::string bucket;
+  std::string key;
+};
+
+std::optional<CopySource> ParseCopySource(const std::string& header) {
+  std::string s = header;
+  if (auto q = s.find('?'); q != std::string::npos) {
+    std::string query = s.substr(q + 1);
+    s = s.substr(0, q);
+    if (query != "versionId=null" && !query.empty()) return std::nullopt;
+  }
+  s = auth::UriDecode(s);
+  if (!s.empty() && s.front() == '/') s.erase(0, 1);
+  auto slash = s.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 >= s.size()) return std::nullopt;
+  return CopySource{s.substr(0, slash), s.substr(slash + 1)};
+}
+
+}  // namespace
+
+Outcome CopyObject(OperationContext& ctx) {
+  if (auto e = ValidateKey(ctx.address.key)) return Fail(ctx, *e);
+  auto source = ParseCopySource(*ctx.request.Header("x-amz-copy-source"));
+  if (!source) return Fail(ctx, ErrorCode::InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket)) return Fail(ctx, *e);
+  if (auto e = AuthorizeBucket(ctx, source->bucket)) return Fail(ctx, *e);
+
+  auto src = ctx.engine.GetObject(source->bucket, source->key);
+  if (!src.ok()) return Fail(ctx, FromStorage(src.status()));
+
+  Preconditions pre{ctx.request.Header("x-amz-copy-source-if-match"), ctx.request.Header("x-amz-copy-source-if-none-match"),
+                    ctx.request.Header("x-amz-copy-source-if-modified-since"),
+                    ctx.request.Header("x-amz-copy-source-if-unmodified-since")};
+  if (auto e = EvaluatePreconditions(pre, src->meta, true)) return Fail(ctx, *e);
+
+  std::string directive = ctx.request.HeaderOr("x-amz-metadata-directive", "COPY");
+  if (directive != "COPY" && directive != "REPLACE") {
+    return Fail(ctx, ErrorCode::InvalidArgument, "Unknown metadata directive.");
+  }
+  storage::ObjectMeta meta;
+  if (directive == "REPLACE") {
+    auto replaced = MetaFromHeaders(ctx.request);
+    if (auto* e = std::get_if<S3Error>(&replaced)) return Fail(ctx, *e);
+    meta = std::move(std::get<storage::ObjectMeta>(replaced));
+  } else {
+    meta = src->meta;
+    if (auto* sc = ctx.request.Header("x-amz-storage-class")) meta.storage_class = *sc == "STANDARD" ? "" : *sc;
+  }
+  bool same_object = source->bucket == ctx.address.bucket && source->key == ctx.address.key;
+  if (same_object && directive == "COPY" && !ctx.request.Header("x-amz-storage-class")) {
+    return Fail(ctx, ErrorCode::InvalidRequest,
+                "This copy request is illegal because it is trying to copy an object to itself without changing the "
+                "object's metadata, storage class, website redirect location or encryption attributes.");
+  }
+  meta.size = src->meta.size;
+  meta.etag = src->meta.etag;
+  meta.checksums = src->meta.checksums;
+  meta.checksum_type = src->meta.checksum_type;
+  meta.owner = ctx.auth.user;
+  meta.mtime_ms = 0;
+
+  storage::WriteConditions conditions;
+  if (auto* inm = ctx.request.Header("if-none-match"); inm && *inm == "*") conditions.if_none_match_star = true;
+  auto st = ctx.engine.CopyObject(source->bucket, source->key, ctx.address.bucket, ctx.address.key, meta, conditions);
+  if (!st.ok()) return Fail(ctx, FromStorage(st));
+
+  auto copied = ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
+  int64_t mtime = copied.ok() ? copied->meta.mtime_ms : 0;
+  XmlWriter x("CopyObjectResult");
+  x.Element("ETag", QuoteETag(meta.etag)).Element("LastModified", Iso8601Ms(mtime));
+  for (auto& [alg, value] : meta.checksums) x.Element("Checksum" + alg, value);
+  if (!meta.checksums.empty()) x.Element("ChecksumType", meta.checksum_type);
+  Response r = XmlResponse(200, x.Finish());
+  return Done(std::move(r));
+}
+
+}  // namespace xs3::api

@@ -1,0 +1,62 @@
+// DeleteObjects: up to 1,000 keys in one XML body; per-key results, or only errors when Quiet.
+#include <pugixml.hpp>
+
+#include "api/object_headers.h"
+#include "api/operation.h"
+#include "api/xml_writer.h"
+
+namespace xs3::api {
+namespace {
+
+constexpr size_t kMaxKeys = 1000;
+// 1,000 keys of 1,024 bytes, escaped, plus framing.
+constexpr size_t kMaxBody = 8 * 1024 * 1024;
+
+Response DeleteKeys(OperationContext& ctx, const std::string& body) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(body.data(), body.size())) return Fail(ctx, ErrorCode::MalformedXML).response;
+  auto root = doc.document_element();
+  if (std::string_view(root.name()) != "Delete") return Fail(ctx, ErrorCode::MalformedXML).response;
+  bool quiet = std::string_view(root.child("Quiet").text().get()) == "true";
+  std::vector<std::string> keys;
+  for (auto obj : root.children("Object")) {
+    auto key = obj.child("Key");
+    if (!key) return Fail(ctx, ErrorCode::MalformedXML).response;
+    keys.emplace_back(key.text().get());
+  }
+  if (keys.empty() || keys.size() > kMaxKeys) return Fail(ctx, ErrorCode::MalformedXML).response;
+
+  XmlWriter x("DeleteResult");
+  for (auto& key : keys) {
+    std::optional<S3Error> error = ValidateKey(key);
+    if (!error) {
+      auto st = ctx.engine.DeleteObject(ctx.address.bucket, key);
+      if (!st.ok()) error = FromStorage(st);
+    }
+    if (error) {
+      x.Open("Error")
+          .Element("Key", key)
+          .Element("Code", error->code_name())
+          .Element("Message", error->effective_message())
+          .Close("Error");
+    } else if (!quiet) {
+      x.Open("Deleted").Element("Key", key).Close("Deleted");
+    }
+  }
+  return XmlResponse(200, x.Finish());
+}
+
+}  // namespace
+
+Outcome DeleteObjects(OperationContext& ctx) {
+  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket)) return Fail(ctx, *e);
+  S3Error error;
+  auto consumer =
+      BufferedBody(ctx, kMaxBody, [ctx](std::string body) mutable { return DeleteKeys(ctx, body); }, &error);
+  if (!consumer) return Fail(ctx, error);
+  Outcome o;
+  o.consumer = std::move(consumer);
+  return o;
+}
+
+}  // namespace xs3::api

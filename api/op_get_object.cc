@@ -1,0 +1,87 @@
+// GetObject and HeadObject: preconditions, one byte range, response-* overrides; the body is
+// streamed by the server from the storage reader.
+#include <array>
+
+#include "api/conditions.h"
+#include "api/xml_writer.h"
+#include "api/http_time.h"
+#include "api/object_headers.h"
+#include "api/operation.h"
+#include "api/range.h"
+
+namespace xs3::api {
+namespace {
+
+constexpr std::array<std::pair<const char*, const char*>, 6> kResponseOverrides = {{
+    {"response-content-type", "Content-Type"},
+    {"response-content-language", "Content-Language"},
+    {"response-expires", "Expires"},
+    {"response-cache-control", "Cache-Control"},
+    {"response-content-disposition", "Content-Disposition"},
+    {"response-content-encoding", "Content-Encoding"},
+}};
+
+}  // namespace
+
+Outcome GetObject(OperationContext& ctx) {
+  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket)) return Fail(ctx, *e);
+  auto record = ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
+  if (!record.ok()) {
+    S3Error e = FromStorage(record.status());
+    if (e.code == ErrorCode::NoSuchKey) e.extra_xml = "<Key>" + XmlEscape(ctx.address.key) + "</Key>";
+    return Fail(ctx, e);
+  }
+  const storage::ObjectMeta& meta = record->meta;
+
+  Preconditions pre{ctx.request.Header("if-match"), ctx.request.Header("if-none-match"),
+                    ctx.request.Header("if-modified-since"), ctx.request.Header("if-unmodified-since")};
+  if (auto e = EvaluatePreconditions(pre, meta, false)) {
+    if (e->code == ErrorCode::NotModified) {
+      Response r;
+      r.status = 304;
+      r.SetHeader("ETag", QuoteETag(meta.etag));
+      r.SetHeader("Last-Modified", HttpDate(meta.mtime_ms));
+      return Done(std::move(r));
+    }
+    return Fail(ctx, *e);
+  }
+
+  Response r;
+  RangeResult range;
+  if (auto* h = ctx.request.Header("range")) range = ParseRange(*h, meta.size);
+  if (range.outcome == RangeOutcome::Unsatisfiable) {
+    S3Error e = make_error(ErrorCode::InvalidRange);
+    e.extra_xml = "<RangeRequested>" + XmlEscape(*ctx.request.Header("range")) +
+                  "</RangeRequested><ActualObjectSize>" + std::to_string(meta.size) + "</ActualObjectSize>";
+    Outcome o = Fail(ctx, e);
+    o.response.SetHeader("Content-Range", "bytes */" + std::to_string(meta.size));
+    return o;
+  }
+  bool whole = range.outcome != RangeOutcome::Satisfiable;
+  bool checksum_mode = ctx.request.HeaderOr("x-amz-checksum-mode") == "ENABLED";
+  AddObjectHeaders(r, meta, checksum_mode && whole);
+  for (auto& [param, header] : kResponseOverrides)
+    if (auto* v = ctx.Query(param)) r.SetHeader(header, *v);
+
+  if (whole) {
+    r.body_offset = 0;
+    r.body_length = meta.size;
+  } else {
+    r.status = 206;
+    r.body_offset = range.range.first;
+    r.body_length = range.range.length;
+    r.SetHeader("Content-Range", "bytes " + std::to_string(range.range.first) + "-" +
+                                     std::to_string(range.range.first + range.range.length - 1) + "/" +
+                                     std::to_string(meta.size));
+  }
+  if (ctx.IsHead()) {
+    r.head_only = true;
+    return Done(std::move(r));
+  }
+  auto reader = ctx.engine.OpenBody(record.value());
+  if (!reader.ok()) return Fail(ctx, FromStorage(reader.status()));
+  r.body_reader = std::move(reader.value());
+  return Done(std::move(r));
+}
+
+}  // namespace xs3::api

@@ -1,0 +1,90 @@
+// ListObjects (v1, marker) and ListObjectsV2 (continuation-token, start-after): one storage
+// cursor walk; the two differ only in parameters and response fields.
+#include <charconv>
+
+#include "api/http_time.h"
+#include "api/operation.h"
+#include "api/xml_writer.h"
+#include "auth/checksum.h"
+
+namespace xs3::api {
+
+Outcome ListObjects(OperationContext& ctx, bool v2) {
+  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket)) return Fail(ctx, *e);
+
+  auto param = [&](std::string_view name) {
+    auto* v = ctx.Query(name);
+    return v ? *v : std::string();
+  };
+  storage::ListOptions options;
+  options.prefix = param("prefix");
+  options.delimiter = param("delimiter");
+  options.max_keys = 1000;
+  if (auto* mk = ctx.Query("max-keys")) {
+    long long n = -1;
+    auto [p, ec] = std::from_chars(mk->data(), mk->data() + mk->size(), n);
+    if (ec != std::errc() || p != mk->data() + mk->size() || n < 0 || n > 2147483647LL) {
+      return Fail(ctx, ErrorCode::InvalidArgument, "Provided max-keys not an integer or within integer range");
+    }
+    options.max_keys = n > 1000 ? 1000 : static_cast<size_t>(n);
+  }
+  std::string encoding = param("encoding-type");
+  if (!encoding.empty() && encoding != "url") {
+    return Fail(ctx, ErrorCode::InvalidArgument, "Invalid Encoding Method specified in Request");
+  }
+  bool url = encoding == "url";
+  auto enc = [&](const std::string& s) { return url ? auth::UriEncode(s, false) : s; };
+
+  std::string continuation = param("continuation-token");
+  bool has_continuation = v2 && ctx.HasQuery("continuation-token");
+  if (has_continuation) {
+    auto decoded = auth::Base64Decode(continuation);
+    if (!decoded || decoded->rfind("xs3:", 0) != 0) {
+      return Fail(ctx, ErrorCode::InvalidArgument, "The continuation token provided is incorrect");
+    }
+    options.start_after = decoded->substr(4);
+  } else {
+    options.start_after = v2 ? param("start-after") : param("marker");
+  }
+  bool fetch_owner = !v2 || param("fetch-owner") == "true";
+
+  auto listed = ctx.engine.ListObjects(ctx.address.bucket, options);
+  if (!listed.ok()) return Fail(ctx, FromStorage(listed.status()));
+  const storage::ListResult& result = listed.value();
+
+  XmlWriter x("ListBucketResult");
+  x.Element("Name", ctx.address.bucket).Element("Prefix", enc(options.prefix));
+  if (v2) {
+    if (has_continuation) x.Element("ContinuationToken", continuation);
+    if (result.is_truncated) x.Element("NextContinuationToken", auth::Base64Encode("xs3:" + result.next_marker));
+    if (ctx.HasQuery("start-after")) x.Element("StartAfter", enc(param("start-after")));
+    x.Element("KeyCount", std::to_string(result.objects.size() + result.common_prefixes.size()));
+  } else {
+    x.Element("Marker", enc(param("marker")));
+    // S3 returns NextMarker only with a delimiter; clients otherwise continue from the last key.
+    if (result.is_truncated && !options.delimiter.empty()) x.Element("NextMarker", enc(result.next_marker));
+  }
+  x.Element("MaxKeys", std::to_string(options.max_keys));
+  if (!options.delimiter.empty()) x.Element("Delimiter", enc(options.delimiter));
+  if (url) x.Element("EncodingType", "url");
+  x.Element("IsTruncated", result.is_truncated ? "true" : "false");
+  for (auto& entry : result.objects) {
+    const auto& m = entry.meta;
+    x.Open("Contents")
+        .Element("Key", enc(entry.key))
+        .Element("LastModified", Iso8601Ms(m.mtime_ms))
+        .Element("ETag", QuoteETag(m.etag));
+    for (auto& [alg, value] : m.checksums) x.Element("ChecksumAlgorithm", alg);
+    if (!m.checksums.empty()) x.Element("ChecksumType", m.checksum_type);
+    x.Element("Size", std::to_string(m.size));
+    if (fetch_owner) {
+      std::string owner = m.owner.empty() ? ctx.auth.user : m.owner;
+      x.Open("Owner").Element("ID", CanonicalUserId(owner)).Element("DisplayName", owner).Close("Owner");
+    }
+    x.Element("StorageClass", m.storage_class.empty() ? "STANDARD" : m.storage_class).Close("Contents");
+  }
+  for (auto& p : result.common_prefixes) x.Open("CommonPrefixes").Element("Prefix", enc(p)).Close("CommonPrefixes");
+  return Done(XmlResponse(200, x.Finish()));
+}
+
+}  // namespace xs3::api

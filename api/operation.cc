@@ -1,0 +1,102 @@
+#include "api/operation.h"
+
+#include "api/body_pipeline.h"
+#include "auth/checksum.h"
+
+namespace xs3::api {
+
+S3Error FromStorage(const storage::Status& status) {
+  using storage::Code;
+  switch (status.code()) {
+    case Code::Ok: break;
+    case Code::NoSuchBucket: return make_error(ErrorCode::NoSuchBucket);
+    case Code::BucketExists: return make_error(ErrorCode::BucketAlreadyExists);
+    case Code::BucketNotEmpty: return make_error(ErrorCode::BucketNotEmpty);
+    case Code::NoSuchKey: return make_error(ErrorCode::NoSuchKey);
+    case Code::PreconditionFailed: return make_error(ErrorCode::PreconditionFailed);
+    case Code::InvalidArgument: return make_error(ErrorCode::InvalidArgument, status.message());
+    case Code::WritesStopped:
+      return make_error(ErrorCode::ServiceUnavailable, "Writes are stopped after a disk failure; restart the server.");
+    case Code::IoError: break;
+  }
+  return make_error(ErrorCode::InternalError);
+}
+
+Outcome Done(Response response) {
+  Outcome o;
+  o.response = std::move(response);
+  return o;
+}
+
+Outcome Fail(const OperationContext& ctx, S3Error error) {
+  if (error.resource.empty() && error.code != ErrorCode::AccessDenied) {
+    error.resource = ctx.request.raw_path;
+  }
+  return Done(ErrorResponse(error, ctx.request_id, ctx.IsHead()));
+}
+
+Outcome Fail(const OperationContext& ctx, ErrorCode code, std::string message) {
+  return Fail(ctx, make_error(code, std::move(message)));
+}
+
+std::optional<S3Error> AuthorizeBucket(const OperationContext& ctx, const std::string& bucket,
+                                       storage::BucketInfo* info) {
+  auto b = ctx.engine.GetBucket(bucket);
+  if (!b.ok()) {
+    S3Error e = FromStorage(b.status());
+    if (e.code == ErrorCode::NoSuchBucket) e.extra_xml = "<BucketName>" + bucket + "</BucketName>";
+    return e;
+  }
+  if (b->owner != ctx.auth.user && !ctx.IsRoot()) return make_error(ErrorCode::AccessDenied);
+  if (info) *info = b.value();
+  return std::nullopt;
+}
+
+std::string CanonicalUserId(const std::string& user) { return auth::Sha256Hex("xs3-user:" + user); }
+
+std::string QuoteETag(const std::string& etag) { return "\"" + etag + "\""; }
+
+namespace {
+
+class BufferedBodyConsumer : public BodyConsumer {
+ public:
+  BufferedBodyConsumer(OperationContext ctx, size_t limit, std::unique_ptr<BodyPipeline> pipeline,
+                       std::function<Response(std::string)> done)
+      : ctx_(std::move(ctx)), limit_(limit), pipeline_(std::move(pipeline)), done_(std::move(done)) {}
+
+  std::optional<S3Error> Write(const char* data, size_t len) override {
+    return pipeline_->Feed(data, len, [this](const char* d, size_t n) -> std::optional<S3Error> {
+      if (body_.size() + n > limit_) return make_error(ErrorCode::MalformedXML, "The XML you provided was too large");
+      body_.append(d, n);
+      return std::nullopt;
+    });
+  }
+
+  Response Finish() override {
+    if (auto e = pipeline_->Finish()) return Fail(ctx_, *e).response;
+    return done_(std::move(body_));
+  }
+
+  const std::string& request_id() const override { return ctx_.request_id; }
+
+ private:
+  OperationContext ctx_;
+  size_t limit_;
+  std::unique_ptr<BodyPipeline> pipeline_;
+  std::function<Response(std::string)> done_;
+  std::string body_;
+};
+
+}  // namespace
+
+std::unique_ptr<BodyConsumer> BufferedBody(OperationContext& ctx, size_t limit,
+                                           std::function<Response(std::string body)> done, S3Error* error) {
+  auto pipeline = BodyPipeline::Create(ctx.request, ctx.auth, {});
+  if (auto* e = std::get_if<S3Error>(&pipeline)) {
+    *error = *e;
+    return nullptr;
+  }
+  return std::make_unique<BufferedBodyConsumer>(ctx, limit, std::move(std::get<0>(pipeline)), std::move(done));
+}
+
+}  // namespace xs3::api

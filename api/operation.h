@@ -1,0 +1,64 @@
+#pragma once
+// What every operation handler gets: the request, who made it, what it addresses.
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/addressing.h"
+#include "api/request.h"
+#include "api/service.h"
+#include "auth/sigv4.h"
+#include "config/config.h"
+#include "storage/engine.h"
+
+namespace xs3::api {
+
+struct OperationContext {
+  Request request;
+  std::string request_id;
+  Address address;
+  std::vector<std::pair<std::string, std::string>> query;
+  auth::AuthContext auth;
+  const config::Config& config;
+  storage::Engine& engine;
+
+  const std::string* Query(std::string_view name) const {
+    for (auto& [k, v] : query)
+      if (k == name) return &v;
+    return nullptr;
+  }
+  bool HasQuery(std::string_view name) const { return Query(name) != nullptr; }
+  bool IsHead() const { return request.method == "HEAD"; }
+  bool IsRoot() const { return auth.user == config.users.at(0).name; }
+};
+
+// Shared steps, named once.
+S3Error FromStorage(const storage::Status& status);
+Outcome Fail(const OperationContext& ctx, S3Error error);
+Outcome Fail(const OperationContext& ctx, ErrorCode code, std::string message = {});
+Outcome Done(Response response);
+// Looks the bucket up and checks the caller may use it.
+std::optional<S3Error> AuthorizeBucket(const OperationContext& ctx, const std::string& bucket,
+                                       storage::BucketInfo* info = nullptr);
+std::string CanonicalUserId(const std::string& user);
+std::string QuoteETag(const std::string& etag);
+
+// Operations, one file each (api/op_*.cc).
+Outcome ListBuckets(OperationContext& ctx);
+Outcome CreateBucket(OperationContext& ctx);
+Outcome DeleteBucket(OperationContext& ctx);
+Outcome HeadBucket(OperationContext& ctx);
+Outcome GetBucketLocation(OperationContext& ctx);
+Outcome ListObjects(OperationContext& ctx, bool v2);
+Outcome PutObject(OperationContext& ctx);
+Outcome GetObject(OperationContext& ctx);  // HeadObject too
+Outcome DeleteObject(OperationContext& ctx);
+Outcome DeleteObjects(OperationContext& ctx);
+Outcome CopyObject(OperationContext& ctx);
+
+// A consumer that collects a small body (XML) through the body pipeline, then calls `done`.
+std::unique_ptr<BodyConsumer> BufferedBody(OperationContext& ctx, size_t limit,
+                                           std::function<Response(std::string body)> done, S3Error* error);
+
+}  // namespace xs3::api

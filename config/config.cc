@@ -1,0 +1,233 @@
+#include "config/config.h"
+
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace xs3::config {
+namespace {
+
+bool ParseAddress(const std::string& text, Config& c, std::string& error) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos) {
+    c.address = text;
+    return true;
+  }
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned long port = 0;
+  try {
+    size_t used = 0;
+    port = std::stoul(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1 || port > 65535) throw std::invalid_argument("port");
+  } catch (const std::exception&) {
+    error = "invalid address '" + text + "': expected host:port";
+    return false;
+  }
+  c.address = host;
+  c.port = static_cast<uint16_t>(port);
+  return true;
+}
+
+bool SetScalar(Config& c, const std::string& name, const std::string& value, std::string& error) {
+  try {
+    if (name == "address") return ParseAddress(value, c, error);
+    if (name == "port") {
+      unsigned long p = std::stoul(value);
+      if (p > 65535) throw std::invalid_argument("port");
+      c.port = static_cast<uint16_t>(p);
+    } else if (name == "data-dir") {
+      c.data_dir = value;
+    } else if (name == "region") {
+      c.region = value;
+    } else if (name == "domain") {
+      c.domains.clear();
+      std::stringstream ss(value);
+      for (std::string d; std::getline(ss, d, ',');)
+        if (!d.empty()) c.domains.push_back(d);
+    } else if (name == "durability") {
+      if (value != "fsync" && value != "relaxed") {
+        error = "durability must be 'fsync' or 'relaxed', not '" + value + "'";
+        return false;
+      }
+      c.durability = value;
+    } else if (name == "inline-threshold") {
+      c.inline_threshold = std::stoull(value);
+    } else if (name == "threads") {
+      c.threads = static_cast<unsigned>(std::stoul(value));
+    } else if (name == "max-connections") {
+      c.max_connections = std::stoull(value);
+    } else if (name == "max-header-bytes") {
+      c.max_header_bytes = std::stoull(value);
+    } else if (name == "max-object-bytes") {
+      c.max_object_bytes = std::stoull(value);
+    } else if (name == "idle-timeout") {
+      c.idle_timeout = std::chrono::seconds(std::stoll(value));
+    } else if (name == "request-timeout") {
+      c.request_timeout = std::chrono::seconds(std::stoll(value));
+    } else if (name == "root-access-key") {
+      c.users[0].access_key = value;
+    } else if (name == "root-secret-key") {
+      c.users[0].secret_key = value;
+    } else {
+      error = "unknown setting '" + name + "'";
+      return false;
+    }
+  } catch (const std::exception&) {
+    error = "invalid value '" + value + "' for " + name;
+    return false;
+  }
+  return true;
+}
+
+bool ApplyJson(Config& c, const std::string& path, std::string& error) {
+  std::ifstream in(path);
+  if (!in) {
+    error = "cannot read config file '" + path + "'";
+    return false;
+  }
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    error = "config file '" + path + "' is not a JSON object";
+    return false;
+  }
+  for (auto& [k, v] : j.items()) {
+    std::string name = k;
+    for (auto& ch : name)
+      if (ch == '_') ch = '-';
+    if (name == "users") {
+      if (!v.is_array()) {
+        error = "'users' must be an array";
+        return false;
+      }
+      for (auto& u : v) {
+        if (!u.is_object() || !u.contains("access_key") || !u.contains("secret_key") || !u["access_key"].is_string() ||
+            !u["secret_key"].is_string()) {
+          error = "each user needs string 'access_key' and 'secret_key'";
+          return false;
+        }
+        User user{u.value("name", u["access_key"].get<std::string>()), u["access_key"].get<std::string>(),
+                  u["secret_key"].get<std::string>()};
+        c.users.push_back(user);
+      }
+      continue;
+    }
+    if (name == "domains" && v.is_array()) {
+      c.domains.clear();
+      for (auto& d : v)
+        if (d.is_string()) c.domains.push_back(d.get<std::string>());
+      continue;
+    }
+    std::string value;
+    if (v.is_string()) value = v.get<std::string>();
+    else if (v.is_number_integer()) value = std::to_string(v.get<long long>());
+    else {
+      error = "config '" + k + "' must be a string or integer";
+      return false;
+    }
+    if (!SetScalar(c, name, value, error)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string Usage() {
+  return "usage: xs3d [--config FILE] [--address HOST:PORT] [--data-dir DIR] [--region REGION]\n"
+         "            [--domain D1,D2] [--durability fsync|relaxed] [--threads N]\n"
+         "            [--root-access-key KEY] [--root-secret-key SECRET] [--max-connections N]\n"
+         "            [--idle-timeout SECONDS] [--request-timeout SECONDS] [--inline-threshold BYTES]\n"
+         "Environment: XS3_ADDRESS, XS3_DATA_DIR, XS3_REGION, XS3_DOMAIN, XS3_DURABILITY, XS3_THREADS,\n"
+         "             XS3_ROOT_ACCESS_KEY, XS3_ROOT_SECRET_KEY (flags win over environment, environment over file)\n";
+}
+
+LoadResult Load(int argc, const char* const* argv, const char* const* environ_vars) {
+  LoadResult result;
+  Config c;
+  std::string error;
+
+  std::string config_file;
+  std::vector<std::pair<std::string, std::string>> flags;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      result.show_help = true;
+      return result;
+    }
+    if (arg.rfind("--", 0) != 0) {
+      result.error = "unexpected argument '" + arg + "'";
+      return result;
+    }
+    std::string name = arg.substr(2), value;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      result.error = "flag --" + name + " needs a value";
+      return result;
+    }
+    if (name == "config") config_file = value;
+    else flags.emplace_back(name, value);
+  }
+
+  if (!config_file.empty() && !ApplyJson(c, config_file, error)) {
+    result.error = error;
+    return result;
+  }
+
+  for (const char* const* e = environ_vars; e && *e; ++e) {
+    std::string kv = *e;
+    if (kv.rfind("XS3_", 0) != 0) continue;
+    auto eq = kv.find('=');
+    if (eq == std::string::npos) continue;
+    std::string name = kv.substr(4, eq - 4);
+    for (auto& ch : name) ch = (ch == '_') ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (name == "config") continue;
+    if (!SetScalar(c, name, kv.substr(eq + 1), error)) {
+      result.error = "environment " + kv.substr(0, eq) + ": " + error;
+      return result;
+    }
+  }
+  for (auto& [name, value] : flags) {
+    if (!SetScalar(c, name, value, error)) {
+      result.error = "--" + name + ": " + error;
+      return result;
+    }
+  }
+  std::map<std::string, int> seen;
+  for (auto& u : c.users) {
+    if (u.access_key.empty() || u.secret_key.empty()) {
+      result.error = "user '" + u.name + "' has an empty access or secret key";
+      return result;
+    }
+    if (seen[u.access_key]++) {
+      result.error = "access key '" + u.access_key + "' is configured twice";
+      return result;
+    }
+  }
+  result.config = c;
+  return result;
+}
+
+std::string Describe(const Config& c) {
+  std::ostringstream out;
+  out << "  address      " << c.address << ":" << c.port << "\n"
+      << "  data dir     " << c.data_dir << "\n"
+      << "  region       " << c.region << "\n"
+      << "  durability   " << c.durability << "\n"
+      << "  domains      ";
+  for (size_t i = 0; i < c.domains.size(); ++i) out << (i ? "," : "") << c.domains[i];
+  out << "\n";
+  for (auto& u : c.users) {
+    bool dev = u.secret_key == "xs3devsecretkey";
+    out << "  user         " << u.name << "  access key " << u.access_key << "  secret key "
+        << (dev ? u.secret_key + "  (well-known dev credentials)" : std::string("********")) << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace xs3::config

@@ -1,0 +1,50 @@
+#pragma once
+// Effective server configuration: embedded defaults, then a JSON file (--config), then XS3_*
+// environment variables, then command-line flags, each overriding the last.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace xs3::config {
+
+struct User {
+  std::string name;
+  std::string access_key;
+  std::string secret_key;
+};
+
+struct Config {
+  std::string address = "127.0.0.1";
+  uint16_t port = 9000;
+  std::string data_dir = "./data";
+  std::string region = "us-east-1";
+  // Virtual-host addressing: a Host of "<bucket>.<domain>" names a bucket.
+  std::vector<std::string> domains = {"localhost", "s3.localhost"};
+  std::string durability = "fsync";  // "fsync" | "relaxed"
+  size_t inline_threshold = 64 * 1024;
+  std::vector<User> users = {{"root", "xs3devaccesskey", "xs3devsecretkey"}};  // users[0] is root
+
+  unsigned threads = 0;  // io threads; 0 = one per core
+  size_t max_connections = 4096;
+  size_t max_header_bytes = 64 * 1024;
+  uint64_t max_object_bytes = uint64_t{5} << 30;  // single PUT limit, as AWS
+  std::chrono::seconds idle_timeout{60};
+  std::chrono::seconds request_timeout{300};  // no progress on a request for this long: close
+};
+
+struct LoadResult {
+  std::optional<Config> config;
+  std::string error;  // set when config is empty
+  bool show_help = false;
+};
+
+// argv/environ are read as given; tests pass their own.
+LoadResult Load(int argc, const char* const* argv, const char* const* environ_vars);
+
+std::string Usage();
+// The effective config as printed at start, secrets masked unless they are the dev defaults.
+std::string Describe(const Config& config);
+
+}  // namespace xs3::config

@@ -1,0 +1,374 @@
+#include "server/http_server.h"
+
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <iostream>
+#include <list>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace xs3::server {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using net::awaitable;
+using net::use_awaitable;
+constexpr auto kTuple = net::as_tuple(use_awaitable);
+
+namespace {
+
+// Per-connection memory is this buffer plus Beast's header buffer, whatever the object size.
+constexpr size_t kBodyBufferBytes = 256 * 1024;
+// An error answered before the body was read: bodies up to this size are drained so the
+// connection stays usable; larger ones close it.
+constexpr uint64_t kMaxDrainBytes = 1 << 20;
+
+struct SessionState {
+  net::any_io_executor executor;
+  beast::tcp_stream* stream = nullptr;
+  bool idle = true;  // waiting for a request head; touched only on `executor`
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  const config::Config& config;
+  api::Service& service;
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::vector<std::thread> threads;
+  std::unique_ptr<net::thread_pool> blocking_pool;
+  uint16_t bound_port = 0;
+  std::atomic<size_t> connections{0};
+  std::atomic<bool> stopping{false};
+
+  std::mutex sessions_mu;
+  std::list<std::shared_ptr<SessionState>> sessions;
+
+  Impl(const config::Config& c, api::Service& s) : config(c), service(s) {}
+
+  awaitable<void> Accept(tcp::acceptor& acceptor);
+  awaitable<void> Session(tcp::socket socket);
+  awaitable<bool> WriteResponse(beast::tcp_stream& stream, api::Response& response, bool keep_alive,
+                                std::vector<char>& buffer);
+
+  template <class F>
+  awaitable<api::Outcome> OffloadBegin(F&& f) {
+    auto self_exec = co_await net::this_coro::executor;
+    co_await net::post(blocking_pool->get_executor(), use_awaitable);
+    api::Outcome out = f();
+    co_await net::post(self_exec, use_awaitable);
+    co_return out;
+  }
+  awaitable<api::Response> OffloadFinish(api::BodyConsumer& consumer) {
+    auto self_exec = co_await net::this_coro::executor;
+    co_await net::post(blocking_pool->get_executor(), use_awaitable);
+    api::Response r = consumer.Finish();
+    co_await net::post(self_exec, use_awaitable);
+    co_return r;
+  }
+};
+
+HttpServer::HttpServer(const config::Config& config, api::Service& service) : impl_(new Impl(config, service)) {}
+
+HttpServer::~HttpServer() { Shutdown(); }
+
+uint16_t HttpServer::port() const { return impl_->bound_port; }
+
+bool HttpServer::Start(std::string* error) {
+  auto& m = *impl_;
+  unsigned n = m.config.threads ? m.config.threads : std::max(1u, std::thread::hardware_concurrency());
+  boost::system::error_code ec;
+  auto address = net::ip::make_address(m.config.address, ec);
+  if (ec) {
+    *error = "invalid listen address '" + m.config.address + "'";
+    return false;
+  }
+  uint16_t port = m.config.port;
+  for (unsigned i = 0; i < n; ++i) {
+    m.contexts.push_back(std::make_unique<net::io_context>(1));
+    auto acceptor = std::make_unique<tcp::acceptor>(*m.contexts.back());
+    tcp::endpoint ep(address, port);
+    acceptor->open(ep.protocol(), ec);
+    if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) {
+      int one = 1;
+      ::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    }
+    if (!ec) acceptor->bind(ep, ec);
+    if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      *error = "cannot listen on " + m.config.address + ":" + std::to_string(port) + ": " + ec.message();
+      return false;
+    }
+    port = acceptor->local_endpoint().port();  // later acceptors share the port the first one got
+    m.acceptors.push_back(std::move(acceptor));
+  }
+  m.bound_port = port;
+  m.blocking_pool = std::make_unique<net::thread_pool>(std::max(8u, 4 * n));
+  for (unsigned i = 0; i < n; ++i) {
+    net::co_spawn(*m.contexts[i], m.Accept(*m.acceptors[i]), net::detached);
+    m.threads.emplace_back([ctx = m.contexts[i].get()] { ctx->run(); });
+  }
+  return true;
+}
+
+void HttpServer::WaitForSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+}
+
+void HttpServer::Shutdown() {
+  auto& m = *impl_;
+  if (m.stopping.exchange(true)) return;
+  for (size_t i = 0; i < m.acceptors.size(); ++i) {
+    net::post(*m.contexts[i], [a = m.acceptors[i].get()] {
+      boost::system::error_code ignored;
+      a->close(ignored);
+    });
+  }
+  {
+    std::lock_guard lock(m.sessions_mu);
+    for (auto& s : m.sessions) {
+      net::post(s->executor, [s] {
+        if (s->idle && s->stream) s->stream->socket().close();
+      });
+    }
+  }
+  // Busy sessions finish their request and then see `stopping`; bound the wait.
+  for (auto& t : m.threads) t.join();
+  m.threads.clear();
+  if (m.blocking_pool) m.blocking_pool->join();
+}
+
+awaitable<void> HttpServer::Impl::Accept(tcp::acceptor& acceptor) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(kTuple);
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
+      continue;  // EMFILE and friends: keep serving the connections we have
+    }
+    if (connections.load() >= config.max_connections) {
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    net::co_spawn(acceptor.get_executor(), Session(std::move(socket)), net::detached);
+  }
+}
+
+namespace {
+
+api::Request ToApiRequest(const http::request<http::buffer_body>& h, const http::request_parser<http::buffer_body>& parser) {
+  api::Request r;
+  r.method = std::string(h.method_string());
+  std::string_view target = h.target();
+  auto q = target.find('?');
+  r.raw_path = std::string(target.substr(0, q));
+  if (q != std::string_view::npos) r.raw_query = std::string(target.substr(q + 1));
+  for (auto& field : h) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  r.body_chunked = parser.chunked();
+  if (auto len = parser.content_length()) r.content_length = *len;
+  return r;
+}
+
+bool ExpectsContinue(const api::Request& r) {
+  auto* e = r.Header("expect");
+  if (!e) return false;
+  std::string v = *e;
+  for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return v == "100-continue";
+}
+
+}  // namespace
+
+awaitable<bool> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream, api::Response& response, bool keep_alive,
+                                                std::vector<char>& buffer) {
+  http::response<http::empty_body> head;
+  head.version(11);
+  head.result(static_cast<unsigned>(response.status));
+  for (auto& [k, v] : response.headers) head.set(k, v);
+  head.set(http::field::server, "xs3");
+  head.set(http::field::date, [] {
+    char buf[64];
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    return std::string(buf);
+  }());
+  bool bodiless_status = response.status == 204 || response.status == 304 || response.status < 200;
+  if (!bodiless_status) head.content_length(response.ContentLength());
+  head.keep_alive(keep_alive && !response.close);
+
+  http::response_serializer<http::empty_body> sr(head);
+  auto [ec, n] = co_await http::async_write_header(stream, sr, kTuple);
+  if (ec) co_return false;
+  if (response.head_only || bodiless_status) co_return true;
+
+  if (!response.body_reader) {
+    auto [ec2, n2] = co_await net::async_write(stream, net::buffer(response.body), kTuple);
+    co_return !ec2;
+  }
+  uint64_t offset = response.body_offset;
+  uint64_t remaining = response.body_length;
+  while (remaining > 0) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(remaining, buffer.size()));
+    auto got = response.body_reader->ReadAt(offset, buffer.data(), want);
+    if (!got.ok() || got.value() == 0) co_return false;  // headers are out: all we can do is cut the body short
+    stream.expires_after(config.request_timeout);
+    auto [ec3, n3] = co_await net::async_write(stream, net::buffer(buffer.data(), got.value()), kTuple);
+    if (ec3) co_return false;
+    offset += got.value();
+    remaining -= got.value();
+  }
+  co_return true;
+}
+
+awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
+  ++connections;
+  beast::tcp_stream stream(std::move(socket));
+  auto state = std::make_shared<SessionState>();
+  state->executor = stream.get_executor();
+  state->stream = &stream;
+  std::list<std::shared_ptr<SessionState>>::iterator registered;
+  {
+    std::lock_guard lock(sessions_mu);
+    registered = sessions.insert(sessions.end(), state);
+  }
+  beast::flat_buffer buffer(16 * 1024);
+  std::vector<char> body_buffer;
+
+  for (;;) {
+    if (stopping) break;
+    state->idle = true;
+    http::request_parser<http::buffer_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
+    parser.body_limit(boost::none);
+    stream.expires_after(config.idle_timeout);
+    auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+    state->idle = false;
+    if (ec) {
+      if (ec == http::error::header_limit) {
+        api::Response r = service.ErrorFor(make_error(ErrorCode::InvalidRequest,
+                                                      "Your request header section exceeds the maximum allowed size."),
+                                           false);
+        r.status = 400;
+        if (body_buffer.empty()) body_buffer.resize(kBodyBufferBytes);
+        co_await WriteResponse(stream, r, false, body_buffer);
+      } else if (ec != http::error::end_of_stream && ec != beast::error::timeout && ec != net::error::operation_aborted &&
+                 ec != net::error::connection_reset && ec != net::error::eof) {
+        api::Response r = service.ErrorFor(make_error(ErrorCode::InvalidRequest, "Malformed HTTP request."), false);
+        if (body_buffer.empty()) body_buffer.resize(kBodyBufferBytes);
+        co_await WriteResponse(stream, r, false, body_buffer);
+      }
+      break;
+    }
+    if (body_buffer.empty()) body_buffer.resize(kBodyBufferBytes);
+
+    stream.expires_after(config.request_timeout);
+    auto& head = parser.get();
+    api::Request request = ToApiRequest(head, parser);
+    bool keep_alive = head.keep_alive();
+    bool is_head = request.method == "HEAD";
+
+    api::Outcome outcome;
+    if (api::Service::MayBlock(request)) {
+      outcome = co_await OffloadBegin([&] { return service.Begin(request); });
+    } else {
+      outcome = service.Begin(request);
+    }
+
+    api::Response response;
+    bool body_error = false;
+    if (outcome.consumer) {
+      if (ExpectsContinue(request) && !parser.is_done()) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        auto [ec_c, n_c] = co_await net::async_write(stream, net::buffer(kContinue.data(), kContinue.size()), kTuple);
+        if (ec_c) break;
+      }
+      std::optional<S3Error> failure;
+      while (!parser.is_done()) {
+        head.body().data = body_buffer.data();
+        head.body().size = body_buffer.size();
+        stream.expires_after(config.request_timeout);
+        auto [ec_b, n_b] = co_await http::async_read(stream, buffer, parser, kTuple);
+        if (ec_b == http::error::need_buffer) ec_b = {};
+        size_t got = body_buffer.size() - head.body().size;
+        if (got > 0 && !failure) failure = outcome.consumer->Write(body_buffer.data(), got);
+        if (ec_b) {
+          if (ec_b == beast::error::timeout) failure = make_error(ErrorCode::RequestTimeout);
+          else if (!failure) failure = make_error(ErrorCode::IncompleteBody);
+          body_error = true;
+          break;
+        }
+        if (failure) {
+          body_error = true;
+          break;
+        }
+      }
+      if (failure) {
+        response = api::ErrorResponse(*failure, outcome.consumer->request_id(), is_head);
+        response.close = true;  // the rest of the body is still on the wire
+      } else {
+        response = co_await OffloadFinish(*outcome.consumer);
+      }
+      api::StampRequestIds(response, outcome.consumer->request_id());
+      outcome.consumer.reset();
+    } else {
+      response = std::move(outcome.response);
+      // The body was not wanted; read it away so the connection can serve the next request.
+      if (!parser.is_done()) {
+        if (ExpectsContinue(request) || !request.content_length || *request.content_length > kMaxDrainBytes) {
+          response.close = true;
+        } else {
+          while (!parser.is_done()) {
+            head.body().data = body_buffer.data();
+            head.body().size = body_buffer.size();
+            auto [ec_d, n_d] = co_await http::async_read(stream, buffer, parser, kTuple);
+            if (ec_d == http::error::need_buffer) ec_d = {};
+            if (ec_d) {
+              response.close = true;
+              break;
+            }
+          }
+        }
+      }
+    }
+    if (body_error && stream.socket().is_open() == false) break;
+    bool ok = co_await WriteResponse(stream, response, keep_alive && !stopping, body_buffer);
+    if (!ok || !keep_alive || response.close || stopping) break;
+  }
+
+  if (stream.socket().is_open()) {
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.socket().close(ignored);
+  }
+  {
+    std::lock_guard lock(sessions_mu);
+    sessions.erase(registered);
+  }
+  state->stream = nullptr;
+  --connections;
+}
+
+}  // namespace xs3::server
