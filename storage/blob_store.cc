@@ -78,6 +78,17 @@ Status BlobStore::Publish(const std::string& tmp_path, const std::string& id) {
   return fsync_ ? FsyncPath(d2) : Status::OK();
 }
 
+Result<std::string> BlobStore::WriteBlob(std::string_view data) {
+  SpillingBodyWriter writer(this, 0);
+  Status s = writer.Append(data.data(), data.size());
+  if (s.ok()) s = writer.Finish();
+  if (!s.ok()) return s;
+  std::string id = NewId();
+  if (s = Publish(writer.tmp_path(), id); !s.ok()) return s;
+  writer.ReleaseTmp();
+  return id;
+}
+
 Status BlobStore::Link(const std::string& src_id, const std::string& dst_id) {
   std::string d1 = blobs_dir_ + "/" + dst_id.substr(0, 2);
   std::string d2 = d1 + "/" + dst_id.substr(2, 2);

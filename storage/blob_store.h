@@ -5,6 +5,7 @@
 // in Relaxed mode nothing is.
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 
 #include "storage/engine.h"
@@ -27,6 +28,9 @@ class BlobStore {
   // Moves a complete, already fsync'd (in Fsync mode) tmp file to blobs/ under `id` and makes
   // the rename durable.
   Status Publish(const std::string& tmp_path, const std::string& id);
+  // Writes `data` as a new blob (tmp file, fsync, Publish) and returns its id.
+  // REQUIRES: !data.empty().
+  Result<std::string> WriteBlob(std::string_view data);
   // Hard-links blob src_id as dst_id (no byte copy). NoSuchKey if src_id is gone.
   Status Link(const std::string& src_id, const std::string& dst_id);
   // Unlinks a blob; errors are ignored (an orphan is collected at the next Open()).

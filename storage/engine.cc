@@ -24,6 +24,8 @@ int64_t NowMs() {
       .count();
 }
 
+constexpr size_t kMaxInlineBodyInGroup = 1024;
+
 Status NoSuchBucket(const std::string& name) { return Status(Code::NoSuchBucket, "no such bucket: " + name); }
 
 Status ValidateObject(const std::string& bucket, const std::string& key) {
@@ -200,6 +202,14 @@ Status EngineImpl::PutObject(const std::string& bucket, const std::string& key, 
 
 Status EngineImpl::Publish(const std::string& bucket, const std::string& key, ObjectRecord record,
                            const WriteConditions& conditions) {
+  // A key longer than the LMDB limit shares one LMDB value with its group (key_codec.h), which is
+  // rewritten on every change: keep large inline bodies out of it.
+  if (IsGroupedKey(key) && record.inline_body.size() > kMaxInlineBodyInGroup) {
+    auto id = blobs_.WriteBlob(record.inline_body);
+    if (!id.ok()) return id.status();
+    record.blob_id = std::move(id.value());
+    record.inline_body.clear();
+  }
   std::string value = EncodeRecord(record);
   Status result = writer_->Submit([&](WriteTxn& t) {
     if (Status s = CheckBucket(t.txn, bucket); !s.ok()) return s;

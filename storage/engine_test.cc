@@ -399,6 +399,23 @@ TEST_CASE("engine: data persists across reopen; recovery removes garbage only") 
   CHECK(e->GetBucket("b")->owner == "alice");
 }
 
+TEST_CASE("engine: long keys keep their group entry small (bodies over 1 KiB become blobs)") {
+  TempDir dir;
+  auto e = OpenEngine(dir.path);
+  MakeBucket(*e, "b");
+  std::string long_key(kInlineKeyLimit + 1, 'g'), short_key = "s";
+  std::string body = Pattern(2000);  // below the inline threshold
+  REQUIRE(Put(*e, "b", long_key, body).ok());
+  REQUIRE(Put(*e, "b", short_key, body).ok());
+  CHECK_FALSE(e->GetObject("b", long_key)->blob_id.empty());
+  CHECK(e->GetObject("b", short_key)->blob_id.empty());
+  CHECK(Get(*e, "b", long_key) == body);
+  REQUIRE(e->CopyObject("b", short_key, "b", long_key + "c", {}).ok());
+  CHECK_FALSE(e->GetObject("b", long_key + "c")->blob_id.empty());
+  CHECK(Get(*e, "b", long_key + "c") == body);
+  CHECK(CountFiles(dir.path + "/blobs") == 2);
+}
+
 TEST_CASE("engine: a failed commit fails the batch and stops writes until reopen") {
   TempDir dir;
   {

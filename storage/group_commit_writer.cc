@@ -26,6 +26,11 @@ void GroupCommitWriter::SetCommitHookForTest(std::function<int()> hook) {
   commit_hook_ = std::move(hook);
 }
 
+size_t GroupCommitWriter::pending() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
 Status GroupCommitWriter::Submit(Mutation mutation) {
   if (stopped_.load()) return Status(Code::WritesStopped, "writes stopped after an earlier sync failure");
   std::future<Status> result;
@@ -108,6 +113,7 @@ void GroupCommitWriter::ApplyBatch(std::vector<Pending>& batch) {
       if (r.ok()) r = failed;
     }
   } else {
+    batches_.fetch_add(1);
     for (auto& f : on_commit) f();
   }
   for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(results[i]));

@@ -43,6 +43,10 @@ class GroupCommitWriter {
   // Blocks until the mutation is committed (or failed). Thread-safe.
   Status Submit(Mutation mutation);
   bool stopped() const { return stopped_.load(); }
+  // Mutations queued and not yet taken by the writer thread.
+  size_t pending();
+  // Batches committed successfully so far.
+  uint64_t batches_committed() const { return batches_.load(); }
 
   // Test seam: called before each batch commit; a non-zero return is treated as the commit's
   // error code (the transaction is aborted), simulating a failed fsync.
@@ -62,6 +66,7 @@ class GroupCommitWriter {
   std::deque<Pending> queue_;
   bool shutdown_ = false;
   std::atomic<bool> stopped_{false};
+  std::atomic<uint64_t> batches_{0};
   std::function<int()> commit_hook_;            // guarded by mu_
   std::function<int()> commit_hook_for_batch_;  // writer thread only
   std::thread thread_;
