@@ -596,7 +596,10 @@ std::variant<AuthContext, S3Error> VerifyV4Query(const RequestParts& req, const 
                XmlElem("HeadersNotSigned", "host"));
 
   int64_t now = NowSeconds(o);
-  if (*t > now + o.max_skew.count()) return Err(ErrorCode::AccessDenied, "Request is not valid yet");
+  if (*t > now + o.max_skew.count())  // AWS answers this way, X-Amz-Date echoed in epoch milliseconds
+    return Err(ErrorCode::AccessDenied, "Request is not yet valid",
+               XmlElem("X-Amz-Date", std::to_string(*t * 1000)) + XmlElem("Expires", IsoExtended(*t + expires_s)) +
+                   XmlElem("ServerTime", IsoExtended(now)));
   if (now > *t + expires_s)
     return Err(ErrorCode::AccessDenied, "Request has expired",
                XmlElem("X-Amz-Expires", std::to_string(expires_s)) + XmlElem("Expires", IsoExtended(*t + expires_s)) +
