@@ -1,0 +1,137 @@
+"""conformance.durability: acknowledged PUTs survive kill -9 (xs3d --durability fsync).
+
+Several threads PUT objects of random sizes (0..300 KiB; many above 64 KiB so they become blob
+files) for about 5 s, recording every 200 with its MD5. Then the server is SIGKILLed while
+requests are in flight, restarted on the same data dir, and:
+  * every acknowledged object reads back byte-identical (GET and HEAD size/ETag);
+  * every object ListObjectsV2 shows is readable, complete, and one we tried to write;
+  * the data dir's tmp/ directories are empty after restart (startup recovery).
+"""
+
+import hashlib
+import http.client
+import os
+import random
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import xs3harness as h  # noqa: E402
+
+B = "durable"
+THREADS = int(os.environ.get("XS3_DURABILITY_THREADS", "8"))
+RUN_SECONDS = float(os.environ.get("XS3_DURABILITY_SECONDS", "5"))
+MAX_SIZE = 300 * 1024
+
+
+class DurabilitySuite(unittest.TestCase):
+
+    def test_kill9_keeps_acknowledged_puts(self):
+        server = h.Server(durability="fsync")
+        try:
+            self._run(server)
+        finally:
+            server.cleanup()
+
+    def _run(self, server):
+        server.start()
+        raw = h.Client(server)
+        self.assertEqual(raw.create_bucket(B).status, 200)
+
+        acked = {}      # key -> md5 hex (200 received)
+        attempted = {}  # key -> md5 hex (request started)
+        errors = []
+        lock = threading.Lock()
+        stop = threading.Event()
+        port = server.port
+
+        def worker(tid):
+            rnd = random.Random(1000 + tid)
+            conn = None
+            n = 0
+            while not stop.is_set():
+                n += 1
+                key = f"t{tid}/obj-{n:05d}"
+                roll = rnd.random()
+                size = 0 if roll < 0.05 else rnd.randint(64 * 1024 + 1, MAX_SIZE) if roll < 0.55 else rnd.randint(1, 64 * 1024)
+                body = rnd.randbytes(size)
+                md5 = hashlib.md5(body).hexdigest()
+                with lock:
+                    attempted[key] = md5
+                try:
+                    if conn is None:
+                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    headers = {"host": server.host, "Content-MD5": h.md5_b64(body)}
+                    s = h.sign_v4("PUT", h.key_path(B, key), [], headers, hashlib.sha256(body).hexdigest())
+                    r = h.raw_request(port, "PUT", h.key_path(B, key), s.headers, body, conn=conn)
+                except (OSError, http.client.HTTPException):
+                    if conn is not None:
+                        conn.close()
+                    conn = None
+                    if stop.is_set():
+                        return
+                    time.sleep(0.01)
+                    continue
+                if r.status == 200:
+                    if r.header("ETag") != f'"{md5}"':
+                        with lock:
+                            errors.append(f"{key}: ETag {r.header('ETag')} != md5 {md5}")
+                    with lock:
+                        acked[key] = md5
+                elif not stop.is_set():
+                    with lock:
+                        errors.append(f"{key}: HTTP {r.status} {r.body[:200]!r}")
+
+        threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(THREADS)]
+        for t in threads:
+            t.start()
+        time.sleep(RUN_SECONDS)
+        with lock:
+            n_acked_at_kill = len(acked)
+        server.kill9()  # mid-flight: the workers are still sending
+        stop.set()
+        for t in threads:
+            t.join(40)
+        self.assertFalse(any(t.is_alive() for t in threads), "a writer thread hung")
+        print(f"acknowledged {len(acked)} PUTs ({n_acked_at_kill} before the kill), "
+              f"{len(attempted)} attempted", flush=True)
+        self.assertEqual(errors, [], "PUTs failed before the kill")
+        self.assertGreater(len(acked), 20, "too few PUTs to say anything")
+        self.assertGreater(len(attempted), len(acked), "no request was in flight at the kill")
+
+        server.start()  # same data dir: recovery runs here
+        raw = h.Client(server)
+        bad = []
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        for key, md5 in sorted(acked.items()):
+            s = h.sign_v4("GET", h.key_path(B, key), [], {"host": server.host}, h.EMPTY_SHA256)
+            r = h.raw_request(server.port, "GET", h.key_path(B, key), s.headers, conn=conn)
+            if r.status != 200:
+                bad.append(f"{key}: GET {r.status} {r.body[:200]!r}")
+            elif hashlib.md5(r.body).hexdigest() != md5:
+                bad.append(f"{key}: body md5 {hashlib.md5(r.body).hexdigest()} != {md5} ({len(r.body)} bytes)")
+        conn.close()
+        self.assertEqual(bad, [], f"{len(bad)} acknowledged objects lost or corrupt")
+
+        listed = raw.list_keys(B)
+        listed_keys = {k for k, _, _ in listed}
+        self.assertTrue(set(acked) <= listed_keys, f"acknowledged but not listed: {sorted(set(acked) - listed_keys)[:10]}")
+        for key, size, etag in listed:
+            self.assertIn(key, attempted, f"listed key nobody wrote: {key}")
+            self.assertEqual(etag, attempted[key], f"{key}: listed ETag is not the MD5 of what was sent")
+            r = raw.get(B, key)
+            self.assertEqual(r.status, 200, f"listed but unreadable: {key}: {r}")
+            self.assertEqual(len(r.body), size, f"{key}: listed size {size}, body {len(r.body)}")
+            self.assertEqual(hashlib.md5(r.body).hexdigest(), attempted[key], f"{key}: half-written body visible")
+
+        tmp_dirs = [os.path.join(dp, d) for dp, ds, _ in os.walk(server.data_dir) for d in ds if d == "tmp"]
+        self.assertTrue(tmp_dirs, f"no tmp/ directory under the data dir: {sorted(os.listdir(server.data_dir))}")
+        for d in tmp_dirs:
+            self.assertEqual(os.listdir(d), [], f"{d} not empty after restart")
+        server.stop()
+
+
+if __name__ == "__main__":
+    h.main()

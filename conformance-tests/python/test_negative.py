@@ -1,0 +1,424 @@
+"""conformance.negative: error cases over raw HTTP, every byte under our control.
+
+Each case asserts the exact S3 error code, the HTTP status, an XML <Error> body carrying a
+<RequestId> equal to the x-amz-request-id header, the x-amz-id-2 header, and that nothing
+changed in the bucket. Requests are signed by xs3harness.sign_v4 (cross-checked against
+botocore's S3SigV4Auth in test_00_signer_matches_botocore).
+"""
+
+import hashlib
+import os
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import xs3harness as h  # noqa: E402
+from xs3harness import key_path  # noqa: E402
+
+B = "neg"
+OBJ = "obj"
+OBJ_BODY = b"negative test body"
+BOB = {"name": "bob", "access_key": "BOBKEY", "secret_key": "BOBSECRET"}
+
+
+class Assertions:
+    def assertError(self, r, status, code, head=False):
+        self.assertEqual(r.status, status, f"expected {status} {code}, got {r.status}: {r.body[:600]!r}")
+        self.assertHeaders(r)
+        if head:
+            self.assertEqual(r.body, b"", "HEAD error responses have no body")
+            return
+        self.assertTrue(r.body, "error response has an XML body")
+        root = r.xml()
+        self.assertEqual(root.tag, "Error", r.body[:300])
+        self.assertEqual(root.findtext("Code"), code, r.body[:600])
+        self.assertTrue(root.findtext("Message"), "Message present")
+        rid = root.findtext("RequestId")
+        self.assertTrue(rid, f"<RequestId> in the body: {r.body[:300]!r}")
+        self.assertEqual(rid, r.header("x-amz-request-id"), "body RequestId == x-amz-request-id header")
+        ctype = r.header("Content-Type") or ""
+        self.assertTrue(ctype.startswith("application/xml"), f"Content-Type {ctype}")
+
+    def assertHeaders(self, r):
+        self.assertTrue(r.header("x-amz-request-id"), f"x-amz-request-id missing: {r.headers}")
+        self.assertTrue(r.header("x-amz-id-2"), f"x-amz-id-2 missing: {r.headers}")
+
+
+class NegativeSuite(h.ServerTestCase, Assertions):
+    server_kwargs = {"config": {"users": [BOB]}}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bob = h.Client(cls.server, BOB["access_key"], BOB["secret_key"])
+        assert cls.raw.create_bucket(B).status == 200
+        assert cls.raw.put(B, OBJ, OBJ_BODY).status == 200
+        cls.obj_etag = '"' + hashlib.md5(OBJ_BODY).hexdigest() + '"'
+
+    def setUp(self):
+        self.before = self.state()
+
+    def state(self):
+        return sorted(self.raw.list_keys(B))
+
+    def assertUnchanged(self):
+        self.assertEqual(self.state(), self.before, "bucket contents changed")
+        g = self.raw.get(B, OBJ)
+        self.assertEqual(g.status, 200)
+        self.assertEqual(g.body, OBJ_BODY)
+
+    def assertAbsent(self, key, bucket=B):
+        r = self.raw.head(bucket, key)
+        self.assertEqual(r.status, 404, f"{key!r} must not exist: {r}")
+
+    # -- sanity --------------------------------------------------------------------------
+    def test_00_signer_matches_botocore(self):
+        h.check_signer_against_botocore()
+
+    def test_01_xml_namespace(self):
+        for r in (self.raw.list_v2(B), self.raw.request("GET", "/")):
+            self.assertEqual(r.status, 200, r)
+            self.assertIn(b'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"', r.body[:300])
+
+    def test_01_success_responses_carry_request_ids(self):
+        for r in (self.raw.get(B, OBJ), self.raw.head(B, OBJ), self.raw.list_v2(B),
+                  self.raw.request("GET", "/"), self.raw.request("HEAD", key_path(B))):
+            self.assertIn(r.status, (200,), r)
+            self.assertHeaders(r)
+
+    # -- authentication ------------------------------------------------------------------
+    def test_bad_signature(self):
+        def tamper(hdrs):
+            a = hdrs["Authorization"]
+            hdrs["Authorization"] = a[:-1] + ("0" if a[-1] != "0" else "1")
+        r = self.raw.put(B, "sig-bad", b"x", tamper=tamper)
+        self.assertError(r, 403, "SignatureDoesNotMatch")
+        self.assertAbsent("sig-bad")
+        self.assertUnchanged()
+
+    def test_wrong_secret_key(self):
+        r = self.raw.put(B, "sig-bad2", b"x", secret_key="not-the-secret")
+        self.assertError(r, 403, "SignatureDoesNotMatch")
+        self.assertAbsent("sig-bad2")
+
+    def test_signed_header_changed_after_signing(self):
+        def tamper(hdrs):
+            hdrs["x-amz-meta-a"] = "changed"
+        r = self.raw.put(B, "sig-bad3", b"x", headers={"x-amz-meta-a": "orig"}, tamper=tamper)
+        self.assertError(r, 403, "SignatureDoesNotMatch")
+        self.assertAbsent("sig-bad3")
+
+    def test_unknown_access_key(self):
+        r = self.raw.put(B, "unknown-ak", b"x", access_key="AKIDNOSUCHKEY", secret_key="whatever")
+        self.assertError(r, 403, "InvalidAccessKeyId")
+        self.assertAbsent("unknown-ak")
+        self.assertUnchanged()
+
+    def test_clock_skew_20_minutes(self):
+        for offset in (20 * 60, -20 * 60):
+            r = self.raw.put(B, "skewed", b"x", amz_date=h.amz_now(offset))
+            self.assertError(r, 403, "RequestTimeTooSkewed")
+        self.assertAbsent("skewed")
+        self.assertUnchanged()
+
+    def test_clock_skew_10_minutes_is_accepted(self):
+        r = self.raw.get(B, OBJ, amz_date=h.amz_now(-10 * 60))
+        self.assertEqual(r.status, 200, r)
+
+    def test_anonymous_get_object(self):
+        r = h.raw_request(self.server.port, "GET", key_path(B, OBJ), {"Host": self.server.host})
+        self.assertError(r, 403, "AccessDenied")
+        self.assertNotIn(OBJ_BODY, r.body)
+
+    def test_anonymous_put_object(self):
+        r = h.raw_request(self.server.port, "PUT", key_path(B, "anon"), {"Host": self.server.host}, b"anon")
+        self.assertError(r, 403, "AccessDenied")
+        self.assertAbsent("anon")
+
+    def test_wrong_region_in_scope(self):
+        r = self.raw.get(B, OBJ, region="eu-west-1")
+        self.assertError(r, 400, "AuthorizationHeaderMalformed")
+        self.assertEqual(r.xml().findtext("Region"), "us-east-1", r.body)
+
+    def test_other_users_bucket(self):
+        r = self.bob.get(B, OBJ)
+        self.assertError(r, 403, "AccessDenied")
+        self.assertNotIn(OBJ_BODY, r.body)
+        r = self.bob.put(B, "from-bob", b"bob was here")
+        self.assertError(r, 403, "AccessDenied")
+        self.assertAbsent("from-bob")
+        r = self.bob.list_v2(B)
+        self.assertError(r, 403, "AccessDenied")
+        r = self.bob.delete(B, OBJ)
+        self.assertError(r, 403, "AccessDenied")
+        r = self.bob.request("DELETE", key_path(B))
+        self.assertError(r, 403, "AccessDenied")
+        # bob's own bucket works for bob and is invisible to root's ListBuckets
+        self.assertEqual(self.bob.create_bucket("bob-bkt").status, 200)
+        self.assertEqual(self.bob.put("bob-bkt", "k", b"bob").status, 200)
+        self.assertError(self.raw.get("bob-bkt", "k"), 403, "AccessDenied")
+        names = [e.findtext(h.S3_NS + "Name") for e in self.raw.request("GET", "/").xml().iter(h.S3_NS + "Bucket")]
+        self.assertIn(B, names)
+        self.assertNotIn("bob-bkt", names)
+        # bucket names are global: bob cannot create root's bucket
+        self.assertError(self.bob.create_bucket(B), 409, "BucketAlreadyExists")
+        self.assertUnchanged()
+
+    # -- presigned -----------------------------------------------------------------------
+    def test_presigned_ok(self):
+        target = h.presign_v4("GET", self.server.host, key_path(B, OBJ), expires=60)
+        r = h.raw_request(self.server.port, "GET", target, {"Host": self.server.host})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.body, OBJ_BODY)
+
+    def test_presigned_expired(self):
+        target = h.presign_v4("GET", self.server.host, key_path(B, OBJ), expires=60,
+                              amz_date=h.amz_now(-300))
+        r = h.raw_request(self.server.port, "GET", target, {"Host": self.server.host})
+        self.assertError(r, 403, "AccessDenied")
+        self.assertNotIn(OBJ_BODY, r.body)
+
+    def test_presigned_expires_over_a_week(self):
+        target = h.presign_v4("GET", self.server.host, key_path(B, OBJ), expires=604801)
+        r = h.raw_request(self.server.port, "GET", target, {"Host": self.server.host})
+        self.assertError(r, 400, "AuthorizationQueryParametersError")
+
+    def test_presigned_put_tampered_key(self):
+        target = h.presign_v4("PUT", self.server.host, key_path(B, "pre-a"), expires=60)
+        target = target.replace("/pre-a?", "/pre-b?")
+        r = h.raw_request(self.server.port, "PUT", target, {"Host": self.server.host}, b"x")
+        self.assertError(r, 403, "SignatureDoesNotMatch")
+        self.assertAbsent("pre-a")
+        self.assertAbsent("pre-b")
+
+    # -- missing things ------------------------------------------------------------------
+    def test_no_such_bucket(self):
+        self.assertError(self.raw.get("no-such-bucket", "k"), 404, "NoSuchBucket")
+        self.assertError(self.raw.list_v2("no-such-bucket"), 404, "NoSuchBucket")
+        self.assertError(self.raw.put("no-such-bucket", "k", b"x"), 404, "NoSuchBucket")
+        self.assertError(self.raw.request("DELETE", key_path("no-such-bucket")), 404, "NoSuchBucket")
+        self.assertError(self.raw.request("HEAD", key_path("no-such-bucket")), 404, None, head=True)
+        r = self.raw.get("no-such-bucket", "k")
+        self.assertEqual(r.xml().findtext("BucketName"), "no-such-bucket")
+
+    def test_no_such_key(self):
+        r = self.raw.get(B, "missing/key")
+        self.assertError(r, 404, "NoSuchKey")
+        self.assertEqual(r.xml().findtext("Key"), "missing/key")
+        self.assertError(self.raw.head(B, "missing/key"), 404, None, head=True)
+
+    def test_copy_from_missing_source(self):
+        r = self.raw.put(B, "copy-dst", headers={"x-amz-copy-source": f"/{B}/does-not-exist"})
+        self.assertError(r, 404, "NoSuchKey")
+        self.assertAbsent("copy-dst")
+        r = self.raw.put(B, "copy-dst", headers={"x-amz-copy-source": "/no-such-bucket/x"})
+        self.assertError(r, 404, "NoSuchBucket")
+        self.assertUnchanged()
+
+    # -- reads with conditions -----------------------------------------------------------
+    def test_invalid_range(self):
+        r = self.raw.get(B, OBJ, headers={"Range": f"bytes={len(OBJ_BODY)}-{len(OBJ_BODY) + 10}"})
+        self.assertError(r, 416, "InvalidRange")
+
+    def test_if_match_mismatch(self):
+        self.assertError(self.raw.get(B, OBJ, headers={"If-Match": '"0123456789abcdef0123456789abcdef"'}),
+                         412, "PreconditionFailed")
+        self.assertError(self.raw.head(B, OBJ, headers={"If-Match": '"0123"'}), 412, None, head=True)
+
+    def test_if_unmodified_since_past(self):
+        r = self.raw.get(B, OBJ, headers={"If-Unmodified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"})
+        self.assertError(r, 412, "PreconditionFailed")
+
+    def test_if_none_match_star_on_existing_put(self):
+        r = self.raw.put(B, OBJ, b"overwrite attempt", headers={"If-None-Match": "*"})
+        self.assertError(r, 412, "PreconditionFailed")
+        self.assertUnchanged()
+
+    def test_if_match_on_put_mismatch(self):
+        r = self.raw.put(B, OBJ, b"overwrite attempt", headers={"If-Match": '"00000000000000000000000000000000"'})
+        self.assertError(r, 412, "PreconditionFailed")
+        r = self.raw.put(B, "if-match-missing", b"x", headers={"If-Match": self.obj_etag})
+        self.assertError(r, 404, "NoSuchKey")
+        self.assertAbsent("if-match-missing")
+        self.assertUnchanged()
+
+    # -- DeleteObjects -------------------------------------------------------------------
+    def delete_objects(self, body: bytes):
+        return self.raw.request("POST", key_path(B), query=[("delete", None)], body=body,
+                                headers={"Content-MD5": h.md5_b64(body), "Content-Type": "application/xml"})
+
+    def test_malformed_delete_objects_xml(self):
+        for body in (b"<Delete><Object><Key>obj</Key></Object>",  # not closed
+                     b"this is not xml",
+                     b"<Delete><Object><Key>obj</Key></Object></Wrong>",
+                     b"<Delete></Delete>"):  # no Object at all
+            r = self.delete_objects(body)
+            self.assertError(r, 400, "MalformedXML")
+        self.assertUnchanged()
+
+    def test_delete_objects_over_1000_keys(self):
+        objs = "".join(f"<Object><Key>k{i}</Key></Object>" for i in range(1000))
+        body = (f'<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Object><Key>{OBJ}</Key></Object>'
+                f"{objs}</Delete>").encode()
+        r = self.delete_objects(body)
+        self.assertError(r, 400, "MalformedXML")
+        self.assertUnchanged()
+
+    def test_delete_objects_exactly_1000_keys_is_fine(self):
+        objs = "".join(f"<Object><Key>none{i}</Key></Object>" for i in range(1000))
+        r = self.delete_objects(f"<Delete><Quiet>true</Quiet>{objs}</Delete>".encode())
+        self.assertEqual(r.status, 200, r)
+        self.assertUnchanged()
+
+    # -- uploads that must be refused ----------------------------------------------------
+    def test_metadata_too_large(self):
+        r = self.raw.put(B, "meta-big", b"x", headers={"x-amz-meta-big": "v" * 2100})
+        self.assertError(r, 400, "MetadataTooLarge")
+        self.assertAbsent("meta-big")
+        # several headers that add up to just over 2 KB (2,048 bytes of names + values)
+        hdrs = {f"x-amz-meta-m{i}": "v" * 200 for i in range(10)}  # 10 * (2 + 200) = 2,020
+        hdrs["x-amz-meta-extra"] = "v" * 40  # + 5 + 40 = 2,065
+        r = self.raw.put(B, "meta-big2", b"x", headers=hdrs)
+        self.assertError(r, 400, "MetadataTooLarge")
+        self.assertAbsent("meta-big2")
+        r = self.raw.put(B, "meta-ok", b"x", headers={"x-amz-meta-ok": "v" * 1900})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.raw.delete(B, "meta-ok").status, 204)
+
+    def test_content_sha256_mismatch(self):
+        r = self.raw.put(B, "sha-bad", b"actual body", payload_hash=hashlib.sha256(b"other body").hexdigest())
+        self.assertError(r, 400, "XAmzContentSHA256Mismatch")
+        self.assertAbsent("sha-bad")
+        self.assertUnchanged()
+
+    def test_bad_content_md5(self):
+        r = self.raw.put(B, "md5-bad", b"actual body", headers={"Content-MD5": h.md5_b64(b"other body")})
+        self.assertError(r, 400, "BadDigest")
+        self.assertAbsent("md5-bad")
+
+    def test_invalid_content_md5(self):
+        for v in ("not-base64!!", h.b64(b"too short")):
+            r = self.raw.put(B, "md5-invalid", b"actual body", headers={"Content-MD5": v})
+            self.assertError(r, 400, "InvalidDigest")
+        self.assertAbsent("md5-invalid")
+
+    def test_wrong_checksum_crc32(self):
+        r = self.raw.put(B, "crc-bad", b"actual body",
+                         headers={"x-amz-checksum-crc32": h.crc32_b64(b"other body"),
+                                  "x-amz-sdk-checksum-algorithm": "CRC32"})
+        self.assertError(r, 400, "BadDigest")
+        self.assertAbsent("crc-bad")
+        r = self.raw.put(B, "crc-good", b"actual body", headers={"x-amz-checksum-crc32": h.crc32_b64(b"actual body")})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("x-amz-checksum-crc32"), h.crc32_b64(b"actual body"))
+        self.assertEqual(self.raw.delete(B, "crc-good").status, 204)
+
+    def test_key_too_long(self):
+        r = self.raw.put(B, "k" * 1025, b"x")
+        self.assertError(r, 400, "KeyTooLongError")
+        r = self.raw.put(B, "é" * 513, b"x")  # 1,026 bytes of UTF-8
+        self.assertError(r, 400, "KeyTooLongError")
+        self.assertUnchanged()
+
+    # -- buckets -------------------------------------------------------------------------
+    def test_invalid_bucket_names(self):
+        for name in ("ab", "Upper-Case", "under_score", "-leading-dash", "trailing-dash-", "192.168.1.1",
+                     "double..dot", "x" * 64, "xn--prefixed", "bucket-s3alias"):
+            r = self.raw.create_bucket(name)
+            self.assertError(r, 400, "InvalidBucketName")
+            self.assertEqual(self.raw.request("HEAD", key_path(name)).status in (400, 404), True)
+
+    def test_recreate_own_bucket_us_east_1(self):
+        # AWS: "in the North Virginia Region, Amazon S3 returns 200 OK" when the owner re-creates.
+        r = self.raw.create_bucket(B)
+        self.assertEqual(r.status, 200, r)
+        self.assertHeaders(r)
+        self.assertUnchanged()
+
+    def test_delete_non_empty_bucket(self):
+        r = self.raw.request("DELETE", key_path(B))
+        self.assertError(r, 409, "BucketNotEmpty")
+        self.assertUnchanged()
+
+    # -- unsupported ---------------------------------------------------------------------
+    def test_not_implemented(self):
+        for method, query, body in (("GET", [("website", None)], b""),
+                                    ("PUT", [("replication", None)],
+                                     b"<ReplicationConfiguration><Role>r</Role></ReplicationConfiguration>"),
+                                    ("GET", [("analytics", None), ("id", "x")], b"")):
+            hdrs = {"Content-MD5": h.md5_b64(body)} if body else None
+            r = self.raw.request(method, key_path(B), query=query, body=body, headers=hdrs)
+            self.assertError(r, 501, "NotImplemented")
+        self.assertUnchanged()
+
+    def test_invalid_continuation_token(self):
+        r = self.raw.list_v2(B, continuation_token="@@not-a-token@@")
+        self.assertError(r, 400, "InvalidArgument")
+
+    def test_invalid_max_keys(self):
+        r = self.raw.list_v2(B, max_keys="-1")
+        self.assertError(r, 400, "InvalidArgument")
+
+    # -- path traversal ------------------------------------------------------------------
+    def test_path_traversal_keys_are_ordinary_keys(self):
+        outside_before = self.outside_snapshot()
+        keys = ["../../etc/passwd", "a/../../x", "./x", "a/./b", "..%2f..%2fescape", "a\\..\\..\\win"]
+        for k in keys:
+            body = f"traversal {k}".encode()
+            # the path goes on the wire with '.' and '..' segments literally (S3 does not normalise)
+            r = self.raw.put(B, k, body)
+            self.assertEqual(r.status, 200, f"{k!r}: {r}")
+        for k in keys:
+            r = self.raw.get(B, k)
+            self.assertEqual(r.status, 200, f"{k!r}: {r}")
+            self.assertEqual(r.body, f"traversal {k}".encode(), k)
+        listed = [k for k, _, _ in self.raw.list_keys(B)]
+        for k in keys:
+            self.assertIn(k, listed)
+        self.assertEqual(self.outside_snapshot(), outside_before, "files appeared outside the data dir")
+        for k in keys:
+            self.assertEqual(self.raw.delete(B, k).status, 204, k)
+        self.assertUnchanged()
+
+    def outside_snapshot(self):
+        # everything in the server's temp base dir except its data dir and the log, plus the
+        # directories a traversal could reach from there
+        base = self.server.base_dir
+        snap = {}
+        for entry in sorted(os.listdir(base)):
+            if entry in ("data", "xs3d.log"):
+                continue
+            snap[entry] = h.snapshot_tree(os.path.join(base, entry)) if os.path.isdir(
+                os.path.join(base, entry)) else os.stat(os.path.join(base, entry)).st_mtime_ns
+        parent = os.path.dirname(base)
+        snap["<parent>"] = sorted(n for n in os.listdir(parent) if n in ("etc", "x", "win", "escape"))
+        snap["<data-parent>"] = sorted(os.listdir(base))
+        return snap
+
+
+class RegionSuite(h.ServerTestCase, Assertions):
+    """A server configured for eu-west-1, where AWS answers BucketAlreadyOwnedByYou."""
+    server_kwargs = {"region": "eu-west-1"}
+
+    def test_bucket_already_owned_by_you(self):
+        body = (b'<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+                b"<LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>")
+        r = self.raw.request("PUT", key_path("eu-bkt"), body=body, region="eu-west-1")
+        self.assertEqual(r.status, 200, r)
+        loc = self.raw.request("GET", key_path("eu-bkt"), query=[("location", None)], region="eu-west-1")
+        self.assertEqual(loc.status, 200, loc)
+        self.assertEqual(loc.xml().text, "eu-west-1", loc.body)
+        r = self.raw.request("PUT", key_path("eu-bkt"), body=body, region="eu-west-1")
+        self.assertError(r, 409, "BucketAlreadyOwnedByYou")
+        r = self.raw.request("PUT", key_path("eu-bkt"), region="eu-west-1")
+        self.assertError(r, 409, "BucketAlreadyOwnedByYou")
+
+    def test_us_east_1_scope_rejected(self):
+        r = self.raw.request("GET", "/", region="us-east-1")
+        self.assertError(r, 400, "AuthorizationHeaderMalformed")
+        self.assertEqual(r.xml().findtext("Region"), "eu-west-1", r.body)
+
+
+if __name__ == "__main__":
+    h.main()
