@@ -4,6 +4,10 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include <array>
 #include <climits>
 #include <cstdint>
@@ -64,7 +68,7 @@ const Crc64Tables& Tables64() {
 }
 
 // `crc` is the running register (already inverted at start).
-uint64_t Crc64NvmeUpdate(uint64_t crc, const unsigned char* p, size_t len) {
+uint64_t Crc64NvmeUpdateTable(uint64_t crc, const unsigned char* p, size_t len) {
   const auto& t = Tables64().t;
   while (len >= 8) {
     uint64_t word;
@@ -80,6 +84,88 @@ uint64_t Crc64NvmeUpdate(uint64_t crc, const unsigned char* p, size_t len) {
   }
   while (len--) crc = (crc >> 8) ^ t[0][(crc ^ *p++) & 0xff];
   return crc;
+}
+
+#if defined(__x86_64__)
+// Carry-less-multiply folding for CRC-64/NVME (reflected). A 128-bit block whose first 8 bytes
+// (low lane) carry the highest-degree coefficients is moved `s` bits further along the message by
+// multiplying its low lane by x^(64+s-1) mod P and its high lane by x^(s-1) mod P (the extra -1
+// absorbs the one-bit shift of a reflected carry-less product). Leftovers go through the tables.
+uint64_t XPowModP(unsigned n) {
+  constexpr uint64_t kNormalPoly = 0xad93d23594c93659ULL;  // bit-reverse of kCrc64NvmePoly
+  uint64_t r = 1;
+  for (unsigned i = 0; i < n; ++i) r = (r << 1) ^ ((r >> 63) ? kNormalPoly : 0);
+  uint64_t out = 0;
+  for (int i = 0; i < 64; ++i) out |= ((r >> i) & 1) << (63 - i);
+  return out;
+}
+
+struct FoldConstants {
+  uint64_t k512_lo, k512_hi, k384_lo, k384_hi, k256_lo, k256_hi, k128_lo, k128_hi;
+  FoldConstants()
+      : k512_lo(XPowModP(64 + 512 - 1)),
+        k512_hi(XPowModP(512 - 1)),
+        k384_lo(XPowModP(64 + 384 - 1)),
+        k384_hi(XPowModP(384 - 1)),
+        k256_lo(XPowModP(64 + 256 - 1)),
+        k256_hi(XPowModP(256 - 1)),
+        k128_lo(XPowModP(64 + 128 - 1)),
+        k128_hi(XPowModP(128 - 1)) {}
+};
+
+const FoldConstants& Folds() {
+  static const FoldConstants k;
+  return k;
+}
+
+__attribute__((target("pclmul,sse2"))) inline __m128i Fold(__m128i acc, __m128i k) {
+  return _mm_xor_si128(_mm_clmulepi64_si128(acc, k, 0x00), _mm_clmulepi64_si128(acc, k, 0x11));
+}
+
+__attribute__((target("pclmul,sse2"))) uint64_t Crc64NvmeClmul(uint64_t crc, const unsigned char* p, size_t len) {
+  const FoldConstants& k = Folds();
+  const __m128i k512 = _mm_set_epi64x(static_cast<long long>(k.k512_hi), static_cast<long long>(k.k512_lo));
+  __m128i a0 = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)),
+                             _mm_set_epi64x(0, static_cast<long long>(crc)));
+  __m128i a1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16));
+  __m128i a2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 32));
+  __m128i a3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 48));
+  p += 64;
+  len -= 64;
+  while (len >= 64) {
+    a0 = _mm_xor_si128(Fold(a0, k512), _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    a1 = _mm_xor_si128(Fold(a1, k512), _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)));
+    a2 = _mm_xor_si128(Fold(a2, k512), _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 32)));
+    a3 = _mm_xor_si128(Fold(a3, k512), _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 48)));
+    p += 64;
+    len -= 64;
+  }
+  const __m128i k384 = _mm_set_epi64x(static_cast<long long>(k.k384_hi), static_cast<long long>(k.k384_lo));
+  const __m128i k256 = _mm_set_epi64x(static_cast<long long>(k.k256_hi), static_cast<long long>(k.k256_lo));
+  const __m128i k128 = _mm_set_epi64x(static_cast<long long>(k.k128_hi), static_cast<long long>(k.k128_lo));
+  __m128i v = _mm_xor_si128(_mm_xor_si128(Fold(a0, k384), Fold(a1, k256)), _mm_xor_si128(Fold(a2, k128), a3));
+  while (len >= 16) {
+    v = _mm_xor_si128(Fold(v, k128), _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    p += 16;
+    len -= 16;
+  }
+  alignas(16) unsigned char block[16];
+  _mm_store_si128(reinterpret_cast<__m128i*>(block), v);
+  uint64_t r = Crc64NvmeUpdateTable(0, block, 16);
+  return Crc64NvmeUpdateTable(r, p, len);
+}
+
+bool HaveClmul() {
+  static const bool have = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse2");
+  return have;
+}
+#endif
+
+uint64_t Crc64NvmeUpdate(uint64_t crc, const unsigned char* p, size_t len) {
+#if defined(__x86_64__)
+  if (len >= 128 && HaveClmul()) return Crc64NvmeClmul(crc, p, len);
+#endif
+  return Crc64NvmeUpdateTable(crc, p, len);
 }
 
 class Crc32Hasher final : public Hasher {
