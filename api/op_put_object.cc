@@ -77,6 +77,7 @@ Outcome PutObject(OperationContext& ctx) {
   auto pipeline = BodyPipeline::Create(ctx.request, ctx.auth, {.compute_md5 = true, .default_checksum = true});
   if (auto* e = std::get_if<S3Error>(&pipeline)) return Fail(ctx, *e);
   auto& p = std::get<0>(pipeline);
+  std::get<storage::ObjectMeta>(meta).owner = ctx.auth.user;
   if (p->declared_size() && *p->declared_size() > ctx.config.max_object_bytes) return Fail(ctx, ErrorCode::EntityTooLarge);
 
   auto writer = ctx.engine.NewBodyWriter();
