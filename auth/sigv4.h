@@ -71,6 +71,14 @@ struct AuthContext {
 
 // Verifies the request's signature (header or query form). A request with neither an
 // Authorization header nor X-Amz-Signature/Signature query parameters comes back anonymous.
+// Errors follow AWS: SignatureDoesNotMatch 403 (extra_xml: AWSAccessKeyId, StringToSign,
+// SignatureProvided, StringToSignBytes, CanonicalRequest[Bytes]), InvalidAccessKeyId 403,
+// AuthorizationHeaderMalformed 400 (wrong region adds <Region>), AuthorizationQueryParametersError
+// 400, RequestTimeTooSkewed 403, AccessDenied 403 (expired / not yet valid presign, missing date,
+// host unsigned), InvalidRequest 400 (missing x-amz-content-sha256), InvalidArgument 400 (bad
+// x-amz-content-sha256, unsupported Authorization type, two auth mechanisms), NotImplemented 501
+// (ECDSA streaming payloads). If the signature over the raw path fails, the path re-encoded the
+// canonical way (decode, then UriEncode keeping '/') is tried once before giving up.
 std::variant<AuthContext, S3Error> VerifyRequest(const RequestParts& request, const CredentialLookup& lookup,
                                                  const VerifyOptions& options = {});
 
