@@ -42,7 +42,7 @@ TEST_CASE("key codec: encoding preserves byte order (randomized, adversarial pre
     // lengths straddling L: L-2 .. L+4, plus some full-length ones
     if (i % 7 == 0) k = base + std::string(1024 - base.size(), 'q');
     for (size_t j = 0; j < len; ++j) k.push_back(alphabet[rng() % alphabet.size()]);
-    if (k.empty()) k = "x";
+    if (k.empty()) k.push_back('x');
     if (k.size() > kMaxObjectKeyLen) k.resize(kMaxObjectKeyLen);
     keys.push_back(k);
   }
