@@ -71,6 +71,22 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   return std::unique_ptr<Engine>(std::move(engine));
 }
 
+Result<OpenedObject> Engine::OpenObject(const std::string& bucket, const std::string& key) {
+  // Each retry means a writer committed a change to this key in between; give up only after
+  // many (a key overwritten continuously), reporting what the last attempt saw.
+  constexpr int kAttempts = 16;
+  Status last;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    auto record = GetObject(bucket, key);
+    if (!record.ok()) return record.status();
+    auto body = OpenBody(record.value());
+    if (body.ok()) return OpenedObject{std::move(record.value()), std::move(body.value())};
+    if (body.status().code() != Code::NoSuchKey) return body.status();
+    last = body.status();
+  }
+  return last;
+}
+
 EngineImpl::EngineImpl(const EngineOptions& options, std::unique_ptr<LmdbEnv> env)
     : options_(options),
       env_(std::move(env)),

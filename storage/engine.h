@@ -121,6 +121,12 @@ struct ListResult {
   std::string next_marker;
 };
 
+// A record together with its opened body (see Engine::OpenObject).
+struct OpenedObject {
+  ObjectRecord record;
+  std::unique_ptr<BodyReader> body;
+};
+
 class Engine {
  public:
   // Opens or creates the data directory, runs recovery, starts the writer thread.
@@ -140,7 +146,12 @@ class Engine {
   virtual Status PutObject(const std::string& bucket, const std::string& key, std::unique_ptr<BodyWriter> writer,
                            ObjectMeta meta, const WriteConditions& conditions = {}) = 0;
   virtual Result<ObjectRecord> GetObject(const std::string& bucket, const std::string& key) = 0;  // NoSuchBucket, NoSuchKey
+  // NoSuchKey if the blob is gone: the object was replaced or deleted after `record` was read.
   virtual Result<std::unique_ptr<BodyReader>> OpenBody(const ObjectRecord& record) = 0;
+  // GetObject + OpenBody without that race: when the body vanished because the object was
+  // replaced or deleted in between, the record is read again, so NoSuchKey means really absent.
+  // Prefer this for GET. (Added to the original contract; non-virtual, built on the two above.)
+  Result<OpenedObject> OpenObject(const std::string& bucket, const std::string& key);
   // Deleting a missing key is not an error (S3 semantics); NoSuchBucket is.
   virtual Status DeleteObject(const std::string& bucket, const std::string& key) = 0;
   // Server-side copy sharing the blob (hard link or reference count) rather than copying bytes.
