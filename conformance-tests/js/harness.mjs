@@ -100,10 +100,12 @@ export async function startServer({ durability = 'relaxed', config, region, data
       if (stopped) return;
       stopped = true;
       proc.kill('SIGTERM');
+      let timer;
       const res = await Promise.race([
         exited,
-        new Promise((r) => setTimeout(() => r(null), STOP_TIMEOUT_MS)),
+        new Promise((r) => { timer = setTimeout(() => r(null), STOP_TIMEOUT_MS); }),
       ]);
+      clearTimeout(timer);
       if (!process.env.XS3_CONFORMANCE_KEEP) fs.rmSync(baseDir, { recursive: true, force: true });
       if (res === null) {
         proc.kill('SIGKILL');

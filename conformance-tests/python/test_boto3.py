@@ -129,10 +129,23 @@ class Boto3Suite(h.ServerTestCase):
             self.s3.get_object(Bucket=B, Key="obj/cond", IfNoneMatch=etag(body))
         self.assertEqual(ctx.exception.response["ResponseMetadata"]["HTTPStatusCode"], 304)
         self.assertEqual(self.get_bytes("obj/cond", IfMatch=etag(body)), body)
+        # IfNoneMatch on put_object is newer than boto3 1.26: add the header by hand there
         with self.assertRaises(ClientError) as ctx:
-            self.s3.put_object(Bucket=B, Key="obj/cond", Body=b"again", IfNoneMatch="*")
+            self.put_with_headers({"If-None-Match": "*"}, Bucket=B, Key="obj/cond", Body=b"again")
         self.assertError(ctx, "PreconditionFailed", 412)
         self.assertEqual(self.get_bytes("obj/cond"), body)
+        r = self.put_with_headers({"If-None-Match": "*"}, Bucket=B, Key="obj/cond-new", Body=b"new")
+        self.assertEqual(r["ResponseMetadata"]["HTTPStatusCode"], 200)
+
+    def put_with_headers(self, headers, **kw):
+        def add(request, **_):
+            for k, v in headers.items():
+                request.headers[k] = v
+        self.s3.meta.events.register_first("before-sign.s3.PutObject", add)
+        try:
+            return self.s3.put_object(**kw)
+        finally:
+            self.s3.meta.events.unregister("before-sign.s3.PutObject", add)
 
     def test_response_overrides(self):
         self.s3.put_object(Bucket=B, Key="obj/override", Body=b"o", ContentType="text/plain")
@@ -236,8 +249,12 @@ class Boto3Suite(h.ServerTestCase):
             self.assertTrue(all(ord(ch) < 128 for ch in k), k)
         d = self.s3.list_objects_v2(Bucket=bk, Delimiter="/", Prefix="unicode/")
         self.assertEqual([p["Prefix"] for p in d["CommonPrefixes"]], ["unicode/日本語/"])
-        r = self.s3.delete_objects(Bucket=bk, Delete={"Objects": [{"Key": k} for k in ODD_KEYS]})
-        self.assertEqual(sorted(d["Key"] for d in r["Deleted"]), sorted(ODD_KEYS))
+        # U+0001 cannot appear in an XML 1.0 DeleteObjects body: delete that one on its own
+        xml_ok = [k for k in ODD_KEYS if "\x01" not in k]
+        r = self.s3.delete_objects(Bucket=bk, Delete={"Objects": [{"Key": k} for k in xml_ok]})
+        self.assertEqual(sorted(d["Key"] for d in r["Deleted"]), sorted(xml_ok))
+        for k in set(ODD_KEYS) - set(xml_ok):
+            self.s3.delete_object(Bucket=bk, Key=k)
         self.assertEqual(self.s3.list_objects_v2(Bucket=bk)["KeyCount"], 0)
 
     # -- transfer manager -----------------------------------------------------------------

@@ -159,6 +159,8 @@ class Server:
                     raise AssertionError(f"xs3d did not exit within {STOP_TIMEOUT}s of SIGTERM")
         if self._reader:
             self._reader.join(5)
+        if proc.stdout:
+            proc.stdout.close()
         if check and proc.returncode != 0:
             raise AssertionError(f"xs3d exited with {proc.returncode} after SIGTERM (expected 0); log:\n"
                                  f"{self.log_tail()}")
@@ -172,6 +174,8 @@ class Server:
         proc.wait(10)
         if self._reader:
             self._reader.join(5)
+        if proc.stdout:
+            proc.stdout.close()
 
     def restart(self):
         self.stop()
