@@ -19,11 +19,18 @@ namespace fs = std::filesystem;
 
 Status ErrnoStatus(const std::string& what) { return Status(Code::IoError, what + ": " + std::strerror(errno)); }
 
-Status FsyncPath(const std::string& path) {
+Status BlobStore::Sync(int fd, const std::string& what) const {
+  if (!fsync_) return Status::OK();
+  int rc = fsync_fn_ ? fsync_fn_(fd) : ::fsync(fd);
+  if (rc != 0) return ErrnoStatus("fsync " + what);
+  return Status::OK();
+}
+
+Status BlobStore::SyncPath(const std::string& path) const {
+  if (!fsync_) return Status::OK();
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("open " + path);
-  Status s;
-  if (::fsync(fd) != 0) s = ErrnoStatus("fsync " + path);
+  Status s = Sync(fd, path);
   ::close(fd);
   return s;
 }
@@ -39,7 +46,7 @@ Status BlobStore::Init() {
 
 Status BlobStore::EnsureDir(const std::string& dir, const std::string& parent) const {
   if (::mkdir(dir.c_str(), 0755) == 0) {
-    return fsync_ ? FsyncPath(parent) : Status::OK();
+    return SyncPath(parent);
   }
   if (errno == EEXIST) return Status::OK();
   return ErrnoStatus("mkdir " + dir);
@@ -75,7 +82,9 @@ Status BlobStore::Publish(const std::string& tmp_path, const std::string& id) {
   if (!s.ok()) return s;
   std::string dst = d2 + "/" + id;
   if (::rename(tmp_path.c_str(), dst.c_str()) != 0) return ErrnoStatus("rename " + tmp_path + " -> " + dst);
-  return fsync_ ? FsyncPath(d2) : Status::OK();
+  s = SyncPath(d2);
+  if (!s.ok()) ::unlink(dst.c_str());  // never referenced; don't leave it until the next Open()
+  return s;
 }
 
 Result<std::string> BlobStore::WriteBlob(std::string_view data) {
@@ -100,7 +109,9 @@ Status BlobStore::Link(const std::string& src_id, const std::string& dst_id) {
     if (errno == ENOENT) return Status(Code::NoSuchKey, "source blob vanished (object replaced concurrently)");
     return ErrnoStatus("link " + src + " -> " + dst);
   }
-  return fsync_ ? FsyncPath(d2) : Status::OK();
+  s = SyncPath(d2);
+  if (!s.ok()) ::unlink(dst.c_str());
+  return s;
 }
 
 void BlobStore::Remove(const std::string& id) const { ::unlink(BlobPath(id).c_str()); }

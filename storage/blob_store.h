@@ -3,6 +3,7 @@
 // <data_dir>/tmp/ for bodies being written. Ids are 128-bit random, 32 lower-case hex digits.
 // In Fsync mode every step that must survive a crash is fsync'd (file, then directory entry);
 // in Relaxed mode nothing is.
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,6 +21,12 @@ class BlobStore {
   // Creates blobs/ and tmp/ (data_dir must exist).
   Status Init();
   bool fsync() const { return fsync_; }
+  // fsync(fd) in Fsync mode, nothing in Relaxed mode. `what` names the file in the error.
+  Status Sync(int fd, const std::string& what) const;
+  // Opens a directory (or file) and Syncs it.
+  Status SyncPath(const std::string& path) const;
+  // Test seam: replaces ::fsync (return -1 and set errno to fail). REQUIRES: no concurrent use.
+  void SetFsyncForTest(std::function<int(int)> fsync_fn) { fsync_fn_ = std::move(fsync_fn); }
 
   static std::string NewId();
   std::string TmpPath(const std::string& id) const;
@@ -50,10 +57,10 @@ class BlobStore {
   std::string blobs_dir_;
   std::string tmp_dir_;
   bool fsync_;
+  std::function<int(int)> fsync_fn_;
 };
 
-// Errno-based helpers shared by the body code.
+// IoError with strerror(errno).
 Status ErrnoStatus(const std::string& what);
-Status FsyncPath(const std::string& path);  // opens a directory or file read-only and fsyncs it
 
 }  // namespace xs3::storage

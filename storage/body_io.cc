@@ -79,7 +79,7 @@ Status SpillingBodyWriter::Finish() {
   if (!error_.ok()) return error_;
   if (fd_ < 0) return Status::OK();  // inline, or already finished
   Status s = Flush();
-  if (s.ok() && store_->fsync() && ::fsync(fd_) != 0) s = ErrnoStatus("fsync " + tmp_path_);
+  if (s.ok()) s = store_->Sync(fd_, tmp_path_);
   if (::close(fd_) != 0 && s.ok()) s = ErrnoStatus("close " + tmp_path_);
   fd_ = -1;
   std::string().swap(buffer_);

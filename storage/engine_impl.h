@@ -35,6 +35,7 @@ class EngineImpl final : public Engine {
   Result<ListResult> ListObjects(const std::string& bucket, const ListOptions& options) override;
 
   GroupCommitWriter& writer_for_test() { return *writer_; }
+  BlobStore& blobs_for_test() { return blobs_; }
 
  private:
   // Publishes `record` at bucket/key under `conditions` through the writer; on success the

@@ -462,6 +462,39 @@ TEST_CASE("engine: long keys keep their group entry small (bodies over 1 KiB bec
   CHECK(CountFiles(dir.path + "/blobs") == 2);
 }
 
+TEST_CASE("engine: a failed blob fsync fails that PUT only and leaves no file behind") {
+  TempDir dir;
+  auto e = OpenEngine(dir.path, Durability::Fsync);
+  MakeBucket(*e, "b");
+  REQUIRE(Put(*e, "b", "warm", Pattern(9000)).ok());  // fan-out dirs of later blobs may be new
+  auto* impl = dynamic_cast<EngineImpl*>(e.get());
+  REQUIRE(impl != nullptr);
+  std::atomic<int> calls{0};
+  for (int fail_at : {0, 1, 2, 3}) {  // the file, then directories (new fan-out dirs add some)
+    CAPTURE(fail_at);
+    calls = 0;
+    impl->blobs_for_test().SetFsyncForTest([&calls, fail_at](int fd) {
+      if (calls++ == fail_at) {
+        errno = EIO;
+        return -1;
+      }
+      return ::fsync(fd);
+    });
+    Status s = Put(*e, "b", "k", Pattern(9000, 5));
+    impl->blobs_for_test().SetFsyncForTest({});
+    if (calls <= fail_at) {
+      CHECK(s.ok());  // this PUT needed fewer fsyncs
+      REQUIRE(e->DeleteObject("b", "k").ok());
+      continue;
+    }
+    CHECK(s.code() == Code::IoError);
+    CHECK(e->GetObject("b", "k").status().code() == Code::NoSuchKey);
+    CHECK(CountFiles(dir.path + "/blobs") == 1);  // only "warm"
+    CHECK(CountFiles(dir.path + "/tmp") == 0);
+  }
+  CHECK(Put(*e, "b", "after", Pattern(9000, 6)).ok());  // a blob fsync failure does not stop writes
+}
+
 TEST_CASE("engine: a failed commit fails the batch and stops writes until reopen") {
   TempDir dir;
   {
