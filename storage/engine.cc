@@ -41,7 +41,8 @@ std::string_view Unquote(std::string_view etag) {
 
 // WriteConditions against the current record (nullptr when the key does not exist).
 Status CheckConditions(const WriteConditions& c, const ObjectRecord* current) {
-  if (c.if_none_match_star && current != nullptr) return Status(Code::PreconditionFailed, "If-None-Match: * and key exists");
+  if (c.if_none_match_star && current != nullptr)
+    return Status(Code::PreconditionFailed, "If-None-Match: * and key exists");
   if (c.if_match_etag) {
     if (current == nullptr) return Status(Code::NoSuchKey, "If-Match on a missing key");
     std::string_view want = Unquote(*c.if_match_etag);
@@ -282,9 +283,8 @@ Status EngineImpl::DeleteObject(const std::string& bucket, const std::string& ke
   });
 }
 
-Status EngineImpl::CopyObject(const std::string& src_bucket, const std::string& src_key,
-                              const std::string& dst_bucket, const std::string& dst_key, ObjectMeta meta,
-                              const WriteConditions& conditions) {
+Status EngineImpl::CopyObject(const std::string& src_bucket, const std::string& src_key, const std::string& dst_bucket,
+                              const std::string& dst_key, ObjectMeta meta, const WriteConditions& conditions) {
   if (Status s = ValidateObject(dst_bucket, dst_key); !s.ok()) return s;
   if (writer_->stopped()) return Status(Code::WritesStopped, "writes stopped after an earlier sync failure");
   // The source is read outside the write txn, then its blob hard-linked under a new id: the copy

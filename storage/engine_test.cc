@@ -226,7 +226,8 @@ TEST_CASE("engine: copy shares the blob via a hard link; inline bodies are copie
   CHECK(d->meta.size == body.size());
   CHECK(d->meta.etag == "E1");  // defaulted from the source when the caller leaves it empty
   CHECK(d->meta.content_type == "image/png");
-  struct stat st1 {}, st2 {};
+  struct stat st1 {
+  }, st2{};
   REQUIRE(::stat(BlobPath(dir.path, s->blob_id).c_str(), &st1) == 0);
   REQUIRE(::stat(BlobPath(dir.path, d->blob_id).c_str(), &st2) == 0);
   CHECK(st1.st_ino == st2.st_ino);
@@ -351,7 +352,8 @@ TEST_CASE("engine: OpenObject during concurrent overwrites sees a whole old or n
         }
         std::string body(o->body->size(), '\0');
         auto n = o->body->ReadAt(0, body.data(), body.size());
-        if (!n.ok() || n.value() != body.size() || std::find(versions.begin(), versions.end(), body) == versions.end()) {
+        if (!n.ok() || n.value() != body.size() ||
+            std::find(versions.begin(), versions.end(), body) == versions.end()) {
           torn++;
         }
       }
@@ -597,7 +599,14 @@ TEST_CASE("engine: ListObjects matches a brute-force model (prefix, delimiter, s
 
   std::mt19937 rng(11);
   auto pick = [&] { return keys[rng() % keys.size()]; };
-  std::vector<std::string> prefixes = {"", "a", "a/", "b/", "ab", "c/a", "zz", Cat({"a/", std::string(100, 'x')}),
+  std::vector<std::string> prefixes = {"",
+                                       "a",
+                                       "a/",
+                                       "b/",
+                                       "ab",
+                                       "c/a",
+                                       "zz",
+                                       Cat({"a/", std::string(100, 'x')}),
                                        Cat({"a/", std::string(kInlineKeyLimit + 20, 'x')})};
   std::vector<std::string> delimiters = {"", "/", "b", "/a", "x"};
   for (int i = 0; i < 600; ++i) {
@@ -605,10 +614,17 @@ TEST_CASE("engine: ListObjects matches a brute-force model (prefix, delimiter, s
     o.prefix = i % 3 == 0 ? pick().substr(0, rng() % 4) : prefixes[rng() % prefixes.size()];
     o.delimiter = delimiters[rng() % delimiters.size()];
     switch (rng() % 4) {
-      case 0: break;
-      case 1: o.start_after = pick(); break;
-      case 2: o.start_after = pick().substr(0, 1 + rng() % 3); break;
-      default: o.start_after = pick() + "\x01"; break;
+      case 0:
+        break;
+      case 1:
+        o.start_after = pick();
+        break;
+      case 2:
+        o.start_after = pick().substr(0, 1 + rng() % 3);
+        break;
+      default:
+        o.start_after = pick() + "\x01";
+        break;
     }
     o.max_keys = std::vector<size_t>{0, 1, 2, 7, 50, 1000}[rng() % 6];
     CAPTURE(o.prefix);

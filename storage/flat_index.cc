@@ -10,7 +10,9 @@ auto GroupLowerBound(GroupEntries& g, std::string_view key) {
   return std::lower_bound(g.begin(), g.end(), key, [](const auto& e, std::string_view k) { return e.first < k; });
 }
 
-Status Corrupt(std::string_view what) { return Status(Code::IoError, "corrupt flat index entry: " + std::string(what)); }
+Status Corrupt(std::string_view what) {
+  return Status(Code::IoError, "corrupt flat index entry: " + std::string(what));
+}
 
 // Reads the group stored at lmdb_key into *g (empty if absent).
 Status LoadGroup(MDB_txn* txn, MDB_dbi dbi, const std::string& lmdb_key, GroupEntries* g) {

@@ -10,7 +10,9 @@ namespace {
 constexpr size_t kMaxBatch = 4096;
 }  // namespace
 
-GroupCommitWriter::GroupCommitWriter(MDB_env* env) : env_(env) { thread_ = std::thread([this] { Run(); }); }
+GroupCommitWriter::GroupCommitWriter(MDB_env* env) : env_(env) {
+  thread_ = std::thread([this] { Run(); });
+}
 
 GroupCommitWriter::~GroupCommitWriter() {
   {
@@ -59,7 +61,8 @@ void GroupCommitWriter::Run() {
       hook = commit_hook_;
     }
     if (stopped_.load()) {
-      for (auto& p : batch) p.done.set_value(Status(Code::WritesStopped, "writes stopped after an earlier sync failure"));
+      for (auto& p : batch)
+        p.done.set_value(Status(Code::WritesStopped, "writes stopped after an earlier sync failure"));
     } else {
       commit_hook_for_batch_ = std::move(hook);
       ApplyBatch(batch);
