@@ -7,7 +7,8 @@
 namespace xs3::storage {
 
 namespace {
-constexpr size_t kMaxBatch = 4096;
+// Bounds one transaction's dirty pages (LMDB caps them) and the latency of its last caller.
+constexpr size_t kMaxBatch = 1024;
 }  // namespace
 
 GroupCommitWriter::GroupCommitWriter(MDB_env* env) : env_(env) {
