@@ -1,0 +1,330 @@
+"""conformance.http: HTTP-level behaviour and S3 semantics the SDK suites do not pin exactly.
+
+Keep-alive across errors, Expect: 100-continue (also when auth fails), graceful shutdown with a
+request in flight, virtual-host addressing over raw HTTP, oversized headers, default
+Content-Type, inline/blob overwrites, concurrent writers, conditional-request precedence.
+"""
+
+import hashlib
+import http.client
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import xs3harness as h  # noqa: E402
+from xs3harness import key_path  # noqa: E402
+from test_negative import Assertions  # noqa: E402
+
+B = "httpb"
+
+
+def read_status_line(sock, timeout=5.0):
+    sock.settimeout(timeout)
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+
+class HttpSuite(h.ServerTestCase, Assertions):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        assert cls.raw.create_bucket(B).status == 200
+
+    def signed(self, method, path, body=b"", headers=None, query=(), **kw):
+        hdrs = dict(headers or {})
+        hdrs.setdefault("host", self.server.host)
+        return h.sign_v4(method, path, list(query), hdrs, hashlib.sha256(body).hexdigest(), **kw).headers
+
+    # -- connections ---------------------------------------------------------------------
+    def test_keep_alive_across_errors(self):
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        try:
+            for i in range(3):
+                body = f"ka {i}".encode()
+                r = h.raw_request(self.server.port, "PUT", key_path(B, f"ka/{i}"),
+                                  self.signed("PUT", key_path(B, f"ka/{i}"), body), body, conn=conn)
+                self.assertEqual(r.status, 200, r)
+            r = h.raw_request(self.server.port, "GET", key_path(B, "ka/missing"),
+                              self.signed("GET", key_path(B, "ka/missing")), conn=conn)
+            self.assertError(r, 404, "NoSuchKey")
+            # a refused PUT whose 100 KB body the server may not want to read
+            big = os.urandom(100_000)
+            hdrs = self.signed("PUT", key_path(B, "ka/refused"), big, secret_key="wrong")
+            r = h.raw_request(self.server.port, "PUT", key_path(B, "ka/refused"), hdrs, big, conn=conn)
+            self.assertError(r, 403, "SignatureDoesNotMatch")
+            closing = (r.header("Connection") or "").lower() == "close"
+            if closing:
+                conn.close()
+            r = h.raw_request(self.server.port, "GET", key_path(B, "ka/1"), self.signed("GET", key_path(B, "ka/1")),
+                              conn=conn)
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.body, b"ka 1")
+        finally:
+            conn.close()
+        self.assertEqual(self.raw.head(B, "ka/refused").status, 404)
+
+    def test_expect_100_continue(self):
+        body = os.urandom(50_000)
+        path = key_path(B, "expect/ok")
+        hdrs = self.signed("PUT", path, body)
+        hdrs["Content-Length"] = str(len(body))
+        hdrs["Expect"] = "100-continue"
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
+            s.sendall(self.head_bytes("PUT", path, hdrs))
+            first = read_status_line(s)
+            self.assertTrue(first.startswith(b"HTTP/1.1 100"), first[:200])
+            s.sendall(body)
+            rest = read_status_line(s)
+            self.assertTrue(rest.startswith(b"HTTP/1.1 200"), rest[:300])
+        self.assertEqual(self.raw.get(B, "expect/ok").body, body)
+
+    def test_expect_100_continue_refused_before_body(self):
+        body = os.urandom(50_000)
+        path = key_path(B, "expect/refused")
+        hdrs = self.signed("PUT", path, body, secret_key="wrong")
+        hdrs["Content-Length"] = str(len(body))
+        hdrs["Expect"] = "100-Continue"
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
+            s.sendall(self.head_bytes("PUT", path, hdrs))
+            first = read_status_line(s)
+            # the final answer comes without the body ever being sent, never "100 Continue"
+            self.assertTrue(first.startswith(b"HTTP/1.1 403"), first[:300])
+            self.assertIn(b"SignatureDoesNotMatch", first + read_rest(s))
+        self.assertEqual(self.raw.head(B, "expect/refused").status, 404)
+
+    @staticmethod
+    def head_bytes(method, path, hdrs):
+        lines = [f"{method} {path} HTTP/1.1"] + [f"{k}: {v}" for k, v in hdrs.items()]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+    def test_oversized_header_is_refused_and_server_survives(self):
+        path = key_path(B, "huge-header")
+        hdrs = self.signed("GET", path)
+        hdrs["x-filler"] = "f" * 200_000
+        try:
+            r = h.raw_request(self.server.port, "GET", path, hdrs)
+            self.assertIn(r.status, (400, 431), r)
+        except (ConnectionError, http.client.HTTPException):
+            pass  # closing the connection is an acceptable answer too
+        self.assertEqual(self.raw.list_v2(B).status, 200)
+
+    def test_virtual_host_raw(self):
+        body = b"virtual hosted"
+        for host in (f"{B}.localhost:{self.server.port}", f"{B}.s3.localhost:{self.server.port}"):
+            path = "/vh/" + h.uri_encode("k ü.txt", True)
+            r = self.raw.request("PUT", path, body=body, host=host)
+            self.assertEqual(r.status, 200, f"{host}: {r}")
+            r = self.raw.request("GET", path, host=host)
+            self.assertEqual(r.status, 200, f"{host}: {r}")
+            self.assertEqual(r.body, body)
+            r = self.raw.request("GET", "/", query=[("list-type", "2"), ("prefix", "vh/")], host=host)
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual([c.findtext("Key") for c in r.xml().iter("Contents")], ["vh/k ü.txt"])
+        # the same object path-style
+        self.assertEqual(self.raw.get(B, "vh/k ü.txt").body, body)
+        self.assertEqual(self.raw.request("GET", "/vh/x", host=f"no-such-bkt.localhost:{self.server.port}").error_code(),
+                         "NoSuchBucket")
+
+    # -- object semantics ----------------------------------------------------------------
+    def test_default_content_type(self):
+        r = self.raw.put(B, "ctype/none", b"x")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(self.raw.head(B, "ctype/none").header("Content-Type"), "binary/octet-stream")
+
+    def test_get_headers(self):
+        body = b"header check"
+        self.raw.put(B, "hdr/obj", body, headers={"Content-Type": "text/plain"})
+        r = self.raw.get(B, "hdr/obj")
+        self.assertEqual(r.header("ETag"), '"' + hashlib.md5(body).hexdigest() + '"')
+        self.assertEqual(r.header("Content-Length"), str(len(body)))
+        self.assertEqual(r.header("Accept-Ranges"), "bytes")
+        lm = r.header("Last-Modified")
+        self.assertRegex(lm, r"^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$")
+        hd = self.raw.head(B, "hdr/obj")
+        self.assertEqual(hd.status, 200)
+        self.assertEqual(hd.header("Content-Length"), str(len(body)))
+        self.assertEqual(hd.body, b"")
+        rng = self.raw.head(B, "hdr/obj", headers={"Range": "bytes=0-4"})
+        self.assertEqual(rng.status, 206)
+        self.assertEqual(rng.header("Content-Length"), "5")
+        self.assertEqual(rng.header("Content-Range"), f"bytes 0-4/{len(body)}")
+
+    def test_not_modified_carries_etag_and_no_body(self):
+        body = b"304 body"
+        self.raw.put(B, "nm/obj", body)
+        et = '"' + hashlib.md5(body).hexdigest() + '"'
+        r = self.raw.get(B, "nm/obj", headers={"If-None-Match": et})
+        self.assertEqual(r.status, 304)
+        self.assertEqual(r.body, b"")
+        self.assertEqual(r.header("ETag"), et)
+
+    def test_conditional_precedence(self):
+        body = b"precedence"
+        self.raw.put(B, "prec/obj", body)
+        et = '"' + hashlib.md5(body).hexdigest() + '"'
+        past = "Sat, 01 Jan 2000 00:00:00 GMT"
+        # If-Match true + If-Unmodified-Since false -> 200 (If-Match wins)
+        r = self.raw.get(B, "prec/obj", headers={"If-Match": et, "If-Unmodified-Since": past})
+        self.assertEqual(r.status, 200, r)
+        # If-None-Match false + If-Modified-Since true -> 304
+        r = self.raw.get(B, "prec/obj", headers={"If-None-Match": et, "If-Modified-Since": past})
+        self.assertEqual(r.status, 304, r)
+        # If-Match with a list including the ETag, and "*"
+        r = self.raw.get(B, "prec/obj", headers={"If-Match": f'"abc", {et}'})
+        self.assertEqual(r.status, 200, r)
+        r = self.raw.get(B, "prec/obj", headers={"If-Match": "*"})
+        self.assertEqual(r.status, 200, r)
+        # If-None-Match "*" on an existing object -> 304 for GET
+        r = self.raw.get(B, "prec/obj", headers={"If-None-Match": "*"})
+        self.assertEqual(r.status, 304, r)
+
+    def test_overwrite_inline_blob_inline(self):
+        for size in (10, 2 * 1024 * 1024 + 17, 0, 300 * 1024, 5):
+            body = os.urandom(size)
+            self.assertEqual(self.raw.put(B, "ow/obj", body).status, 200)
+            r = self.raw.get(B, "ow/obj")
+            self.assertEqual(r.status, 200)
+            self.assertEqual(r.body, body, size)
+        keys = [k for k in self.raw.list_keys(B, prefix="ow/")]
+        self.assertEqual(keys, [("ow/obj", 5, hashlib.md5(r.body).hexdigest())])
+
+    def test_concurrent_writers_same_key(self):
+        bodies = [bytes([i]) * (1000 + i * 70_000) for i in range(8)]
+        results = []
+
+        def put(b):
+            results.append(h.Client(self.server).put(B, "race/obj", b).status)
+        ts = [threading.Thread(target=put, args=(b,)) for b in bodies]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(60)
+        self.assertEqual(results, [200] * len(bodies))
+        r = self.raw.get(B, "race/obj")
+        self.assertIn(r.body, bodies, "the result is exactly one writer's body")
+        self.assertEqual(r.header("ETag"), '"' + hashlib.md5(r.body).hexdigest() + '"')
+
+    def test_copy_onto_itself_with_replace(self):
+        self.raw.put(B, "self/obj", b"self", headers={"x-amz-meta-v": "1"})
+        r = self.raw.put(B, "self/obj", headers={"x-amz-copy-source": f"/{B}/self/obj",
+                                                 "x-amz-metadata-directive": "REPLACE", "x-amz-meta-v": "2"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.xml().tag, "CopyObjectResult")
+        hd = self.raw.head(B, "self/obj")
+        self.assertEqual(hd.header("x-amz-meta-v"), "2")
+        self.assertEqual(self.raw.get(B, "self/obj").body, b"self")
+
+    def test_listing_encoding_type_url_encodes_prefix_and_delimiter(self):
+        self.raw.put(B, "enc dir/a b", b"1")
+        self.raw.put(B, "enc dir/sub dir/c", b"2")
+        r = self.raw.list_v2(B, prefix="enc dir/", delimiter="/", encoding_type="url", start_after="enc dir/")
+        self.assertEqual(r.status, 200, r)
+        root = r.xml()
+        self.assertEqual(root.findtext("Prefix"), "enc%20dir/")
+        self.assertEqual(root.findtext("StartAfter"), "enc%20dir/")
+        self.assertEqual(root.findtext("Delimiter"), "/")
+        self.assertEqual([c.findtext("Key") for c in root.iter("Contents")], ["enc%20dir/a%20b"])
+        self.assertEqual([c.findtext("Prefix") for c in root.iter("CommonPrefixes")], ["enc%20dir/sub%20dir/"])
+
+    def test_listing_other_delimiters(self):
+        for k in ("d-1-a", "d-1-b", "d-2", "d3"):
+            self.raw.put(B, "delim/" + k, b"x")
+        r = self.raw.list_v2(B, prefix="delim/d", delimiter="-")
+        root = r.xml()
+        self.assertEqual([c.findtext("Key") for c in root.iter("Contents")], ["delim/d3"])
+        self.assertEqual([c.findtext("Prefix") for c in root.iter("CommonPrefixes")], ["delim/d-"])
+        r = self.raw.list_v2(B, prefix="delim/d-", delimiter="-")
+        self.assertEqual([c.findtext("Prefix") for c in r.xml().iter("CommonPrefixes")], ["delim/d-1-"])
+        self.assertEqual([c.findtext("Key") for c in r.xml().iter("Contents")], ["delim/d-2"])
+        # multi-character delimiter
+        r = self.raw.list_v2(B, prefix="delim/", delimiter="-1-")
+        self.assertEqual([c.findtext("Prefix") for c in r.xml().iter("CommonPrefixes")], ["delim/d-1-"])
+
+    def test_key_and_prefix_both_exist(self):
+        self.raw.put(B, "kp/a", b"file")
+        self.raw.put(B, "kp/a/", b"")
+        self.raw.put(B, "kp/a/b", b"child")
+        r = self.raw.list_v2(B, prefix="kp/", delimiter="/")
+        root = r.xml()
+        self.assertEqual([c.findtext("Key") for c in root.iter("Contents")], ["kp/a"])
+        self.assertEqual([c.findtext("Prefix") for c in root.iter("CommonPrefixes")], ["kp/a/"])
+        self.assertEqual(self.raw.get(B, "kp/a/").status, 200)
+        self.assertEqual(self.raw.get(B, "kp/a").body, b"file")
+
+    def test_unsigned_payload_header_auth(self):
+        body = b"unsigned payload body"
+        r = self.raw.put(B, "unsigned/obj", body, payload_hash="UNSIGNED-PAYLOAD")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.raw.get(B, "unsigned/obj").body, body)
+
+    def test_presigned_with_response_overrides(self):
+        self.raw.put(B, "pre/obj", b"presigned override")
+        target = h.presign_v4("GET", self.server.host, key_path(B, "pre/obj"), expires=60,
+                              extra_query=[("response-content-disposition", 'attachment; filename="x.bin"'),
+                                           ("response-content-type", "application/x-pre")])
+        r = h.raw_request(self.server.port, "GET", target, {"Host": self.server.host})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("Content-Disposition"), 'attachment; filename="x.bin"')
+        self.assertEqual(r.header("Content-Type"), "application/x-pre")
+
+    def test_health_is_unauthenticated(self):
+        r = h.raw_request(self.server.port, "GET", "/_xs3/health", {"Host": self.server.host})
+        self.assertEqual(r.status, 200)
+
+
+def read_rest(sock):
+    try:
+        sock.settimeout(2)
+        return sock.recv(65536)
+    except OSError:
+        return b""
+
+
+class ShutdownSuite(unittest.TestCase):
+    """SIGTERM with a request in flight: it completes, then the server exits 0."""
+
+    def test_graceful_shutdown_finishes_in_flight_put(self):
+        server = h.Server()
+        try:
+            server.start()
+            raw = h.Client(server)
+            self.assertEqual(raw.create_bucket(B).status, 200)
+            body = os.urandom(1_000_000)
+            path = key_path(B, "inflight")
+            hdrs = h.sign_v4("PUT", path, [], {"host": server.host}, hashlib.sha256(body).hexdigest()).headers
+            hdrs["Content-Length"] = str(len(body))
+            with socket.create_connection(("127.0.0.1", server.port), timeout=20) as s:
+                s.sendall(HttpSuite.head_bytes("PUT", path, hdrs))
+                s.sendall(body[:400_000])
+                time.sleep(0.3)
+                server.proc.send_signal(signal.SIGTERM)
+                time.sleep(0.5)
+                self.assertIsNone(server.proc.poll(), "xs3d exited with a request in flight")
+                s.sendall(body[400_000:])
+                resp = read_status_line(s, timeout=15)
+                self.assertTrue(resp.startswith(b"HTTP/1.1 200"), resp[:300])
+            server.proc.wait(20)
+            self.assertEqual(server.proc.returncode, 0)
+            server.proc = None
+            server.start()
+            r = h.Client(server).get(B, "inflight")
+            self.assertEqual(r.status, 200)
+            self.assertEqual(r.body, body)
+            server.stop()
+        finally:
+            server.cleanup()
+
+
+if __name__ == "__main__":
+    h.main()
