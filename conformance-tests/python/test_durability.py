@@ -63,7 +63,8 @@ class DurabilitySuite(unittest.TestCase):
                 try:
                     if conn is None:
                         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                    headers = {"host": server.host, "Content-MD5": h.md5_b64(body)}
+                    headers = {"host": server.host, "Content-MD5": h.md5_b64(body), "x-amz-meta-md5": md5,
+                               "Content-Type": f"application/x-t{tid}"}
                     s = h.sign_v4("PUT", h.key_path(B, key), [], headers, hashlib.sha256(body).hexdigest())
                     r = h.raw_request(port, "PUT", h.key_path(B, key), s.headers, body, conn=conn)
                 except (OSError, http.client.HTTPException):
@@ -112,6 +113,8 @@ class DurabilitySuite(unittest.TestCase):
                 bad.append(f"{key}: GET {r.status} {r.body[:200]!r}")
             elif hashlib.md5(r.body).hexdigest() != md5:
                 bad.append(f"{key}: body md5 {hashlib.md5(r.body).hexdigest()} != {md5} ({len(r.body)} bytes)")
+            elif r.header("x-amz-meta-md5") != md5 or r.header("Content-Type") != f"application/x-t{key[1:key.index('/')]}":
+                bad.append(f"{key}: metadata lost: {r.header('x-amz-meta-md5')} {r.header('Content-Type')}")
         conn.close()
         self.assertEqual(bad, [], f"{len(bad)} acknowledged objects lost or corrupt")
 
@@ -125,6 +128,19 @@ class DurabilitySuite(unittest.TestCase):
             self.assertEqual(r.status, 200, f"listed but unreadable: {key}: {r}")
             self.assertEqual(len(r.body), size, f"{key}: listed size {size}, body {len(r.body)}")
             self.assertEqual(hashlib.md5(r.body).hexdigest(), attempted[key], f"{key}: half-written body visible")
+
+        # no orphaned blob: every body file on disk belongs to a listed object
+        sizes = sorted(size for _, size, _ in listed)
+        files = []
+        for dp, ds, fs in os.walk(server.data_dir):
+            if os.path.basename(dp) == "tmp":
+                continue
+            files += [os.path.getsize(os.path.join(dp, f)) for f in fs if not f.endswith(".mdb")]
+        self.assertLessEqual(len(files), len(listed), "more body files than objects: orphans after recovery")
+        remaining = list(sizes)
+        for fsize in files:
+            self.assertIn(fsize, remaining, f"a {fsize}-byte file matches no listed object (orphan blob)")
+            remaining.remove(fsize)
 
         tmp_dirs = [os.path.join(dp, d) for dp, ds, _ in os.walk(server.data_dir) for d in ds if d == "tmp"]
         self.assertTrue(tmp_dirs, f"no tmp/ directory under the data dir: {sorted(os.listdir(server.data_dir))}")

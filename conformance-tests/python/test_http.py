@@ -282,6 +282,90 @@ class HttpSuite(h.ServerTestCase, Assertions):
         r = h.raw_request(self.server.port, "GET", "/_xs3/health", {"Host": self.server.host})
         self.assertEqual(r.status, 200)
 
+    # -- bodies --------------------------------------------------------------------------
+    def test_short_body_is_not_stored(self):
+        body = os.urandom(1000)
+        path = key_path(B, "short/obj")
+        hdrs = h.sign_v4("PUT", path, [], {"host": self.server.host}, "UNSIGNED-PAYLOAD").headers
+        hdrs["Content-Length"] = "2000"
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
+            s.sendall(self.head_bytes("PUT", path, hdrs) + body)
+            s.shutdown(socket.SHUT_WR)
+            resp = read_status_line(s, timeout=10)
+        self.assertFalse(resp.startswith(b"HTTP/1.1 200"), resp[:300])
+        self.assertEqual(self.raw.head(B, "short/obj").status, 404)
+
+    def test_large_object_ranges(self):
+        body = os.urandom(8 * 1024 * 1024 + 11)
+        self.assertEqual(self.raw.put(B, "large/obj", body).status, 200)
+        for start, end in ((0, 0), (5_000_000, 5_000_099), (len(body) - 1, len(body) - 1), (65535, 65537)):
+            r = self.raw.get(B, "large/obj", headers={"Range": f"bytes={start}-{end}"})
+            self.assertEqual(r.status, 206)
+            self.assertEqual(r.body, body[start:end + 1], (start, end))
+        r = self.raw.get(B, "large/obj")
+        self.assertEqual(hashlib.md5(r.body).hexdigest(), hashlib.md5(body).hexdigest())
+
+    # -- checksums -----------------------------------------------------------------------
+    def test_checksum_headers(self):
+        body = b"checksum header body"
+        sha1 = h.b64(hashlib.sha1(body).digest())
+        r = self.raw.put(B, "cks/sha1", body, headers={"x-amz-checksum-sha1": sha1})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("x-amz-checksum-sha1"), sha1)
+        g = self.raw.head(B, "cks/sha1", headers={"x-amz-checksum-mode": "ENABLED"})
+        self.assertEqual(g.header("x-amz-checksum-sha1"), sha1)
+        r = self.raw.put(B, "cks/bad-sha256", body, headers={"x-amz-checksum-sha256": h.b64(hashlib.sha256(b"x").digest())})
+        self.assertError(r, 400, "BadDigest")
+        self.assertEqual(self.raw.head(B, "cks/bad-sha256").status, 404)
+
+    def test_checksum_header_malformed(self):
+        r = self.raw.put(B, "cks/malformed", b"body", headers={"x-amz-checksum-crc32": "not-a-crc"})
+        self.assertError(r, 400, "InvalidRequest")
+        self.assertEqual(self.raw.head(B, "cks/malformed").status, 404)
+
+    def test_two_checksum_headers(self):
+        body = b"two checksums"
+        r = self.raw.put(B, "cks/two", body, headers={"x-amz-checksum-crc32": h.crc32_b64(body),
+                                                      "x-amz-checksum-sha1": h.b64(hashlib.sha1(body).digest())})
+        self.assertError(r, 400, "InvalidRequest")
+        self.assertEqual(self.raw.head(B, "cks/two").status, 404)
+
+    # -- listing details -----------------------------------------------------------------
+    def test_list_v1_encoding_type_url_and_next_marker(self):
+        for k in ("v1 a/1", "v1 a/2", "v1 b"):
+            self.raw.put(B, "v1/" + k, b"x")
+        r = self.raw.request("GET", key_path(B), query=[("prefix", "v1/"), ("delimiter", "/"),
+                                                        ("encoding-type", "url"), ("max-keys", "1")])
+        self.assertEqual(r.status, 200, r)
+        root = r.xml()
+        self.assertEqual(root.findtext("IsTruncated"), "true")
+        self.assertEqual([c.findtext("Prefix") for c in root.iter("CommonPrefixes")], ["v1/v1%20a/"])
+        self.assertEqual(root.findtext("NextMarker"), "v1/v1%20a/")
+        r = self.raw.request("GET", key_path(B), query=[("prefix", "v1/"), ("delimiter", "/"),
+                                                        ("marker", "v1/v1 a/"), ("encoding-type", "url")])
+        root = r.xml()
+        self.assertEqual([c.findtext("Key") for c in root.iter("Contents")], ["v1/v1%20b"])
+        self.assertEqual(root.findtext("Marker"), "v1/v1%20a/")
+
+    def test_continuation_token_wins_over_start_after(self):
+        for i in range(4):
+            self.raw.put(B, f"ct/{i}", b"x")
+        r = self.raw.list_v2(B, prefix="ct/", max_keys="2")
+        tok = r.xml().findtext("NextContinuationToken")
+        self.assertTrue(tok)
+        r = self.raw.list_v2(B, prefix="ct/", continuation_token=tok, start_after="ct/0")
+        self.assertEqual([c.findtext("Key") for c in r.xml().iter("Contents")], ["ct/2", "ct/3"])
+
+    def test_max_keys_zero_and_over_1000(self):
+        self.raw.put(B, "mk/a", b"x")
+        r = self.raw.list_v2(B, prefix="mk/", max_keys="0")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(list(r.xml().iter("Contents")), [])
+        self.assertEqual(r.xml().findtext("KeyCount"), "0")
+        r = self.raw.list_v2(B, prefix="mk/", max_keys="5000")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([c.findtext("Key") for c in r.xml().iter("Contents")], ["mk/a"])
+
 
 def read_rest(sock):
     try:

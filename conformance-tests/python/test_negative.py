@@ -171,6 +171,14 @@ class NegativeSuite(h.ServerTestCase, Assertions):
         self.assertEqual(names, ["carol-bkt"])
         names = [e.findtext("Name") for e in self.bob.request("GET", "/").xml().iter("Bucket")]
         self.assertEqual(names, ["bob-bkt"])
+        # copying root's object into bob's own bucket needs read access to the source
+        r = self.bob.put("bob-bkt", "stolen", headers={"x-amz-copy-source": f"/{B}/{OBJ}"})
+        self.assertError(r, 403, "AccessDenied")
+        self.assertEqual(self.bob.head("bob-bkt", "stolen").status, 404)
+        r = self.bob.request("POST", key_path(B), query=[("delete", None)],
+                             body=f"<Delete><Object><Key>{OBJ}</Key></Object></Delete>".encode(),
+                             headers={"Content-MD5": h.md5_b64(f"<Delete><Object><Key>{OBJ}</Key></Object></Delete>".encode())})
+        self.assertError(r, 403, "AccessDenied")
         # README: "the root user (the first) may use all" buckets
         self.assertEqual(self.raw.get("bob-bkt", "k").body, b"bob")
         # bucket names are global: bob cannot create root's bucket

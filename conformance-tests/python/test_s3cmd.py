@@ -13,6 +13,7 @@ S3CMD = h.require_tool("XS3_S3CMD", "s3cmd")
 
 
 class S3cmdSuite(h.ServerTestCase):
+    signature_v2 = False
 
     @classmethod
     def setUpClass(cls):
@@ -26,7 +27,7 @@ class S3cmdSuite(h.ServerTestCase):
                     f"host_base = {cls.server.host}\n"
                     f"host_bucket = {cls.server.host}\n"
                     "use_https = False\n"
-                    "signature_v2 = False\n"
+                    f"signature_v2 = {cls.signature_v2}\n"
                     "bucket_location = us-east-1\n"
                     "check_ssl_certificate = False\n"
                     "multipart_chunk_size_mb = 15\n"
@@ -100,6 +101,11 @@ class S3cmdSuite(h.ServerTestCase):
         self.s3cmd("del", "--recursive", "--force", "s3://s3cmd-sync/s/")
         self.assertEqual(self.raw.list_keys("s3cmd-sync"), [])
         self.s3cmd("rb", "s3://s3cmd-sync")
+
+
+class S3cmdSigV2Suite(S3cmdSuite):
+    """The same with s3cmd's signature_v2 = True (AWS SigV2 Authorization header)."""
+    signature_v2 = True
 
 
 if __name__ == "__main__":

@@ -1,0 +1,95 @@
+"""Server limits: header size, connection cap, idle timeout, object size, and that a request
+refused at the head leaves the connection usable (keep-alive) when its body was small."""
+
+import socket
+import time
+
+import xs3harness as h
+
+
+def read_response(sock, timeout=5.0):
+    sock.settimeout(timeout)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+class Limits(h.ServerTestCase):
+    server_kwargs = {"extra_args": ["--max-connections", "4", "--idle-timeout", "2", "--max-header-bytes", "8192"]}
+
+    def connect(self):
+        return socket.create_connection(("127.0.0.1", self.server.port), timeout=5)
+
+    def test_oversized_header_section_is_refused(self):
+        s = self.connect()
+        s.sendall(b"GET /bucket/key HTTP/1.1\r\nHost: x\r\nx-big: " + b"a" * 20000 + b"\r\n\r\n")
+        data = read_response(s)
+        s.close()
+        self.assertTrue(data.startswith(b"HTTP/1.1 400"), data[:200])
+        self.assertIn(b"<Code>RequestHeaderSectionTooLarge</Code>", data)
+
+    def test_connection_cap_answers_slowdown(self):
+        held = [self.connect() for _ in range(4)]
+        time.sleep(0.3)
+        extra = self.connect()
+        data = read_response(extra)
+        extra.close()
+        self.assertTrue(data.startswith(b"HTTP/1.1 503"), data[:200])
+        self.assertIn(b"<Code>SlowDown</Code>", data)
+        for s in held:
+            s.close()
+        time.sleep(0.5)  # the server notices the closes
+        r = self.raw.request("GET", "/")
+        self.assertEqual(r.status, 200)
+
+    def test_idle_connection_is_closed(self):
+        s = self.connect()
+        s.settimeout(10)
+        start = time.monotonic()
+        self.assertEqual(s.recv(1), b"")  # EOF: the server closed it
+        waited = time.monotonic() - start
+        s.close()
+        self.assertGreater(waited, 1.0)
+        self.assertLess(waited, 8.0)
+
+    def test_object_over_5gib_is_entity_too_large(self):
+        self.assertEqual(self.raw.create_bucket("lim").status, 200)
+        signed = h.sign_v4("PUT", "/lim/huge", (), {"host": self.server.host, "content-length": str(6 << 30)},
+                           "UNSIGNED-PAYLOAD")
+        s = self.connect()
+        head = "PUT /lim/huge HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in signed.headers.items())
+        s.sendall(head.encode() + b"expect: 100-continue\r\n\r\n")
+        data = read_response(s)
+        s.close()
+        self.assertTrue(data.startswith(b"HTTP/1.1 400"), data[:300])
+        self.assertEqual(self.raw.head("lim", "huge").status, 404)
+
+    def test_refused_small_body_keeps_connection(self):
+        # A PUT to a missing bucket is refused before its body is read; the body is drained and the
+        # same connection serves the next request.
+        s = self.connect()
+        body = b"x" * 1000
+        signed = h.sign_v4("PUT", "/nosuchbucket/k", (), {"host": self.server.host,
+                                                           "content-length": str(len(body))},
+                           "UNSIGNED-PAYLOAD")
+        head = "PUT /nosuchbucket/k HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in signed.headers.items())
+        s.sendall(head.encode() + b"\r\n" + body)
+        first = read_response(s)
+        self.assertTrue(first.startswith(b"HTTP/1.1 404"), first[:200])
+        length = int([l for l in first.split(b"\r\n") if l.lower().startswith(b"content-length:")][0].split(b":")[1])
+        rest = first.split(b"\r\n\r\n", 1)[1]
+        while len(rest) < length:
+            rest += s.recv(65536)
+        signed = h.sign_v4("GET", "/_xs3/health", (), {"host": self.server.host}, h.EMPTY_SHA256)
+        s.sendall(b"GET /_xs3/health HTTP/1.1\r\nHost: " + self.server.host.encode() + b"\r\n\r\n")
+        second = read_response(s)
+        s.close()
+        self.assertTrue(second.startswith(b"HTTP/1.1 200"), second[:200])
+
+
+if __name__ == "__main__":
+    h.main()
