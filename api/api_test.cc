@@ -99,6 +99,7 @@ TEST_CASE("dates and XML escaping") {
   CHECK(Iso8601Ms(1'500) == "1970-01-01T00:00:01.500Z");
   CHECK(ParseHttpDate("Thu, 01 Jan 1970 00:00:10 GMT") == 10);
   CHECK(XmlEscape("a<&>\"'") == "a&lt;&amp;&gt;&quot;&apos;");
+  CHECK(XmlEscape(std::string("c\x01t\x1f\r")) == "c&#x1;t&#x1F;&#13;");
   XmlWriter x("R");
   x.Element("K", "v&");
   CHECK(x.Finish().find("<K>v&amp;</K></R>") != std::string::npos);

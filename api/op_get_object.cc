@@ -25,13 +25,25 @@ constexpr std::array<std::pair<const char*, const char*>, 6> kResponseOverrides 
 
 Outcome GetObject(OperationContext& ctx) {
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket)) return Fail(ctx, *e);
-  auto record = ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
-  if (!record.ok()) {
-    S3Error e = FromStorage(record.status());
+  // GET opens the body together with the record, so an overwrite in between cannot pull the
+  // blob away; HEAD needs no body.
+  storage::OpenedObject object;
+  storage::Status status;
+  if (ctx.IsHead()) {
+    auto record = ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
+    if (record.ok()) object.record = std::move(record.value());
+    status = record.status();
+  } else {
+    auto opened = ctx.engine.OpenObject(ctx.address.bucket, ctx.address.key);
+    if (opened.ok()) object = std::move(opened.value());
+    status = opened.status();
+  }
+  if (!status.ok()) {
+    S3Error e = FromStorage(status);
     if (e.code == ErrorCode::NoSuchKey) e.extra_xml = "<Key>" + XmlEscape(ctx.address.key) + "</Key>";
     return Fail(ctx, e);
   }
-  const storage::ObjectMeta& meta = record->meta;
+  const storage::ObjectMeta& meta = object.record.meta;
 
   Preconditions pre{ctx.request.Header("if-match"), ctx.request.Header("if-none-match"),
                     ctx.request.Header("if-modified-since"), ctx.request.Header("if-unmodified-since")};
@@ -78,9 +90,7 @@ Outcome GetObject(OperationContext& ctx) {
     r.head_only = true;
     return Done(std::move(r));
   }
-  auto reader = ctx.engine.OpenBody(record.value());
-  if (!reader.ok()) return Fail(ctx, FromStorage(reader.status()));
-  r.body_reader = std::move(reader.value());
+  r.body_reader = std::move(object.body);
   return Done(std::move(r));
 }
 

@@ -85,6 +85,8 @@ Entry entry_of(ErrorCode c) {
       return {"NotImplemented", 501, "A header you provided implies functionality that is not implemented"};
     case ErrorCode::PreconditionFailed:
       return {"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"};
+    case ErrorCode::RequestHeaderSectionTooLarge:
+      return {"RequestHeaderSectionTooLarge", 400, "Your request header section exceeds the maximum allowed size."};
     case ErrorCode::RequestTimeTooSkewed:
       return {"RequestTimeTooSkewed", 403,
               "The difference between the request time and the current time is too large."};

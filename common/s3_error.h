@@ -42,6 +42,7 @@ enum class ErrorCode {
   NoSuchUpload,
   NotImplemented,
   PreconditionFailed,
+  RequestHeaderSectionTooLarge,
   RequestTimeTooSkewed,
   RequestTimeout,
   ServiceUnavailable,

@@ -31,6 +31,17 @@ bool ParseAddress(const std::string& text, Config& c, std::string& error) {
   return true;
 }
 
+constexpr const char* kSettings[] = {"address", "port", "data-dir", "region", "domain", "durability",
+                                     "inline-threshold", "threads", "max-connections", "max-header-bytes",
+                                     "max-object-bytes", "idle-timeout", "request-timeout", "root-access-key",
+                                     "root-secret-key"};
+
+bool IsSetting(const std::string& name) {
+  for (auto* s : kSettings)
+    if (name == s) return true;
+  return false;
+}
+
 bool SetScalar(Config& c, const std::string& name, const std::string& value, std::string& error) {
   try {
     if (name == "address") return ParseAddress(value, c, error);
@@ -186,7 +197,8 @@ LoadResult Load(int argc, const char* const* argv, const char* const* environ_va
     if (eq == std::string::npos) continue;
     std::string name = kv.substr(4, eq - 4);
     for (auto& ch : name) ch = (ch == '_') ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (name == "config") continue;
+    // Other tools share the XS3_ prefix in the environment; only our settings are read.
+    if (!IsSetting(name)) continue;
     if (!SetScalar(c, name, kv.substr(eq + 1), error)) {
       result.error = "environment " + kv.substr(0, eq) + ": " + error;
       return result;

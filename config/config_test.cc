@@ -26,7 +26,7 @@ TEST_CASE("file, then environment, then flags: each overrides the last") {
     f << R"({"region":"eu-west-1","data_dir":"/from/file","durability":"relaxed",
              "users":[{"name":"bob","access_key":"BOB","secret_key":"BOBSECRET"}]})";
   }
-  const char* env[] = {"XS3_DATA_DIR=/from/env", "XS3_ROOT_ACCESS_KEY=ENVKEY", "PATH=/bin", nullptr};
+  const char* env[] = {"XS3_DATA_DIR=/from/env", "XS3_ROOT_ACCESS_KEY=ENVKEY", "XS3_SOMETHING_ELSE=1", "PATH=/bin", nullptr};
   const char* argv[] = {"xs3d", "--config", path.c_str(), "--data-dir", "/from/flag", "--address", "0.0.0.0:9100"};
   auto r = Load(7, argv, env);
   REQUIRE(r.config);

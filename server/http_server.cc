@@ -162,7 +162,19 @@ awaitable<void> HttpServer::Impl::Accept(tcp::acceptor& acceptor) {
       continue;  // EMFILE and friends: keep serving the connections we have
     }
     if (connections.load() >= config.max_connections) {
+      // Over the cap: one best-effort 503 SlowDown (the client retries later), then close.
+      static const std::string kOverCapacity = [] {
+        std::string body =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code>"
+            "<Message>Please reduce your request rate.</Message><RequestId>0000000000000000</RequestId></Error>";
+        return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/xml\r\nConnection: close\r\n"
+               "x-amz-request-id: 0000000000000000\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n" + body;
+      }();
       boost::system::error_code ignored;
+      socket.non_blocking(true, ignored);
+      socket.send(net::buffer(kOverCapacity), 0, ignored);
+      socket.shutdown(tcp::socket::shutdown_both, ignored);
       socket.close(ignored);
       continue;
     }
@@ -268,10 +280,7 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
     state->idle = false;
     if (ec) {
       if (ec == http::error::header_limit) {
-        api::Response r = service.ErrorFor(make_error(ErrorCode::InvalidRequest,
-                                                      "Your request header section exceeds the maximum allowed size."),
-                                           false);
-        r.status = 400;
+        api::Response r = service.ErrorFor(make_error(ErrorCode::RequestHeaderSectionTooLarge), false);
         if (body_buffer.empty()) body_buffer.resize(kBodyBufferBytes);
         co_await WriteResponse(stream, r, false, body_buffer);
       } else if (ec != http::error::end_of_stream && ec != beast::error::timeout && ec != net::error::operation_aborted &&
