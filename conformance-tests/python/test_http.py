@@ -366,6 +366,83 @@ class HttpSuite(h.ServerTestCase, Assertions):
         self.assertEqual(r.status, 200, r)
         self.assertEqual([c.findtext("Key") for c in r.xml().iter("Contents")], ["mk/a"])
 
+    # -- keys ------------------------------------------------------------------------------
+    def test_unicode_normalisation_is_not_applied(self):
+        nfc, nfd = "caf\u00e9", "cafe\u0301"
+        self.assertEqual(self.raw.put(B, "uni/" + nfc, b"nfc").status, 200)
+        self.assertEqual(self.raw.put(B, "uni/" + nfd, b"nfd").status, 200)
+        self.assertEqual(self.raw.get(B, "uni/" + nfc).body, b"nfc")
+        self.assertEqual(self.raw.get(B, "uni/" + nfd).body, b"nfd")
+        self.assertEqual([k for k, _, _ in self.raw.list_keys(B, prefix="uni/")],
+                         sorted(["uni/" + nfc, "uni/" + nfd], key=lambda k: k.encode()))
+
+    def test_long_keys_sharing_long_prefixes_in_a_long_bucket_name(self):
+        bk = "b" * 63
+        self.assertEqual(self.raw.create_bucket(bk).status, 200)
+        base = "p" * 600 + "/" + "q" * 390 + "/"  # 992 bytes
+        suffixes = ["", "a", "a/", "a/b", "b", "\u00ff" * 8, "a" * 32, "A", "0", "~" * 31]
+        keys = [base + sfx for sfx in suffixes]
+        keys = [k for k in keys if len(k.encode()) <= 1024]
+        self.assertEqual(len(keys), len(suffixes))
+        for k in keys:
+            r = self.raw.put(bk, k, k.encode()[-50:])
+            self.assertEqual(r.status, 200, (len(k.encode()), r))
+        want = sorted(keys, key=lambda k: k.encode())
+        self.assertEqual([k for k, _, _ in self.raw.list_keys(bk)], want)
+        for k in keys:
+            self.assertEqual(self.raw.get(bk, k).body, k.encode()[-50:])
+        # delimiter at the end of the shared prefix, and after it
+        r = self.raw.list_v2(bk, prefix=base, delimiter="/", encoding_type="url")
+        root = r.xml()
+        import urllib.parse as up
+        self.assertEqual([up.unquote(c.findtext("Prefix")) for c in root.iter("CommonPrefixes")], [base + "a/"])
+        self.assertEqual([up.unquote(c.findtext("Key")) for c in root.iter("Contents")],
+                         [k for k in want if "/" not in k[len(base):]])
+        # pagination one key at a time across the long keys, and start-after in the middle
+        got, token = [], None
+        for _ in range(30):
+            q = {"max_keys": "1", "encoding_type": "url"}
+            if token:
+                q["continuation_token"] = token
+            root = self.raw.list_v2(bk, **q).xml()
+            got += [up.unquote(c.findtext("Key")) for c in root.iter("Contents")]
+            token = root.findtext("NextContinuationToken")
+            if root.findtext("IsTruncated") != "true":
+                break
+        self.assertEqual(got, want)
+        mid = want[4]
+        root = self.raw.list_v2(bk, start_after=mid, encoding_type="url").xml()
+        self.assertEqual([up.unquote(c.findtext("Key")) for c in root.iter("Contents")], want[5:])
+        for k in keys:
+            self.assertEqual(self.raw.delete(bk, k).status, 204)
+        self.assertEqual(self.raw.request("DELETE", key_path(bk)).status, 204)
+
+    def test_default_page_is_1000_keys(self):
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        bk = "many-keys"
+        self.assertEqual(self.raw.create_bucket(bk).status, 200)
+        for i in range(1105):
+            path = key_path(bk, f"k{i:05d}")
+            r = h.raw_request(self.server.port, "PUT", path, self.signed("PUT", path), b"", conn=conn)
+            self.assertEqual(r.status, 200)
+        conn.close()
+        root = self.raw.list_v2(bk).xml()
+        self.assertEqual(root.findtext("IsTruncated"), "true")
+        self.assertEqual(root.findtext("KeyCount"), "1000")
+        self.assertEqual(len(list(root.iter("Contents"))), 1000)
+        root2 = self.raw.list_v2(bk, continuation_token=root.findtext("NextContinuationToken")).xml()
+        self.assertEqual(root2.findtext("IsTruncated"), "false")
+        self.assertEqual([c.findtext("Key") for c in root2.iter("Contents")], [f"k{i:05d}" for i in range(1000, 1105)])
+        v1 = self.raw.request("GET", key_path(bk)).xml()
+        self.assertEqual(v1.findtext("IsTruncated"), "true")
+        self.assertEqual(len(list(v1.iter("Contents"))), 1000)
+
+    def test_dotted_bucket_name(self):
+        bk = "my.dotted.bucket"
+        self.assertEqual(self.raw.create_bucket(bk).status, 200)
+        self.assertEqual(self.raw.put(bk, "k", b"dots").status, 200)
+        self.assertEqual(self.raw.get(bk, "k").body, b"dots")
+
 
 def read_rest(sock):
     try:
