@@ -366,6 +366,18 @@ class HttpSuite(h.ServerTestCase, Assertions):
         self.assertEqual(r.status, 200, r)
         self.assertEqual([c.findtext("Key") for c in r.xml().iter("Contents")], ["mk/a"])
 
+    def test_copy_source_date_conditions(self):
+        self.raw.put(B, "cpd/src", b"src")
+        past, future = "Sat, 01 Jan 2000 00:00:00 GMT", "Fri, 01 Jan 2100 00:00:00 GMT"
+        for hdr, val in (("x-amz-copy-source-if-unmodified-since", past),
+                         ("x-amz-copy-source-if-modified-since", future)):
+            r = self.raw.put(B, "cpd/dst", headers={"x-amz-copy-source": f"/{B}/cpd/src", hdr: val})
+            self.assertError(r, 412, "PreconditionFailed")
+            self.assertEqual(self.raw.head(B, "cpd/dst").status, 404)
+        r = self.raw.put(B, "cpd/dst", headers={"x-amz-copy-source": f"/{B}/cpd/src",
+                                                "x-amz-copy-source-if-modified-since": past})
+        self.assertEqual(r.status, 200, r)
+
     # -- keys ------------------------------------------------------------------------------
     def test_unicode_normalisation_is_not_applied(self):
         nfc, nfd = "caf\u00e9", "cafe\u0301"
@@ -482,6 +494,124 @@ class ShutdownSuite(unittest.TestCase):
             r = h.Client(server).get(B, "inflight")
             self.assertEqual(r.status, 200)
             self.assertEqual(r.body, body)
+            server.stop()
+        finally:
+            server.cleanup()
+
+
+class CredentialsSuite(unittest.TestCase):
+    """Root keys from XS3_ROOT_*; secrets never printed; the default dev keys then stop working."""
+
+    def test_custom_root_keys_and_masked_secrets(self):
+        env = {"XS3_ROOT_ACCESS_KEY": "CUSTOMROOTKEY", "XS3_ROOT_SECRET_KEY": "custom-root-secret-9f8e7d"}
+        server = h.Server(env=env, config={"users": [{"name": "bob", "access_key": "BOBKEY",
+                                                      "secret_key": "bob-secret-1a2b3c"}]})
+        try:
+            server.start()
+            root = h.Client(server, env["XS3_ROOT_ACCESS_KEY"], env["XS3_ROOT_SECRET_KEY"])
+            self.assertEqual(root.create_bucket("custom-keys").status, 200)
+            dev = h.Client(server)  # xs3devaccesskey / xs3devsecretkey
+            r = dev.request("GET", "/")
+            self.assertEqual(r.status, 403, r)
+            self.assertEqual(r.error_code(), "InvalidAccessKeyId")
+            server.stop()
+            with open(server.log_path, "rb") as f:
+                log = f.read()
+            self.assertNotIn(b"custom-root-secret-9f8e7d", log, "root secret printed")
+            self.assertNotIn(b"bob-secret-1a2b3c", log, "user secret printed")
+        finally:
+            server.cleanup()
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class ResourceSuite(unittest.TestCase):
+    """Bounded memory for big bodies; idle connections are closed after --idle-timeout."""
+
+    def test_256_mib_put_and_get_in_bounded_memory(self):
+        size = 256 * 1024 * 1024
+        server = h.Server()
+        try:
+            server.start()
+            raw = h.Client(server)
+            self.assertEqual(raw.create_bucket(B).status, 200)
+            pid = server.proc.pid
+            base = rss_kib(pid)
+            peak = [base]
+            done = threading.Event()
+
+            def sample():
+                while not done.is_set():
+                    try:
+                        peak[0] = max(peak[0], rss_kib(pid))
+                    except OSError:
+                        return
+                    time.sleep(0.02)
+            t = threading.Thread(target=sample, daemon=True)
+            t.start()
+            block = os.urandom(1024 * 1024)
+            md5 = hashlib.md5()
+            for _ in range(size // len(block)):
+                md5.update(block)
+            path = key_path(B, "big")
+            hdrs = h.sign_v4("PUT", path, [], {"host": server.host}, "UNSIGNED-PAYLOAD").headers
+            hdrs["Content-Length"] = str(size)
+            r = h.raw_request(server.port, "PUT", path, hdrs, (block for _ in range(size // len(block))),
+                              timeout=120)
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.header("ETag"), f'"{md5.hexdigest()}"')
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+            s = h.sign_v4("GET", path, [], {"host": server.host}, h.EMPTY_SHA256)
+            conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+            for k, v in s.headers.items():
+                conn.putheader(k, v)
+            conn.endheaders()
+            resp = conn.getresponse()
+            self.assertEqual(resp.status, 200)
+            got = hashlib.md5()
+            n = 0
+            while True:
+                chunk = resp.read(1024 * 1024)
+                if not chunk:
+                    break
+                got.update(chunk)
+                n += len(chunk)
+                time.sleep(0)  # a reader slower than the disk: the server must not buffer ahead
+            conn.close()
+            done.set()
+            t.join(5)
+            self.assertEqual(n, size)
+            self.assertEqual(got.hexdigest(), md5.hexdigest())
+            grew_mib = (peak[0] - base) / 1024
+            print(f"RSS base {base // 1024} MiB, peak {peak[0] // 1024} MiB", flush=True)
+            self.assertLess(grew_mib, 64, f"RSS grew by {grew_mib:.0f} MiB for a 256 MiB PUT+GET")
+            server.stop()
+        finally:
+            server.cleanup()
+
+    def test_idle_connection_is_closed(self):
+        server = h.Server(extra_args=["--idle-timeout", "1"])
+        try:
+            server.start()
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            conn.request("GET", "/_xs3/health")
+            r = conn.getresponse()
+            r.read()
+            self.assertEqual(r.status, 200)
+            time.sleep(2.5)
+            conn.sock.settimeout(5)
+            try:
+                closed = conn.sock.recv(1) == b""
+            except ConnectionResetError:
+                closed = True
+            conn.close()
+            self.assertTrue(closed, "idle connection still open 2.5 s after --idle-timeout 1")
             server.stop()
         finally:
             server.cleanup()
