@@ -426,6 +426,78 @@ class NegativeSuite(h.ServerTestCase, Assertions):
         return snap
 
 
+class SignatureEdgeCases(h.ServerTestCase, Assertions):
+    """Canonicalisation corners a verifier must get exactly right (all of these are valid)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        assert cls.raw.create_bucket("sig").status == 200
+
+    def test_folded_spaces_in_signed_header_value(self):
+        r = self.raw.put("sig", "spaces", b"x", headers={"x-amz-meta-s": "  a   b  c "})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.raw.head("sig", "spaces").status, 200)
+
+    def test_repeated_header_is_joined_with_commas(self):
+        path = key_path("sig", "dup")
+        body = b"dup"
+        hdrs = {"host": self.server.host, "x-amz-meta-dup": "one,two"}
+        s = h.sign_v4("PUT", path, [], hdrs, hashlib.sha256(body).hexdigest())
+        conn = h.http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        try:
+            conn.putrequest("PUT", path, skip_host=True, skip_accept_encoding=True)
+            for k, v in s.headers.items():
+                if k == "x-amz-meta-dup":
+                    conn.putheader(k, "one")
+                    conn.putheader(k, "two")
+                else:
+                    conn.putheader(k, v)
+            conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
+            r = conn.getresponse()
+            data = r.read()
+        finally:
+            conn.close()
+        self.assertEqual(r.status, 200, data)
+
+    def test_upper_case_header_names_on_the_wire(self):
+        path = key_path("sig", "upper")
+        body = b"upper"
+        s = h.sign_v4("PUT", path, [], {"host": self.server.host, "x-amz-meta-case": "v"},
+                      hashlib.sha256(body).hexdigest())
+        wire = {k.upper() if k.lower() != "host" else "Host": v for k, v in s.headers.items()}
+        r = h.raw_request(self.server.port, "PUT", path, wire, body)
+        self.assertEqual(r.status, 200, r)
+
+    def test_query_values_needing_escapes(self):
+        keys = ["q a+b=c&d/é/1", "q a+b=c&d/é/2", "q other"]
+        for k in keys:
+            self.assertEqual(self.raw.put("sig", k, b"q").status, 200)
+        r = self.raw.list_v2("sig", prefix="q a+b=c&d/é/", delimiter="/")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([c.findtext("Key") for c in r.xml().iter("Contents")], keys[:2])
+        r = self.raw.list_v2("sig", prefix="q ", start_after="q a+b=c&d/é/1")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([c.findtext("Key") for c in r.xml().iter("Contents")], keys[1:])
+
+    def test_unsigned_extra_headers_are_ignored(self):
+        def add(hdrs):
+            hdrs["User-Agent"] = "conformance/1"
+            hdrs["amz-sdk-invocation-id"] = "not-signed"
+            hdrs["X-Forwarded-For"] = "10.0.0.1"
+        r = self.raw.put("sig", "extra", b"x", tamper=add)
+        self.assertEqual(r.status, 200, r)
+
+    def test_sigv4_presigned_with_date_header_and_path_escapes(self):
+        self.raw.put("sig", "pre sign/ü+x", b"presigned")
+        target = h.presign_v4("GET", self.server.host, key_path("sig", "pre sign/ü+x"), expires=120)
+        r = h.raw_request(self.server.port, "GET", target, {"Host": self.server.host,
+                                                            "Date": "Mon, 01 Jan 2001 00:00:00 GMT"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.body, b"presigned")
+
+
 class RegionSuite(h.ServerTestCase, Assertions):
     """A server configured for eu-west-1, where AWS answers BucketAlreadyOwnedByYou."""
     server_kwargs = {"region": "eu-west-1"}
