@@ -11,7 +11,7 @@ import {
   CreateBucketCommand, PutObjectCommand, GetObjectCommand, HeadObjectCommand,
 } from '@aws-sdk/client-s3';
 import { startServer, bodyBytes } from './harness.mjs';
-import { crc32, crc32c, md5hex } from './checksums.mjs';
+import { crc32, crc32c, crc64nvme, md5hex } from './checksums.mjs';
 
 let srv;
 let s3;
@@ -109,4 +109,29 @@ it('many tiny pieces (1,000 chunks of 1..64 bytes)', async () => {
   const body = Buffer.concat(pieces);
   const { g } = await roundTrip('tiny-pieces.bin', body, { Body: Readable.from(pieces), ContentLength: body.length });
   assert.equal(g.ChecksumCRC32, crc32(body));
+});
+
+it('requestChecksumCalculation WHEN_REQUIRED: a stream goes as UNSIGNED-PAYLOAD with Content-Length', async () => {
+  const c = srv.client({ extra: { requestChecksumCalculation: 'WHEN_REQUIRED' } });
+  const box = captureHeaders(c);
+  const body = crypto.randomBytes(80 * 1024);
+  const out = await c.send(new PutObjectCommand({ Bucket: B, Key: 'unsigned-payload.bin', Body: Readable.from([body]), ContentLength: body.length }));
+  const h = Object.fromEntries(Object.entries(box.headers).map(([k, v]) => [k.toLowerCase(), v]));
+  assert.equal(h['x-amz-content-sha256'], 'UNSIGNED-PAYLOAD');
+  assert.equal(out.ETag, `"${md5hex(body)}"`);
+  const g = await c.send(new GetObjectCommand({ Bucket: B, Key: 'unsigned-payload.bin' }));
+  assert.ok((await bodyBytes(g)).equals(body));
+  c.destroy();
+});
+
+it('SHA1 and CRC64NVME trailers on streams', async () => {
+  for (const [algo, field, fn] of [['SHA1', 'ChecksumSHA1', (b) => crypto.createHash('sha1').update(b).digest('base64')],
+    ['CRC64NVME', 'ChecksumCRC64NVME', crc64nvme]]) {
+    const body = crypto.randomBytes(70 * 1024 + 3);
+    const { out, g } = await roundTrip(`trailer-${algo}.bin`, body,
+      { Body: Readable.from([body.subarray(0, 1000), body.subarray(1000)]), ContentLength: body.length, ChecksumAlgorithm: algo },
+      algo.toLowerCase());
+    assert.equal(out[field], fn(body), `PutObject ${field}`);
+    assert.equal(g[field], fn(body), `GetObject ${field}`);
+  }
 });

@@ -171,6 +171,16 @@ class AwsCliSuite(h.ServerTestCase):
         self.assertIn(b"404", err.stderr)
         self.aws("s3api", "delete-bucket", "--bucket", "cli-api")
 
+    def test_5_stdin_stdout(self):
+        self.aws("s3", "mb", "s3://cli-pipe")
+        data = os.urandom(300_000)
+        h.run([AWS, "--endpoint-url", self.server.endpoint, "s3", "cp", "-", "s3://cli-pipe/from-stdin.bin"],
+              env=self.env, timeout=90, input=data)
+        out = h.run([AWS, "--endpoint-url", self.server.endpoint, "s3", "cp", "s3://cli-pipe/from-stdin.bin", "-"],
+                    env=self.env, timeout=90).stdout
+        self.assertEqual(out, data)
+        self.aws("s3", "rb", "--force", "s3://cli-pipe")
+
     def test_4_presign(self):
         self.aws("s3", "mb", "s3://cli-presign")
         p = self.write("pre.txt", b"presigned via cli")

@@ -95,6 +95,15 @@ class RcloneSuite(h.ServerTestCase):
         self.rclone("rmdir", "x3:rclone-bkt")
         self.assertEqual(self.raw.request("HEAD", "/rclone-bkt").status, 404)
 
+    def test_rclone_rcat_and_cat_range(self):
+        self.rclone("mkdir", "x3:rclone-rcat")
+        data = os.urandom(50_000)
+        h.run([RCLONE, "rcat", "x3:rclone-rcat/piped.bin"], env=self.env, timeout=60, input=data)
+        self.assertEqual(self.raw.get("rclone-rcat", "piped.bin").body, data)
+        part = self.rclone("cat", "--offset", "1000", "--count", "500", "x3:rclone-rcat/piped.bin").stdout
+        self.assertEqual(part, data[1000:1500])
+        self.rclone("purge", "x3:rclone-rcat")
+
     def test_rclone_sync_and_purge(self):
         src = os.path.join(self.tmp, "sync")
         for i in range(8):
