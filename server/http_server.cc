@@ -1,5 +1,7 @@
 #include "server/http_server.h"
 
+#include <sys/sendfile.h>
+
 #include <signal.h>
 #include <sys/socket.h>
 
@@ -13,6 +15,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "server/progress_deadline.h"
 
 namespace xs3::server {
 
@@ -231,24 +235,49 @@ awaitable<bool> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream, api::
   if (!bodiless_status) head.content_length(response.ContentLength());
   head.keep_alive(keep_alive && !response.close);
 
+  auto& socket = stream.socket();
+  stream.expires_never();
+  ProgressDeadline deadline(socket, config.request_timeout);
   http::response_serializer<http::empty_body> sr(head);
-  auto [ec, n] = co_await http::async_write_header(stream, sr, kTuple);
+  auto [ec, n] = co_await http::async_write_header(socket, sr, kTuple);
   if (ec) co_return false;
   if (response.head_only || bodiless_status) co_return true;
 
   if (!response.body_reader) {
-    auto [ec2, n2] = co_await net::async_write(stream, net::buffer(response.body), kTuple);
+    auto [ec2, n2] = co_await net::async_write(socket, net::buffer(response.body), kTuple);
     co_return !ec2;
   }
   uint64_t offset = response.body_offset;
   uint64_t remaining = response.body_length;
+  int fd = response.body_reader->fd();
+  if (fd >= 0) {
+    // Blob bodies go from the page cache to the socket without a copy through user space.
+    socket.native_non_blocking(true, ec);
+    while (remaining > 0 && !ec) {
+      off_t off = static_cast<off_t>(offset);
+      ssize_t sent = ::sendfile(socket.native_handle(), fd, &off, static_cast<size_t>(std::min<uint64_t>(remaining, 4u << 20)));
+      if (sent > 0) {
+        offset += static_cast<uint64_t>(sent);
+        remaining -= static_cast<uint64_t>(sent);
+        deadline.Progress();
+      } else if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        auto [ec_w] = co_await socket.async_wait(tcp::socket::wait_write, kTuple);
+        ec = ec_w;
+      } else if (sent < 0 && errno == EINTR) {
+        continue;
+      } else {
+        co_return false;  // headers are out: all we can do is cut the body short
+      }
+    }
+    co_return !ec && remaining == 0;
+  }
   while (remaining > 0) {
     size_t want = static_cast<size_t>(std::min<uint64_t>(remaining, buffer.size()));
     auto got = response.body_reader->ReadAt(offset, buffer.data(), want);
     if (!got.ok() || got.value() == 0) co_return false;  // headers are out: all we can do is cut the body short
-    stream.expires_after(config.request_timeout);
-    auto [ec3, n3] = co_await net::async_write(stream, net::buffer(buffer.data(), got.value()), kTuple);
+    auto [ec3, n3] = co_await net::async_write(socket, net::buffer(buffer.data(), got.value()), kTuple);
     if (ec3) co_return false;
+    deadline.Progress();
     offset += got.value();
     remaining -= got.value();
   }
@@ -315,16 +344,18 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
         if (ec_c) break;
       }
       std::optional<S3Error> failure;
+      stream.expires_never();
+      ProgressDeadline deadline(stream.socket(), config.request_timeout);
       while (!parser.is_done()) {
         head.body().data = body_buffer.data();
         head.body().size = body_buffer.size();
-        stream.expires_after(config.request_timeout);
-        auto [ec_b, n_b] = co_await http::async_read(stream, buffer, parser, kTuple);
+        auto [ec_b, n_b] = co_await http::async_read(stream.socket(), buffer, parser, kTuple);
         if (ec_b == http::error::need_buffer) ec_b = {};
+        deadline.Progress();
         size_t got = body_buffer.size() - head.body().size;
         if (got > 0 && !failure) failure = outcome.consumer->Write(body_buffer.data(), got);
         if (ec_b) {
-          if (ec_b == beast::error::timeout) failure = make_error(ErrorCode::RequestTimeout);
+          if (deadline.expired()) failure = make_error(ErrorCode::RequestTimeout);
           else if (!failure) failure = make_error(ErrorCode::IncompleteBody);
           body_error = true;
           break;
