@@ -31,11 +31,18 @@ class DurabilitySuite(unittest.TestCase):
     def test_kill9_keeps_acknowledged_puts(self):
         server = h.Server(durability="fsync")
         try:
-            self._run(server)
+            self._run(server, "kill9", RUN_SECONDS)
         finally:
             server.cleanup()
 
-    def _run(self, server):
+    def test_sigterm_under_load_exits_0_and_keeps_everything(self):
+        server = h.Server(durability="relaxed")
+        try:
+            self._run(server, "term", 2.0)
+        finally:
+            server.cleanup()
+
+    def _run(self, server, how, seconds):
         server.start()
         raw = h.Client(server)
         self.assertEqual(raw.create_bucket(B).status, 200)
@@ -45,6 +52,7 @@ class DurabilitySuite(unittest.TestCase):
         errors = []
         lock = threading.Lock()
         stop = threading.Event()
+        terminating = threading.Event()  # after SIGTERM new requests may be refused (503/close)
         port = server.port
 
         def worker(tid):
@@ -81,26 +89,74 @@ class DurabilitySuite(unittest.TestCase):
                             errors.append(f"{key}: ETag {r.header('ETag')} != md5 {md5}")
                     with lock:
                         acked[key] = md5
-                elif not stop.is_set():
+                elif not stop.is_set() and not terminating.is_set():
                     with lock:
                         errors.append(f"{key}: HTTP {r.status} {r.body[:200]!r}")
 
+        # overwriters: each owns 8 keys and rewrites them in turn; versions[key] lists the MD5 of
+        # every attempt in order, last_acked[key] the index of the newest acknowledged one.
+        versions = {}
+        last_acked = {}
+
+        def overwriter(oid):
+            rnd = random.Random(5000 + oid)
+            conn = None
+            n = 0
+            while not stop.is_set():
+                key = f"ow{oid}/k{n % 8}"
+                n += 1
+                size = rnd.choice([rnd.randint(0, 4096), rnd.randint(64 * 1024 + 1, MAX_SIZE)])
+                body = rnd.randbytes(size)
+                md5 = hashlib.md5(body).hexdigest()
+                with lock:
+                    versions.setdefault(key, []).append(md5)
+                    idx = len(versions[key]) - 1
+                try:
+                    if conn is None:
+                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    s = h.sign_v4("PUT", h.key_path(B, key), [], {"host": server.host},
+                                  hashlib.sha256(body).hexdigest())
+                    r = h.raw_request(port, "PUT", h.key_path(B, key), s.headers, body, conn=conn)
+                except (OSError, http.client.HTTPException):
+                    if conn is not None:
+                        conn.close()
+                    conn = None
+                    if stop.is_set():
+                        return
+                    continue
+                if r.status == 200:
+                    with lock:
+                        last_acked[key] = idx
+
         threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(THREADS)]
+        threads += [threading.Thread(target=overwriter, args=(i,), daemon=True) for i in range(2)]
         for t in threads:
             t.start()
-        time.sleep(RUN_SECONDS)
+        time.sleep(seconds)
         with lock:
             n_acked_at_kill = len(acked)
-        server.kill9()  # mid-flight: the workers are still sending
-        stop.set()
+        if how == "kill9":
+            server.kill9()  # mid-flight: the workers are still sending
+            stop.set()
+        else:
+            proc = server.proc
+            terminating.set()
+            proc.send_signal(h.signal.SIGTERM)  # in-flight requests finish, then exit 0
+            try:
+                rc = proc.wait(20)
+            finally:
+                stop.set()
+            self.assertEqual(rc, 0, f"exit code after SIGTERM under load; log:\n{server.log_tail()}")
+            server.proc = None
         for t in threads:
             t.join(40)
         self.assertFalse(any(t.is_alive() for t in threads), "a writer thread hung")
         print(f"acknowledged {len(acked)} PUTs ({n_acked_at_kill} before the kill), "
-              f"{len(attempted)} attempted", flush=True)
+              f"{len(attempted)} attempted; {sum(len(v) for v in versions.values())} overwrites", flush=True)
         self.assertEqual(errors, [], "PUTs failed before the kill")
         self.assertGreater(len(acked), 20, "too few PUTs to say anything")
-        self.assertGreater(len(attempted), len(acked), "no request was in flight at the kill")
+        if how == "kill9":
+            self.assertGreater(len(attempted), len(acked), "no request was in flight at the kill")
 
         server.start()  # same data dir: recovery runs here
         raw = h.Client(server)
@@ -118,15 +174,29 @@ class DurabilitySuite(unittest.TestCase):
         conn.close()
         self.assertEqual(bad, [], f"{len(bad)} acknowledged objects lost or corrupt")
 
+        # overwritten keys: the newest acknowledged version or a later attempt, never older or mixed
+        for key, idx in sorted(last_acked.items()):
+            r = raw.get(B, key)
+            self.assertEqual(r.status, 200, f"{key}: acknowledged overwrite lost: {r}")
+            got = hashlib.md5(r.body).hexdigest()
+            self.assertIn(got, versions[key][idx:], f"{key}: content is older than the last acknowledged PUT "
+                                                    f"or not any version written")
+        for key in versions:
+            attempted.setdefault(key, None)
+
         listed = raw.list_keys(B)
         listed_keys = {k for k, _, _ in listed}
         self.assertTrue(set(acked) <= listed_keys, f"acknowledged but not listed: {sorted(set(acked) - listed_keys)[:10]}")
         for key, size, etag in listed:
             self.assertIn(key, attempted, f"listed key nobody wrote: {key}")
-            self.assertEqual(etag, attempted[key], f"{key}: listed ETag is not the MD5 of what was sent")
             r = raw.get(B, key)
             self.assertEqual(r.status, 200, f"listed but unreadable: {key}: {r}")
             self.assertEqual(len(r.body), size, f"{key}: listed size {size}, body {len(r.body)}")
+            if key in versions:
+                self.assertIn(etag, versions[key], f"{key}: listed ETag is no version written")
+                self.assertEqual(hashlib.md5(r.body).hexdigest(), etag, f"{key}: body does not match listing")
+                continue
+            self.assertEqual(etag, attempted[key], f"{key}: listed ETag is not the MD5 of what was sent")
             self.assertEqual(hashlib.md5(r.body).hexdigest(), attempted[key], f"{key}: half-written body visible")
 
         # no orphaned blob: every body file on disk belongs to a listed object
