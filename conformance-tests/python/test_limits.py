@@ -46,7 +46,9 @@ class Limits(h.ServerTestCase):
 
     def test_connection_cap_answers_slowdown(self):
         held = [self.connect() for _ in range(4)]
-        time.sleep(0.3)
+        for s in held:  # each one served (so accepted and counted), then left open by keep-alive
+            s.sendall(b"GET /_xs3/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertTrue(read_response(s).startswith(b"HTTP/1.1 200"))
         extra = self.connect()
         data = read_response(extra)
         extra.close()

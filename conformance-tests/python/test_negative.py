@@ -350,6 +350,19 @@ class NegativeSuite(h.ServerTestCase, Assertions):
         self.assertError(r, 400, "KeyTooLongError")
         self.assertUnchanged()
 
+    def test_key_not_valid_utf8_is_invalid_uri(self):
+        # S3 keys are UTF-8; AWS answers 400 InvalidURI ("Couldn't parse the specified URI.").
+        # Accepting the bytes would put non-UTF-8 into every later listing of the bucket,
+        # which no client's XML parser accepts.
+        for raw_path in (f"/{B}/bad%FFkey", f"/{B}/overlong%C0%AF", f"/{B}/bad%zzescape"):
+            s = h.sign_v4("PUT", raw_path, [], {"host": self.server.host}, hashlib.sha256(b"x").hexdigest())
+            r = h.raw_request(self.server.port, "PUT", raw_path, s.headers, b"x")
+            self.assertError(r, 400, "InvalidURI")
+        r = self.raw.request("GET", key_path(B), query=[("list-type", "2")])
+        self.assertEqual(r.status, 200)
+        r.body.decode("utf-8")  # the listing stays UTF-8
+        self.assertUnchanged()
+
     # -- buckets -------------------------------------------------------------------------
     def test_invalid_bucket_names(self):
         for name in ("ab", "Upper-Case", "under_score", "-leading-dash", "trailing-dash-", "192.168.1.1",
