@@ -59,6 +59,9 @@ class NegativeSuite(h.ServerTestCase, Assertions):
         cls.obj_etag = '"' + hashlib.md5(OBJ_BODY).hexdigest() + '"'
 
     def setUp(self):
+        # a failing case may have changed the fixture object: restore it so failures stay local
+        if self.raw.get(B, OBJ).body != OBJ_BODY:
+            assert self.raw.put(B, OBJ, OBJ_BODY).status == 200
         self.before = self.state()
 
     def state(self):
@@ -284,6 +287,22 @@ class NegativeSuite(h.ServerTestCase, Assertions):
                      b"<Delete><Object><Key>obj&#1;</Key></Object></Delete>"):
             r = self.delete_objects(body)
             self.assertError(r, 400, "MalformedXML")
+        self.assertUnchanged()
+
+    def test_delete_objects_without_integrity_header(self):
+        # AWS API reference: "The Content-MD5 or x-amz-sdk-checksum-algorithm header is required
+        # for all Multi-Object Delete requests" -> 400 InvalidRequest, nothing deleted.
+        body = f"<Delete><Object><Key>{OBJ}</Key></Object></Delete>".encode()
+        r = self.raw.request("POST", key_path(B), query=[("delete", None)], body=body)
+        self.assertError(r, 400, "InvalidRequest")
+        self.assertUnchanged()
+
+    def test_delete_objects_bad_integrity_headers(self):
+        body = f"<Delete><Object><Key>{OBJ}</Key></Object></Delete>".encode()
+        for hdrs in ({"Content-MD5": h.md5_b64(b"other")},
+                     {"x-amz-checksum-crc32": h.crc32_b64(b"other"), "x-amz-sdk-checksum-algorithm": "CRC32"}):
+            r = self.raw.request("POST", key_path(B), query=[("delete", None)], body=body, headers=hdrs)
+            self.assertError(r, 400, "BadDigest")
         self.assertUnchanged()
 
     def test_delete_objects_over_1000_keys(self):
