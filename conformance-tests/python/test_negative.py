@@ -207,6 +207,37 @@ class NegativeSuite(h.ServerTestCase, Assertions):
         r = h.raw_request(self.server.port, "GET", target, {"Host": self.server.host})
         self.assertError(r, 400, "AuthorizationQueryParametersError")
 
+    def test_presigned_misuse(self):
+        host = {"Host": self.server.host}
+        t = h.presign_v4("GET", self.server.host, key_path(B, OBJ), expires=60)
+        self.assertError(h.raw_request(self.server.port, "PUT", t, host, b"zz"), 403, "SignatureDoesNotMatch")
+        self.assertError(h.raw_request(self.server.port, "GET", t + "&response-content-type=a%2Fb", host), 403,
+                         "SignatureDoesNotMatch")
+        t = h.presign_v4("GET", self.server.host, key_path(B, OBJ), expires=60, amz_date=h.amz_now(1800))
+        r = h.raw_request(self.server.port, "GET", t, host)
+        self.assertError(r, 403, "AccessDenied")
+        self.assertNotIn(OBJ_BODY, r.body)
+        t = h.presign_v4("GET", self.server.host, key_path(B, OBJ), expires=60, region="eu-west-1")
+        self.assertError(h.raw_request(self.server.port, "GET", t, host), 400, "AuthorizationQueryParametersError")
+        t = h.presign_v4("GET", self.server.host, key_path(B, OBJ), expires=60, access_key="AKIDNOSUCHKEY")
+        self.assertError(h.raw_request(self.server.port, "GET", t, host), 403, "InvalidAccessKeyId")
+        self.assertUnchanged()
+
+    def test_two_auth_mechanisms(self):
+        t = h.presign_v4("GET", self.server.host, key_path(B, OBJ), expires=60)
+        s = h.sign_v4("GET", key_path(B, OBJ), [], {"host": self.server.host}, h.EMPTY_SHA256)
+        r = h.raw_request(self.server.port, "GET", t, s.headers)
+        self.assertError(r, 400, "InvalidArgument")
+
+    def test_anonymous_service_and_bucket_calls(self):
+        host = {"Host": self.server.host}
+        self.assertError(h.raw_request(self.server.port, "GET", "/", host), 403, "AccessDenied")
+        self.assertError(h.raw_request(self.server.port, "GET", key_path(B), host), 403, "AccessDenied")
+        self.assertError(h.raw_request(self.server.port, "HEAD", key_path(B), host), 403, None, head=True)
+        self.assertError(h.raw_request(self.server.port, "PUT", "/anon-bucket", host), 403, "AccessDenied")
+        self.assertError(h.raw_request(self.server.port, "DELETE", key_path(B, OBJ), host), 403, "AccessDenied")
+        self.assertUnchanged()
+
     def test_presigned_put_tampered_key(self):
         target = h.presign_v4("PUT", self.server.host, key_path(B, "pre-a"), expires=60)
         target = target.replace("/pre-a?", "/pre-b?")
