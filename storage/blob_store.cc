@@ -116,14 +116,20 @@ Status BlobStore::Link(const std::string& src_id, const std::string& dst_id) {
 
 void BlobStore::Remove(const std::string& id) const { ::unlink(BlobPath(id).c_str()); }
 
-Result<std::unique_ptr<BodyReader>> BlobStore::OpenReader(const std::string& id, uint64_t size) const {
+Result<int> BlobStore::OpenFd(const std::string& id) const {
   std::string path = BlobPath(id);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return Status(Code::NoSuchKey, "object body is gone (replaced or deleted concurrently)");
     return ErrnoStatus("open " + path);
   }
-  return std::unique_ptr<BodyReader>(new FileBodyReader(fd, size));
+  return fd;
+}
+
+Result<std::unique_ptr<BodyReader>> BlobStore::OpenReader(const std::string& id, uint64_t size) const {
+  auto fd = OpenFd(id);
+  if (!fd.ok()) return fd.status();
+  return std::unique_ptr<BodyReader>(new FileBodyReader(fd.value(), size));
 }
 
 Result<size_t> BlobStore::CleanTmp() {

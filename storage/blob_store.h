@@ -43,6 +43,8 @@ class BlobStore {
   // Unlinks a blob; errors are ignored (an orphan is collected at the next Open()).
   void Remove(const std::string& id) const;
   Result<std::unique_ptr<BodyReader>> OpenReader(const std::string& id, uint64_t size) const;
+  // The blob opened read-only (the caller closes it). NoSuchKey if it is gone.
+  Result<int> OpenFd(const std::string& id) const;
 
   // Recovery: empties tmp/, and removes every blob whose id is not in `referenced`.
   // Returns the number of files removed.

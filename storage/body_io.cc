@@ -104,4 +104,53 @@ Result<size_t> FileBodyReader::ReadAt(uint64_t offset, char* buf, size_t len) co
   }
 }
 
+ExtentBodyReader::ExtentBodyReader(std::vector<Piece> pieces) : pieces_(std::move(pieces)) {
+  starts_.reserve(pieces_.size());
+  for (const Piece& p : pieces_) {
+    starts_.push_back(size_);
+    size_ += p.size;
+  }
+}
+
+ExtentBodyReader::~ExtentBodyReader() {
+  for (const Piece& p : pieces_) {
+    if (p.fd >= 0) ::close(p.fd);
+  }
+}
+
+Result<size_t> ExtentBodyReader::ReadAt(uint64_t offset, char* buf, size_t len) const {
+  if (offset >= size_ || len == 0) return size_t{0};
+  // The piece holding `offset`: the last one starting at or before it (skipping empty ones).
+  size_t i = static_cast<size_t>(std::upper_bound(starts_.begin(), starts_.end(), offset) - starts_.begin()) - 1;
+  size_t done = 0;
+  while (done < len && i < pieces_.size()) {
+    const Piece& p = pieces_[i];
+    uint64_t in_piece = offset - starts_[i];
+    if (in_piece >= p.size) {
+      ++i;
+      continue;
+    }
+    size_t want = static_cast<size_t>(std::min<uint64_t>(len - done, p.size - in_piece));
+    size_t got = 0;
+    if (p.fd < 0) {
+      std::memcpy(buf + done, p.data.data() + in_piece, want);
+      got = want;
+    } else {
+      for (;;) {
+        ssize_t n = ::pread(p.fd, buf + done, want, static_cast<off_t>(in_piece));
+        if (n >= 0) {
+          got = static_cast<size_t>(n);
+          break;
+        }
+        if (errno != EINTR) return ErrnoStatus("pread");
+      }
+      if (got == 0) return Status(Code::IoError, "extent blob shorter than its recorded size");
+    }
+    done += got;
+    offset += got;
+    if (got == want) ++i;
+  }
+  return done;
+}
+
 }  // namespace xs3::storage

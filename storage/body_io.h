@@ -1,6 +1,7 @@
 #pragma once
 // The engine's BodyWriter and BodyReader implementations.
 #include <string>
+#include <vector>
 
 #include "storage/blob_store.h"
 #include "storage/engine.h"
@@ -61,6 +62,29 @@ class FileBodyReader final : public BodyReader {
  private:
   int fd_;
   uint64_t size_;
+};
+
+// A body made of several extents (ObjectRecord::extents): blob pieces by open fd (owned),
+// inline pieces by value. fd() is -1.
+class ExtentBodyReader final : public BodyReader {
+ public:
+  struct Piece {
+    uint64_t size = 0;
+    int fd = -1;       // owned when >= 0
+    std::string data;  // when fd < 0
+  };
+  explicit ExtentBodyReader(std::vector<Piece> pieces);
+  ~ExtentBodyReader() override;
+  ExtentBodyReader(const ExtentBodyReader&) = delete;
+  ExtentBodyReader& operator=(const ExtentBodyReader&) = delete;
+  uint64_t size() const override { return size_; }
+  Result<size_t> ReadAt(uint64_t offset, char* buf, size_t len) const override;
+  int fd() const override { return -1; }
+
+ private:
+  std::vector<Piece> pieces_;
+  std::vector<uint64_t> starts_;  // starts_[i] = offset of pieces_[i]
+  uint64_t size_ = 0;
 };
 
 }  // namespace xs3::storage

@@ -1,7 +1,9 @@
 #include "storage/engine.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -9,6 +11,7 @@
 #include <unordered_set>
 
 #include "storage/body_io.h"
+#include "storage/dir_index.h"
 #include "storage/engine_impl.h"
 #include "storage/flat_index.h"
 #include "storage/key_codec.h"
@@ -51,6 +54,40 @@ Status CheckConditions(const WriteConditions& c, const ObjectRecord* current) {
     }
   }
   return Status::OK();
+}
+
+// Every blob id a record references.
+std::vector<std::string> BlobsOf(const ObjectRecord& r) {
+  std::vector<std::string> ids;
+  if (!r.blob_id.empty()) ids.push_back(r.blob_id);
+  for (const Extent& e : r.extents) {
+    if (!e.blob_id.empty()) ids.push_back(e.blob_id);
+  }
+  return ids;
+}
+
+// A key whose index entry may share an LMDB value with other keys (key_codec.h, dir_index.h).
+bool MayBeGrouped(const std::string& key) { return IsGroupedKey(key) || IsGroupedName(LastComponent(key)); }
+
+// A single extent becomes inline_body / blob_id; empty extents are dropped.
+void NormalizeExtents(ObjectRecord* r) {
+  std::erase_if(r->extents, [](const Extent& e) { return e.size == 0; });
+  if (r->extents.size() > 1) return;
+  if (r->extents.size() == 1) {
+    Extent e = std::move(r->extents[0]);
+    r->extents.clear();
+    if (e.blob_id.empty()) {
+      r->inline_body = std::move(e.inline_data);
+    } else {
+      r->blob_id = std::move(e.blob_id);
+    }
+  }
+}
+
+uint64_t InlineBytes(const ObjectRecord& r) {
+  uint64_t n = r.inline_body.size();
+  for (const Extent& e : r.extents) n += e.inline_data.size();
+  return n;
 }
 
 Status MkdirP(const std::string& dir) {
@@ -104,19 +141,72 @@ Status EngineImpl::Recover() {
     auto txn = ReadTxn::Begin(env_->env());
     if (!txn.ok()) return txn.status();
     Status bad;
-    Status s = FlatForEachRecord(txn->get(), env_->objects(), [&](std::string_view value) {
+    auto collect = [&](std::string_view value) {
       ObjectRecord r;
       if (!DecodeRecord(value, &r, /*with_body=*/false)) {
         bad = Status(Code::IoError, "corrupt object record during recovery");
-      } else if (!r.blob_id.empty()) {
-        referenced.insert(r.blob_id);
+      } else {
+        for (std::string& id : BlobsOf(r)) referenced.insert(std::move(id));
       }
-    });
+    };
+    Status s = FlatForEachRecord(txn->get(), env_->objects(), collect);
+    if (!s.ok()) return s;
+    s = DirForEachRecord(txn->get(), DirIndex{env_->dirents(), env_->counters()}, collect);
     if (!s.ok()) return s;
     if (!bad.ok()) return bad;  // never delete blobs on the strength of a scan we could not read
   }
   if (auto r = blobs_.RemoveUnreferenced(referenced); !r.ok()) return r.status();
   return Status::OK();
+}
+
+Result<BucketType> EngineImpl::TypeOf(MDB_txn* txn, const std::string& bucket) const {
+  MDB_val k = ToVal(bucket), v;
+  int rc = mdb_get(txn, env_->buckets(), &k, &v);
+  if (rc == MDB_NOTFOUND) return NoSuchBucket(bucket);
+  if (rc != 0) return LmdbStatus(rc, "mdb_get bucket");
+  BucketInfo info;
+  if (!DecodeBucket(bucket, FromVal(v), &info)) return Status(Code::IoError, "corrupt bucket record: " + bucket);
+  return info.type;
+}
+
+Status EngineImpl::IndexGet(MDB_txn* txn, BucketType type, const std::string& bucket, const std::string& key,
+                            std::string* value) const {
+  if (type == BucketType::Directory) return DirGet(txn, DirIndex{env_->dirents(), env_->counters()}, bucket, key, value);
+  return FlatGet(txn, env_->objects(), bucket, key, value);
+}
+
+Status EngineImpl::IndexPut(MDB_txn* txn, BucketType type, const std::string& bucket, const std::string& key,
+                            std::string_view value) const {
+  if (type == BucketType::Directory) return DirPut(txn, DirIndex{env_->dirents(), env_->counters()}, bucket, key, value);
+  return FlatPut(txn, env_->objects(), bucket, key, value);
+}
+
+Status EngineImpl::IndexDelete(MDB_txn* txn, BucketType type, const std::string& bucket,
+                               const std::string& key) const {
+  if (type == BucketType::Directory) return DirDelete(txn, DirIndex{env_->dirents(), env_->counters()}, bucket, key);
+  return FlatDelete(txn, env_->objects(), bucket, key);
+}
+
+Status EngineImpl::EnforceInlineLimit(ObjectRecord* record, size_t limit) {
+  if (InlineBytes(*record) <= limit) return Status::OK();
+  if (!record->inline_body.empty()) {
+    auto id = blobs_.WriteBlob(record->inline_body);
+    if (!id.ok()) return id.status();
+    record->blob_id = std::move(id.value());
+    record->inline_body.clear();
+  }
+  for (Extent& e : record->extents) {
+    if (!e.blob_id.empty() || e.inline_data.empty()) continue;
+    auto id = blobs_.WriteBlob(e.inline_data);
+    if (!id.ok()) return id.status();
+    e.blob_id = std::move(id.value());
+    e.inline_data.clear();
+  }
+  return Status::OK();
+}
+
+void EngineImpl::RemoveBlobs(const ObjectRecord& record) const {
+  for (const std::string& id : BlobsOf(record)) blobs_.Remove(id);
 }
 
 Status EngineImpl::CheckBucket(MDB_txn* txn, const std::string& bucket) const {
@@ -148,6 +238,9 @@ Status EngineImpl::DeleteBucket(const std::string& name) {
   return writer_->Submit([&](WriteTxn& t) {
     if (Status s = CheckBucket(t.txn, name); !s.ok()) return s;
     auto has = FlatBucketHasKeys(t.txn, env_->objects(), name);
+    if (!has.ok()) return has.status();
+    if (has.value()) return Status(Code::BucketNotEmpty, "bucket not empty: " + name);
+    has = DirBucketHasEntries(t.txn, DirIndex{env_->dirents(), env_->counters()}, name);
     if (!has.ok()) return has.status();
     if (has.value()) return Status(Code::BucketNotEmpty, "bucket not empty: " + name);
     MDB_val k = ToVal(name);
@@ -219,34 +312,37 @@ Status EngineImpl::PutObject(const std::string& bucket, const std::string& key, 
 
 Status EngineImpl::Publish(const std::string& bucket, const std::string& key, ObjectRecord record,
                            const WriteConditions& conditions) {
-  // A key longer than the LMDB limit shares one LMDB value with its group (key_codec.h), which is
-  // rewritten on every change: keep large inline bodies out of it.
-  if (IsGroupedKey(key) && record.inline_body.size() > kMaxInlineBodyInGroup) {
-    auto id = blobs_.WriteBlob(record.inline_body);
-    if (!id.ok()) return id.status();
-    record.blob_id = std::move(id.value());
-    record.inline_body.clear();
+  // A key longer than the LMDB limit shares one LMDB value with its group (key_codec.h,
+  // dir_index.h), which is rewritten on every change: keep large inline bodies out of it.
+  if (MayBeGrouped(key)) {
+    if (Status s = EnforceInlineLimit(&record, kMaxInlineBodyInGroup); !s.ok()) {
+      RemoveBlobs(record);
+      return s;
+    }
   }
   std::string value = EncodeRecord(record);
+  std::vector<std::string> new_blobs = BlobsOf(record);
   Status result = writer_->Submit([&](WriteTxn& t) {
-    if (Status s = CheckBucket(t.txn, bucket); !s.ok()) return s;
+    auto type = TypeOf(t.txn, bucket);
+    if (!type.ok()) return type.status();
     std::string old_value;
-    Status got = FlatGet(t.txn, env_->objects(), bucket, key, &old_value);
+    Status got = IndexGet(t.txn, type.value(), bucket, key, &old_value);
     if (!got.ok() && got.code() != Code::NoSuchKey) return got;
     ObjectRecord old;
     if (got.ok() && !DecodeRecord(old_value, &old, /*with_body=*/false)) {
       return Status(Code::IoError, "corrupt object record: " + key);
     }
     if (Status s = CheckConditions(conditions, got.ok() ? &old : nullptr); !s.ok()) return s;
-    if (Status s = FlatPut(t.txn, env_->objects(), bucket, key, value); !s.ok()) return s;
-    if (!old.blob_id.empty() && old.blob_id != record.blob_id) {
-      t.on_commit.push_back([this, id = old.blob_id] { blobs_.Remove(id); });
+    if (Status s = IndexPut(t.txn, type.value(), bucket, key, value); !s.ok()) return s;
+    for (std::string& id : BlobsOf(old)) {
+      if (std::find(new_blobs.begin(), new_blobs.end(), id) != new_blobs.end()) continue;
+      t.on_commit.push_back([this, id = std::move(id)] { blobs_.Remove(id); });
     }
     return Status::OK();
   });
   // IoError may come from a failed commit whose outcome on disk is unknown: keep the blob and
   // let recovery decide. Any other failure certainly left it unreferenced.
-  if (!result.ok() && result.code() != Code::IoError && !record.blob_id.empty()) blobs_.Remove(record.blob_id);
+  if (!result.ok() && result.code() != Code::IoError) RemoveBlobs(record);
   return result;
 }
 
@@ -254,15 +350,42 @@ Result<ObjectRecord> EngineImpl::GetObject(const std::string& bucket, const std:
   if (Status s = ValidateObject(bucket, key); !s.ok()) return s;
   auto txn = ReadTxn::Begin(env_->env());
   if (!txn.ok()) return txn.status();
-  if (Status s = CheckBucket(txn->get(), bucket); !s.ok()) return s;
+  auto type = TypeOf(txn->get(), bucket);
+  if (!type.ok()) return type.status();
   std::string value;
-  if (Status s = FlatGet(txn->get(), env_->objects(), bucket, key, &value); !s.ok()) return s;
+  if (Status s = IndexGet(txn->get(), type.value(), bucket, key, &value); !s.ok()) return s;
   ObjectRecord record;
   if (!DecodeRecord(value, &record)) return Status(Code::IoError, "corrupt object record: " + key);
   return record;
 }
 
 Result<std::unique_ptr<BodyReader>> EngineImpl::OpenBody(const ObjectRecord& record) {
+  if (!record.extents.empty()) {
+    // Every blob is opened now, so the reader stays whole if the object is replaced later.
+    std::vector<ExtentBodyReader::Piece> pieces;
+    pieces.reserve(record.extents.size());
+    auto reader_guard = [&pieces] {
+      for (auto& p : pieces) {
+        if (p.fd >= 0) ::close(p.fd);
+      }
+    };
+    for (const Extent& e : record.extents) {
+      ExtentBodyReader::Piece p;
+      p.size = e.size;
+      if (e.blob_id.empty()) {
+        p.data = e.inline_data;
+      } else {
+        auto fd = blobs_.OpenFd(e.blob_id);
+        if (!fd.ok()) {
+          reader_guard();
+          return fd.status();
+        }
+        p.fd = fd.value();
+      }
+      pieces.push_back(std::move(p));
+    }
+    return std::unique_ptr<BodyReader>(new ExtentBodyReader(std::move(pieces)));
+  }
   if (record.blob_id.empty()) return std::unique_ptr<BodyReader>(new InlineBodyReader(record.inline_body));
   return blobs_.OpenReader(record.blob_id, record.meta.size);
 }
@@ -270,15 +393,16 @@ Result<std::unique_ptr<BodyReader>> EngineImpl::OpenBody(const ObjectRecord& rec
 Status EngineImpl::DeleteObject(const std::string& bucket, const std::string& key) {
   if (Status s = ValidateObject(bucket, key); !s.ok()) return s;
   return writer_->Submit([&](WriteTxn& t) {
-    if (Status s = CheckBucket(t.txn, bucket); !s.ok()) return s;
+    auto type = TypeOf(t.txn, bucket);
+    if (!type.ok()) return type.status();
     std::string old_value;
-    Status got = FlatGet(t.txn, env_->objects(), bucket, key, &old_value);
+    Status got = IndexGet(t.txn, type.value(), bucket, key, &old_value);
     if (got.code() == Code::NoSuchKey) return Status::OK();
     if (!got.ok()) return got;
     ObjectRecord old;
     if (!DecodeRecord(old_value, &old, /*with_body=*/false)) return Status(Code::IoError, "corrupt object record");
-    if (Status s = FlatDelete(t.txn, env_->objects(), bucket, key); !s.ok()) return s;
-    if (!old.blob_id.empty()) t.on_commit.push_back([this, id = old.blob_id] { blobs_.Remove(id); });
+    if (Status s = IndexDelete(t.txn, type.value(), bucket, key); !s.ok()) return s;
+    for (std::string& id : BlobsOf(old)) t.on_commit.push_back([this, id = std::move(id)] { blobs_.Remove(id); });
     return Status::OK();
   });
 }
@@ -299,15 +423,27 @@ Status EngineImpl::CopyObject(const std::string& src_bucket, const std::string& 
     record.meta.size = src->meta.size;
     if (record.meta.etag.empty()) record.meta.etag = src->meta.etag;
     if (record.meta.mtime_ms == 0) record.meta.mtime_ms = NowMs();
+    Status s;
     if (!src->blob_id.empty()) {
       std::string id = BlobStore::NewId();
-      Status s = blobs_.Link(src->blob_id, id);
-      if (s.code() == Code::NoSuchKey && attempt + 1 < kAttempts) continue;
-      if (!s.ok()) return s;
-      record.blob_id = std::move(id);
+      s = blobs_.Link(src->blob_id, id);
+      if (s.ok()) record.blob_id = std::move(id);
+    } else if (!src->extents.empty()) {
+      for (Extent& e : src->extents) {
+        if (!e.blob_id.empty()) {
+          std::string id = BlobStore::NewId();
+          s = blobs_.Link(e.blob_id, id);
+          if (!s.ok()) break;
+          e.blob_id = std::move(id);
+        }
+        record.extents.push_back(std::move(e));
+      }
+      if (!s.ok()) RemoveBlobs(record);  // the links made so far (the failed extent was not added)
     } else {
       record.inline_body = std::move(src->inline_body);
     }
+    if (s.code() == Code::NoSuchKey && attempt + 1 < kAttempts) continue;
+    if (!s.ok()) return s;
     return Publish(dst_bucket, dst_key, std::move(record), conditions);
   }
 }
@@ -316,11 +452,197 @@ Result<ListResult> EngineImpl::ListObjects(const std::string& bucket, const List
   if (!ValidBucketName(bucket)) return NoSuchBucket(bucket);
   auto txn = ReadTxn::Begin(env_->env());
   if (!txn.ok()) return txn.status();
-  if (Status s = CheckBucket(txn->get(), bucket); !s.ok()) return s;
+  auto type = TypeOf(txn->get(), bucket);
+  if (!type.ok()) return type.status();
+  if (type.value() == BucketType::Directory) {
+    ListResult result;
+    if (Status s = ListDirectoryBucket(txn->get(), DirIndex{env_->dirents(), env_->counters()}, bucket, options,
+                                       &result);
+        !s.ok()) {
+      return s;
+    }
+    return result;
+  }
   FlatCursor cursor(txn->get(), env_->objects(), bucket);
   ListResult result;
   if (Status s = ListFlat(cursor, options, &result); !s.ok()) return s;
   return result;
+}
+
+}  // namespace xs3::storage
+
+namespace xs3::storage {
+
+// ---- Directory-bucket additions: append, rename, extents ----
+
+Result<Extent> EngineImpl::SealExtent(std::unique_ptr<BodyWriter> writer) {
+  auto* body = dynamic_cast<SpillingBodyWriter*>(writer.get());
+  if (body == nullptr) return Status(Code::InvalidArgument, "body writer not created by this engine");
+  if (Status s = body->Finish(); !s.ok()) return s;
+  Extent e;
+  e.size = body->size();
+  if (body->spilled()) {
+    std::string id = BlobStore::NewId();
+    if (Status s = blobs_.Publish(body->tmp_path(), id); !s.ok()) return s;
+    body->ReleaseTmp();
+    e.blob_id = std::move(id);
+  } else {
+    e.inline_data = body->TakeInline();
+  }
+  return e;
+}
+
+void EngineImpl::DiscardExtent(const Extent& extent) {
+  if (!extent.blob_id.empty()) blobs_.Remove(extent.blob_id);
+}
+
+Status EngineImpl::PublishExtents(const std::string& bucket, const std::string& key, std::vector<Extent> extents,
+                                  ObjectMeta meta, const WriteConditions& conditions) {
+  ObjectRecord record;
+  record.extents = std::move(extents);
+  if (Status s = ValidateObject(bucket, key); !s.ok()) {
+    RemoveBlobs(record);
+    return s;
+  }
+  record.meta = std::move(meta);
+  record.meta.size = 0;
+  for (const Extent& e : record.extents) record.meta.size += e.size;
+  if (record.meta.mtime_ms == 0) record.meta.mtime_ms = NowMs();
+  NormalizeExtents(&record);
+  if (Status s = EnforceInlineLimit(&record, options_.inline_threshold); !s.ok()) {
+    RemoveBlobs(record);
+    return s;
+  }
+  return Publish(bucket, key, std::move(record), conditions);
+}
+
+Status EngineImpl::AppendObject(const std::string& bucket, const std::string& key, uint64_t write_offset,
+                                std::unique_ptr<BodyWriter> writer, ObjectMeta meta_updates,
+                                const WriteConditions& conditions) {
+  if (Status s = ValidateObject(bucket, key); !s.ok()) return s;
+  if (writer_->stopped()) return Status(Code::WritesStopped, "writes stopped after an earlier sync failure");
+  auto sealed = SealExtent(std::move(writer));
+  if (!sealed.ok()) return sealed.status();
+  Extent piece = std::move(sealed.value());
+  const size_t inline_limit = MayBeGrouped(key) ? kMaxInlineBodyInGroup : options_.inline_threshold;
+  const int64_t now = NowMs();
+
+  // An inline piece that would push the record's inline bytes over the limit is written as a
+  // blob and the mutation retried (the decision needs the current record, read in the txn).
+  for (;;) {
+    bool need_blob = false;
+    std::vector<std::string> replaced_blobs;
+    Status result = writer_->Submit([&](WriteTxn& t) {
+      auto type = TypeOf(t.txn, bucket);
+      if (!type.ok()) return type.status();
+      std::string old_value;
+      Status got = IndexGet(t.txn, type.value(), bucket, key, &old_value);
+      if (!got.ok() && got.code() != Code::NoSuchKey) return got;
+      const bool exists = got.ok();
+      ObjectRecord record;
+      if (exists && !DecodeRecord(old_value, &record)) return Status(Code::IoError, "corrupt object record: " + key);
+      const uint64_t current = exists ? record.meta.size : 0;
+      if (write_offset != current) {
+        return Status(Code::InvalidArgument, Detail::InvalidWriteOffset,
+                      "write offset " + std::to_string(write_offset) + " is not the object size " +
+                          std::to_string(current));
+      }
+      if (Status s = CheckConditions(conditions, exists ? &record : nullptr); !s.ok()) return s;
+      if (!exists) {
+        record.meta = meta_updates;
+      } else {
+        if (!meta_updates.etag.empty()) record.meta.etag = meta_updates.etag;
+        if (!meta_updates.checksums.empty()) {
+          record.meta.checksums = meta_updates.checksums;
+          record.meta.checksum_type = meta_updates.checksum_type;
+        }
+      }
+      record.meta.mtime_ms = meta_updates.mtime_ms != 0 ? meta_updates.mtime_ms : now;
+      record.meta.size = current + piece.size;
+      // The old body as extents, then the new piece (adjacent inline pieces merge: they live in
+      // this record, rewritten atomically by the commit anyway).
+      if (record.extents.empty()) {
+        if (!record.blob_id.empty()) {
+          record.extents.push_back(Extent{current, std::move(record.blob_id), {}});
+          record.blob_id.clear();
+        } else if (!record.inline_body.empty()) {
+          record.extents.push_back(Extent{current, {}, std::move(record.inline_body)});
+          record.inline_body.clear();
+        }
+      }
+      if (piece.size > 0) {
+        if (piece.blob_id.empty()) {
+          if (InlineBytes(record) + piece.size > inline_limit) {
+            need_blob = true;
+            return Status(Code::InvalidArgument, "retry with the piece as a blob");
+          }
+          if (!record.extents.empty() && record.extents.back().blob_id.empty()) {
+            record.extents.back().inline_data += piece.inline_data;
+            record.extents.back().size += piece.size;
+          } else {
+            record.extents.push_back(piece);
+          }
+        } else {
+          record.extents.push_back(piece);
+        }
+      }
+      NormalizeExtents(&record);
+      std::string value = EncodeRecord(record);
+      return IndexPut(t.txn, type.value(), bucket, key, value);
+    });
+    if (need_blob) {
+      auto id = blobs_.WriteBlob(piece.inline_data);
+      if (!id.ok()) return id.status();
+      piece.blob_id = std::move(id.value());
+      piece.inline_data.clear();
+      continue;
+    }
+    if (!result.ok() && result.code() != Code::IoError) DiscardExtent(piece);
+    return result;
+  }
+}
+
+Status EngineImpl::RenameObject(const std::string& bucket, const std::string& src_key, const std::string& dst_key,
+                                const WriteConditions& dst_conditions,
+                                const std::optional<std::string>& src_if_match_etag) {
+  if (Status s = ValidateObject(bucket, src_key); !s.ok()) return s;
+  if (Status s = ValidateObject(bucket, dst_key); !s.ok()) return s;
+  return writer_->Submit([&](WriteTxn& t) {
+    auto type = TypeOf(t.txn, bucket);
+    if (!type.ok()) return type.status();
+    if (type.value() != BucketType::Directory) {
+      return Status(Code::InvalidArgument, "RenameObject is supported only in directory buckets");
+    }
+    std::string src_value;
+    if (Status s = IndexGet(t.txn, type.value(), bucket, src_key, &src_value); !s.ok()) return s;
+    ObjectRecord src;
+    if (!DecodeRecord(src_value, &src, /*with_body=*/false)) return Status(Code::IoError, "corrupt object record");
+    if (src_if_match_etag) {
+      std::string_view want = Unquote(*src_if_match_etag);
+      if (want != "*" && want != Unquote(src.meta.etag)) {
+        return Status(Code::PreconditionFailed, "source If-Match etag does not match");
+      }
+    }
+    std::string dst_value;
+    Status got = src_key == dst_key ? Status::OK() : IndexGet(t.txn, type.value(), bucket, dst_key, &dst_value);
+    if (!got.ok() && got.code() != Code::NoSuchKey) return got;
+    ObjectRecord dst;
+    if (src_key == dst_key) {
+      dst = src;
+    } else if (got.ok() && !DecodeRecord(dst_value, &dst, /*with_body=*/false)) {
+      return Status(Code::IoError, "corrupt object record");
+    }
+    if (Status s = CheckConditions(dst_conditions, got.ok() ? &dst : nullptr); !s.ok()) return s;
+    if (src_key == dst_key) return Status::OK();
+    if (Status s = IndexDelete(t.txn, type.value(), bucket, src_key); !s.ok()) return s;
+    if (Status s = IndexPut(t.txn, type.value(), bucket, dst_key, src_value); !s.ok()) return s;
+    std::vector<std::string> kept = BlobsOf(src);
+    for (std::string& id : BlobsOf(dst)) {
+      if (std::find(kept.begin(), kept.end(), id) != kept.end()) continue;
+      t.on_commit.push_back([this, id = std::move(id)] { blobs_.Remove(id); });
+    }
+    return Status::OK();
+  });
 }
 
 }  // namespace xs3::storage

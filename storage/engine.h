@@ -68,11 +68,21 @@ struct ObjectMeta {
   std::string checksum_type;                     // "FULL_OBJECT" or "COMPOSITE" when checksums is non-empty
 };
 
+// One piece of a body stored as a list of extents (appended objects; later multipart manifests).
+struct Extent {
+  uint64_t size = 0;
+  std::string blob_id;      // non-empty: the piece is this whole blob file (`size` bytes)
+  std::string inline_data;  // otherwise the bytes themselves (size == inline_data.size())
+};
+
 // Where the bytes are. Filled by the engine; callers treat it as opaque except for reading.
+// A body is exactly one of: inline_body (may be empty), a blob (blob_id), or, when `extents` is
+// non-empty, the concatenation of the extents (then inline_body and blob_id are empty).
 struct ObjectRecord {
   ObjectMeta meta;
   std::string inline_body;  // the body when stored inline (size <= inline_threshold)
   std::string blob_id;      // non-empty when the body is a blob file
+  std::vector<Extent> extents;  // non-empty for multi-piece bodies (see AppendObject)
 };
 
 // Conditions checked inside the write transaction that publishes a PUT/COPY.
@@ -97,10 +107,26 @@ class BodyReader {
   virtual uint64_t size() const = 0;
   // Reads up to len bytes at offset; returns bytes read (0 at end) or an IoError.
   virtual Result<size_t> ReadAt(uint64_t offset, char* buf, size_t len) const = 0;
-  // For sendfile: the open file descriptor, or -1 when the body is inline.
+  // For sendfile: the open file descriptor, or -1 when the body is inline or has several extents.
   virtual int fd() const = 0;
 };
 
+// Directory buckets (BucketType::Directory) list in *walk order*, not byte order:
+//  - Entries of one directory come in byte order of their names (the path component), and a
+//    sub-directory sits at its name's place: with delimiter "/" it is the common prefix
+//    "<dir>/<name>/"; without a delimiter the walk descends into it there (depth first). So
+//    "a/x" (inside directory "a") comes before "a.txt" because "a" < "a.txt", although
+//    "a.txt" < "a/x" bytewise. Equivalently: keys ordered by their '/'-split component lists,
+//    compared component by component. Empty directories do not exist.
+//  - delimiter must be empty or "/" (else InvalidArgument). With "/" only the directory named by
+//    the prefix is read (a range scan of that directory, whatever the bucket size).
+//  - prefix "a/b/" (or "") selects a directory; a prefix whose last component is partial
+//    ("a/b/fo") walks directory "a/b/" keeping the entries whose names start with "fo".
+//  - start_after is a *position token*: the engine's next_marker of a previous page with the
+//    same prefix and delimiter (api passes it opaquely inside the continuation token). It is the
+//    last key or common prefix returned; the listing resumes right after that position in walk
+//    order (after the whole directory for a common prefix), even if it was deleted meanwhile.
+//  - max_keys counts objects plus common prefixes; is_truncated is exact.
 struct ListOptions {
   std::string prefix;
   std::string delimiter;   // empty: no grouping
@@ -159,6 +185,46 @@ class Engine {
   virtual Status CopyObject(const std::string& src_bucket, const std::string& src_key, const std::string& dst_bucket,
                             const std::string& dst_key, ObjectMeta meta, const WriteConditions& conditions = {}) = 0;
   virtual Result<ListResult> ListObjects(const std::string& bucket, const ListOptions& options) = 0;
+
+  // ---- Additions for directory buckets (S3 Express One Zone) ----
+  //
+  // Directory buckets keep a hierarchical index: PutObject/CopyObject create missing parent
+  // directories, DeleteObject removes directories it leaves empty, ListObjects walks
+  // directories (see ListOptions). Keys there must have no empty path component
+  // (InvalidArgument + Detail::InvalidDirectoryKey on writes; NoSuchKey on reads), and an
+  // object and a directory cannot share a path (InvalidArgument + Detail::PathConflict).
+
+  // Appends the writer's bytes to bucket/key. write_offset must equal the object's current size
+  // (0 creates a missing key), checked in the write transaction: InvalidArgument +
+  // Detail::InvalidWriteOffset otherwise (and NoSuchKey is never returned). Existing bytes are
+  // never rewritten: the object becomes a list of extents. Metadata: for a new object
+  // `meta_updates` is the whole metadata; for an existing one the stored metadata is kept except
+  // etag, checksums, checksum_type (replaced when non-empty in meta_updates) and mtime_ms
+  // (meta_updates.mtime_ms, or now). The engine sets size = write_offset + appended bytes.
+  // `conditions` (e.g. If-Match on the etag api read to combine checksums) are checked on the
+  // existing object. Works for any bucket type; api restricts it to directory buckets.
+  virtual Status AppendObject(const std::string& bucket, const std::string& key, uint64_t write_offset,
+                              std::unique_ptr<BodyWriter> writer, ObjectMeta meta_updates,
+                              const WriteConditions& conditions = {}) = 0;
+
+  // Moves bucket/src_key to bucket/dst_key in one transaction (record and body unchanged,
+  // directories created/removed as needed). NoSuchKey if the source is missing;
+  // PreconditionFailed when `dst_conditions` (checked on the destination) or src_if_match_etag
+  // (on the source) fail; If-Match on a missing destination is NoSuchKey. Renaming a key to
+  // itself succeeds without change. Directory buckets only (InvalidArgument otherwise).
+  virtual Status RenameObject(const std::string& bucket, const std::string& src_key, const std::string& dst_key,
+                              const WriteConditions& dst_conditions = {},
+                              const std::optional<std::string>& src_if_match_etag = std::nullopt) = 0;
+
+  // Building blocks for objects assembled from separately written pieces (multipart uploads).
+  // SealExtent finishes a writer and makes its bytes durable as an extent owned by the caller
+  // (inline when small). PublishExtents publishes bucket/key as the concatenation of `extents`
+  // (size = their sum; taking ownership of their blobs, which are removed on a definite failure).
+  // DiscardExtent removes an extent's blob that will never be published.
+  virtual Result<Extent> SealExtent(std::unique_ptr<BodyWriter> writer) = 0;
+  virtual Status PublishExtents(const std::string& bucket, const std::string& key, std::vector<Extent> extents,
+                                ObjectMeta meta, const WriteConditions& conditions = {}) = 0;
+  virtual void DiscardExtent(const Extent& extent) = 0;
 };
 
 }  // namespace xs3::storage

@@ -2,7 +2,9 @@
 // The Engine implementation: wires LmdbEnv (metadata), BlobStore (bodies), GroupCommitWriter
 // (all LMDB writes) and the flat index together. See engine.h for the contract.
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "storage/blob_store.h"
 #include "storage/engine.h"
@@ -33,6 +35,16 @@ class EngineImpl final : public Engine {
   Status CopyObject(const std::string& src_bucket, const std::string& src_key, const std::string& dst_bucket,
                     const std::string& dst_key, ObjectMeta meta, const WriteConditions& conditions) override;
   Result<ListResult> ListObjects(const std::string& bucket, const ListOptions& options) override;
+  Status AppendObject(const std::string& bucket, const std::string& key, uint64_t write_offset,
+                      std::unique_ptr<BodyWriter> writer, ObjectMeta meta_updates,
+                      const WriteConditions& conditions) override;
+  Status RenameObject(const std::string& bucket, const std::string& src_key, const std::string& dst_key,
+                      const WriteConditions& dst_conditions,
+                      const std::optional<std::string>& src_if_match_etag) override;
+  Result<Extent> SealExtent(std::unique_ptr<BodyWriter> writer) override;
+  Status PublishExtents(const std::string& bucket, const std::string& key, std::vector<Extent> extents,
+                        ObjectMeta meta, const WriteConditions& conditions) override;
+  void DiscardExtent(const Extent& extent) override;
 
   GroupCommitWriter& writer_for_test() { return *writer_; }
   BlobStore& blobs_for_test() { return blobs_; }
@@ -45,6 +57,18 @@ class EngineImpl final : public Engine {
                  const WriteConditions& conditions);
   // Inside a write txn: NoSuchBucket unless the bucket exists.
   Status CheckBucket(MDB_txn* txn, const std::string& bucket) const;
+  // The bucket's type; NoSuchBucket if absent.
+  Result<BucketType> TypeOf(MDB_txn* txn, const std::string& bucket) const;
+  // The object index of either kind, by bucket type (flat_index.h / dir_index.h).
+  Status IndexGet(MDB_txn* txn, BucketType type, const std::string& bucket, const std::string& key,
+                  std::string* value) const;
+  Status IndexPut(MDB_txn* txn, BucketType type, const std::string& bucket, const std::string& key,
+                  std::string_view value) const;
+  Status IndexDelete(MDB_txn* txn, BucketType type, const std::string& bucket, const std::string& key) const;
+  // Moves inline bytes (inline_body or inline extents) to blobs when they exceed `limit`.
+  Status EnforceInlineLimit(ObjectRecord* record, size_t limit);
+  // Removes every blob of `record` (a record that will never be published).
+  void RemoveBlobs(const ObjectRecord& record) const;
 
   EngineOptions options_;
   std::unique_ptr<LmdbEnv> env_;

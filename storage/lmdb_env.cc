@@ -37,7 +37,9 @@ Result<std::unique_ptr<LmdbEnv>> LmdbEnv::Open(const std::string& dir, bool rela
   MDB_txn* txn = nullptr;
   if ((rc = mdb_txn_begin(e->env_, nullptr, 0, &txn)) != 0) return LmdbStatus(rc, "mdb_txn_begin");
   if ((rc = mdb_dbi_open(txn, "buckets", MDB_CREATE, &e->buckets_)) != 0 ||
-      (rc = mdb_dbi_open(txn, "objects", MDB_CREATE, &e->objects_)) != 0) {
+      (rc = mdb_dbi_open(txn, "objects", MDB_CREATE, &e->objects_)) != 0 ||
+      (rc = mdb_dbi_open(txn, "dirents", MDB_CREATE, &e->dirents_)) != 0 ||
+      (rc = mdb_dbi_open(txn, "counters", MDB_CREATE, &e->counters_)) != 0) {
     mdb_txn_abort(txn);
     return LmdbStatus(rc, "mdb_dbi_open");
   }

@@ -30,12 +30,16 @@ class LmdbEnv {
   MDB_env* env() const { return env_; }
   MDB_dbi buckets() const { return buckets_; }
   MDB_dbi objects() const { return objects_; }  // the flat index (key_codec.h)
+  MDB_dbi dirents() const { return dirents_; }  // the hierarchical index (dir_index.h)
+  MDB_dbi counters() const { return counters_; }  // named uint64 counters (dir_index.h)
 
  private:
   LmdbEnv() = default;
   MDB_env* env_ = nullptr;
   MDB_dbi buckets_ = 0;
   MDB_dbi objects_ = 0;
+  MDB_dbi dirents_ = 0;
+  MDB_dbi counters_ = 0;
   bool relaxed_ = false;
   bool opened_ = false;
 };

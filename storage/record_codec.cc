@@ -6,7 +6,8 @@ namespace xs3::storage {
 
 namespace {
 
-constexpr uint8_t kRecordVersion = 1;
+constexpr uint8_t kRecordVersion = 1;          // no extents
+constexpr uint8_t kRecordVersionExtents = 2;   // version 1 + the extent list
 constexpr uint8_t kBucketVersion = 1;
 
 // The ordered list of plain string fields of ObjectMeta, shared by encoder and decoder.
@@ -21,7 +22,7 @@ bool ForEachMetaString(Meta& m, F&& f) {
 std::string EncodeRecord(const ObjectRecord& record) {
   const ObjectMeta& m = record.meta;
   WireWriter w;
-  w.PutByte(kRecordVersion);
+  w.PutByte(record.extents.empty() ? kRecordVersion : kRecordVersionExtents);
   w.PutVarint(m.size);
   w.PutFixed64(static_cast<uint64_t>(m.mtime_ms));
   ForEachMetaString(m, [&](const std::string& s) {
@@ -40,6 +41,14 @@ std::string EncodeRecord(const ObjectRecord& record) {
   }
   w.PutString(record.blob_id);
   w.PutString(record.inline_body);
+  if (!record.extents.empty()) {
+    w.PutVarint(record.extents.size());
+    for (const Extent& e : record.extents) {
+      w.PutVarint(e.size);
+      w.PutString(e.blob_id);
+      w.PutString(e.inline_data);
+    }
+  }
   return w.Take();
 }
 
@@ -48,7 +57,7 @@ bool DecodeRecord(std::string_view value, ObjectRecord* out, bool with_body) {
   ObjectMeta& m = out->meta;
   uint8_t version = 0;
   uint64_t mtime = 0, n = 0;
-  if (!r.GetByte(&version) || version != kRecordVersion) return false;
+  if (!r.GetByte(&version) || (version != kRecordVersion && version != kRecordVersionExtents)) return false;
   if (!r.GetVarint(&m.size) || !r.GetFixed64(&mtime)) return false;
   m.mtime_ms = static_cast<int64_t>(mtime);
   if (!ForEachMetaString(m, [&](std::string& s) { return r.GetString(&s); })) return false;
@@ -73,6 +82,17 @@ bool DecodeRecord(std::string_view value, ObjectRecord* out, bool with_body) {
     out->inline_body.assign(body);
   } else {
     out->inline_body.clear();
+  }
+  out->extents.clear();
+  if (version == kRecordVersionExtents) {
+    if (!r.GetVarint(&n) || n == 0 || n > value.size()) return false;
+    out->extents.resize(n);
+    for (Extent& e : out->extents) {
+      std::string_view data;
+      if (!r.GetVarint(&e.size) || !r.GetString(&e.blob_id) || !r.GetString(&data)) return false;
+      if (e.blob_id.empty() && data.size() != e.size) return false;
+      if (with_body) e.inline_data.assign(data);
+    }
   }
   return r.done();
 }

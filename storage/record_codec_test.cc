@@ -71,6 +71,30 @@ TEST_CASE("record codec: truncated or trailing bytes are rejected") {
   CHECK_FALSE(DecodeRecord(bad_version, &out));
 }
 
+TEST_CASE("record codec: extents round trip; truncations rejected; meta-only skips inline pieces") {
+  ObjectRecord in = Sample(), out;
+  in.inline_body.clear();
+  in.extents = {Extent{5, "", "hello"}, Extent{1 << 20, "0123456789abcdef0123456789abcdef", ""},
+                Extent{3, "", std::string("a\0b", 3)}};
+  std::string v = EncodeRecord(in);
+  REQUIRE(DecodeRecord(v, &out));
+  REQUIRE(out.extents.size() == 3);
+  CHECK(out.extents[0].inline_data == "hello");
+  CHECK(out.extents[1].blob_id == in.extents[1].blob_id);
+  CHECK(out.extents[1].size == (1u << 20));
+  CHECK(out.extents[2].inline_data == in.extents[2].inline_data);
+  ObjectRecord meta_only;
+  REQUIRE(DecodeRecord(v, &meta_only, /*with_body=*/false));
+  CHECK(meta_only.extents.size() == 3);
+  CHECK(meta_only.extents[0].inline_data.empty());
+  CHECK(meta_only.extents[0].size == 5);
+  for (size_t n = 0; n < v.size(); ++n) CHECK_FALSE(DecodeRecord(v.substr(0, n), &out));
+  CHECK_FALSE(DecodeRecord(v + "x", &out));
+  // A record without extents decodes with an empty list even into a reused struct.
+  REQUIRE(DecodeRecord(EncodeRecord(Sample()), &out));
+  CHECK(out.extents.empty());
+}
+
 TEST_CASE("record codec: BucketInfo round trip") {
   BucketInfo in{"bkt", "us-east-1", "alice", 1732500000000, BucketType::Directory, "use1-az4"}, out;
   REQUIRE(DecodeBucket("bkt", EncodeBucket(in), &out));

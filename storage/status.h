@@ -18,17 +18,35 @@ enum class Code {
   WritesStopped,       // an fsync failed earlier: no more writes until restart (LevelDB's rule)
 };
 
+// A finer reason under a Code, for callers that map some failures to specific S3 errors. Kept
+// apart from Code so that adding one never breaks an exhaustive switch over Code.
+// All current details come with Code::InvalidArgument.
+enum class Detail {
+  None,
+  // Directory buckets: a directory component of the key names an existing object (PUT "a" then
+  // PUT "a/b"), or the key names an existing directory (PUT "a/b" then PUT "a").
+  PathConflict,
+  // Directory buckets: the key has an empty path component (leading '/', trailing '/', "a//b").
+  InvalidDirectoryKey,
+  // AppendObject: the write offset is not the object's current size (AWS: 400 InvalidWriteOffset).
+  InvalidWriteOffset,
+};
+
 class Status {
  public:
   Status() = default;
   Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status(Code code, Detail detail, std::string message)
+      : code_(code), detail_(detail), message_(std::move(message)) {}
   static Status OK() { return {}; }
   bool ok() const { return code_ == Code::Ok; }
   Code code() const { return code_; }
+  Detail detail() const { return detail_; }
   const std::string& message() const { return message_; }
 
  private:
   Code code_ = Code::Ok;
+  Detail detail_ = Detail::None;
   std::string message_;
 };
 

@@ -1,0 +1,475 @@
+// Directory buckets: hierarchical index, walk-order listings, append, rename, extents.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <string_view>
+#include <thread>
+
+#include "storage/dir_index.h"
+#include "storage/engine.h"
+
+namespace xs3::storage {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kThreshold = 4096;
+
+struct TempDir {
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "xs3-dirbucket-XXXXXX").string();
+    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string path;
+};
+
+std::unique_ptr<Engine> OpenEngine(const std::string& dir, Durability d = Durability::Relaxed) {
+  EngineOptions o;
+  o.data_dir = dir;
+  o.durability = d;
+  o.inline_threshold = kThreshold;
+  o.map_size = size_t{1} << 30;
+  auto e = Engine::Open(o);
+  REQUIRE_MESSAGE(e.ok(), e.status().message());
+  return std::move(e.value());
+}
+
+void MakeBucket(Engine& e, const std::string& name, BucketType type = BucketType::Directory) {
+  BucketInfo b;
+  b.name = name;
+  b.region = "us-east-1";
+  b.owner = "alice";
+  b.type = type;
+  b.zone = "use1-az4";
+  REQUIRE(e.CreateBucket(b).ok());
+}
+
+[[maybe_unused]] std::string Pattern(size_t n, unsigned seed = 1) {
+  std::string s(n, '\0');
+  std::mt19937 rng(seed);
+  for (auto& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+std::unique_ptr<BodyWriter> Writer(Engine& e, std::string_view body) {
+  auto w = e.NewBodyWriter();
+  REQUIRE(w.ok());
+  for (size_t off = 0; off < body.size(); off += 1000) {
+    REQUIRE(w.value()->Append(body.data() + off, std::min<size_t>(1000, body.size() - off)).ok());
+  }
+  return std::move(w.value());
+}
+
+Status Put(Engine& e, const std::string& bucket, const std::string& key, const std::string& body,
+           const WriteConditions& c = {}) {
+  ObjectMeta m;
+  m.etag = "etag-" + std::to_string(body.size());
+  return e.PutObject(bucket, key, Writer(e, body), m, c);
+}
+
+[[maybe_unused]] Status Append(Engine& e, const std::string& bucket, const std::string& key, uint64_t offset, const std::string& body,
+              const std::string& etag = "") {
+  ObjectMeta m;
+  m.etag = etag;
+  return e.AppendObject(bucket, key, offset, Writer(e, body), m);
+}
+
+std::string ReadAll(const BodyReader& r) {
+  std::string out;
+  char buf[7000];
+  for (;;) {
+    auto n = r.ReadAt(out.size(), buf, sizeof buf);
+    REQUIRE_MESSAGE(n.ok(), n.status().message());
+    if (n.value() == 0) break;
+    out.append(buf, n.value());
+  }
+  CHECK(out.size() == r.size());
+  return out;
+}
+
+std::string Get(Engine& e, const std::string& bucket, const std::string& key) {
+  auto o = e.OpenObject(bucket, key);
+  REQUIRE_MESSAGE(o.ok(), o.status().message());
+  CHECK(o->record.meta.size == o->body->size());
+  return ReadAll(*o->body);
+}
+
+size_t CountFiles(const std::string& dir) {
+  size_t n = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) n += entry.is_regular_file() ? 1 : 0;
+  return n;
+}
+
+std::vector<std::string> Keys(const ListResult& r) {
+  std::vector<std::string> out;
+  for (const auto& o : r.objects) out.push_back(o.key);
+  return out;
+}
+
+Result<ListResult> List(Engine& e, const std::string& bucket, const std::string& prefix,
+                        const std::string& delimiter = "", const std::string& start_after = "", size_t max_keys = 1000) {
+  ListOptions o;
+  o.prefix = prefix;
+  o.delimiter = delimiter;
+  o.start_after = start_after;
+  o.max_keys = max_keys;
+  return e.ListObjects(bucket, o);
+}
+
+bool IsPathConflict(const Status& s) { return s.code() == Code::InvalidArgument && s.detail() == Detail::PathConflict; }
+
+// ---- The model: directory-bucket walk order = keys compared by '/'-split component lists ----
+
+std::vector<std::string> Components(std::string_view key) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    size_t pos = key.find('/', start);
+    if (pos == std::string_view::npos) {
+      out.emplace_back(key.substr(start));
+      return out;
+    }
+    out.emplace_back(key.substr(start, pos - start));
+    start = pos + 1;
+  }
+}
+
+bool WalkLess(const std::string& a, const std::string& b) { return Components(a) < Components(b); }
+
+TEST_CASE("dir bucket: put/get/delete; parent directories appear and vanish with their last entry") {
+  TempDir dir;
+  auto e = OpenEngine(dir.path);
+  MakeBucket(*e, "d");
+  REQUIRE(Put(*e, "d", "a/b/c/x.txt", "x").ok());
+  REQUIRE(Put(*e, "d", "a/b/y.txt", std::string(10000, 'y')).ok());
+  CHECK(Get(*e, "d", "a/b/c/x.txt") == "x");
+  CHECK(Get(*e, "d", "a/b/y.txt") == std::string(10000, 'y'));
+  CHECK(e->GetObject("d", "a/b").status().code() == Code::NoSuchKey);  // a directory, not an object
+  CHECK(e->GetObject("d", "a/b/").status().code() == Code::NoSuchKey);
+  CHECK(e->GetObject("d", "a/b/c/x.txt/z").status().code() == Code::NoSuchKey);
+  auto top = List(*e, "d", "", "/");
+  REQUIRE(top.ok());
+  CHECK(top->common_prefixes == std::vector<std::string>{"a/"});
+  CHECK(e->DeleteBucket("d").code() == Code::BucketNotEmpty);
+
+  // Deleting a directory's name is a no-op (no such object), like any missing key.
+  CHECK(e->DeleteObject("d", "a/b").ok());
+  CHECK(Get(*e, "d", "a/b/y.txt").size() == 10000);
+
+  REQUIRE(e->DeleteObject("d", "a/b/c/x.txt").ok());
+  auto ab = List(*e, "d", "a/b/", "/");
+  REQUIRE(ab.ok());
+  CHECK(ab->common_prefixes.empty());  // c/ went away with its last entry
+  CHECK(Keys(ab.value()) == std::vector<std::string>{"a/b/y.txt"});
+  REQUIRE(e->DeleteObject("d", "a/b/y.txt").ok());
+  auto all = List(*e, "d", "");
+  REQUIRE(all.ok());
+  CHECK(all->objects.empty());
+  CHECK(all->common_prefixes.empty());
+  CHECK(CountFiles(dir.path + "/blobs") == 0);
+  // Every directory is gone, so the bucket is empty.
+  CHECK(e->DeleteBucket("d").ok());
+}
+
+TEST_CASE("dir bucket: an object and a directory cannot share a path; empty components are rejected") {
+  TempDir dir;
+  auto e = OpenEngine(dir.path);
+  MakeBucket(*e, "d");
+  REQUIRE(Put(*e, "d", "a", "object a").ok());
+  Status s = Put(*e, "d", "a/b", "under a");
+  CHECK(IsPathConflict(s));
+  CHECK(s.message().find("\"a\"") != std::string::npos);
+  CHECK(IsPathConflict(Put(*e, "d", "a/b/c", "deeper")));
+  REQUIRE(Put(*e, "d", "x/y/z", "z").ok());
+  CHECK(IsPathConflict(Put(*e, "d", "x/y", "dir x/y")));
+  CHECK(IsPathConflict(Put(*e, "d", "x", "dir x")));
+  CHECK(IsPathConflict(e->CopyObject("d", "a", "d", "x/y", {})));
+  for (std::string bad : {"a/", "/a", "p//q", "/", "p/q/"}) {
+    Status b = Put(*e, "d", bad, "bad");
+    CHECK_MESSAGE(b.code() == Code::InvalidArgument, bad);
+    CHECK_MESSAGE(b.detail() == Detail::InvalidDirectoryKey, bad);
+    CHECK(e->GetObject("d", bad).status().code() == Code::NoSuchKey);
+    CHECK(e->DeleteObject("d", bad).ok());
+  }
+  // A failed PUT leaves nothing behind: no directories, no blob.
+  CHECK(IsPathConflict(Put(*e, "d", "a/big", std::string(20000, 'b'))));
+  CHECK(CountFiles(dir.path + "/blobs") == 0);
+  auto top = List(*e, "d", "", "/");
+  REQUIRE(top.ok());
+  CHECK(Keys(top.value()) == std::vector<std::string>{"a"});
+  CHECK(top->common_prefixes == std::vector<std::string>{"x/"});
+  // Conditions are evaluated before the path check.
+  WriteConditions c;
+  c.if_none_match_star = true;
+  CHECK(Put(*e, "d", "a", "again", c).code() == Code::PreconditionFailed);
+  // Once the object is gone its name may become a directory, and vice versa.
+  REQUIRE(e->DeleteObject("d", "a").ok());
+  CHECK(Put(*e, "d", "a/b", "now fine").ok());
+  REQUIRE(e->DeleteObject("d", "x/y/z").ok());
+  CHECK(Put(*e, "d", "x", "x is an object now").ok());
+  // General-purpose buckets keep their flat semantics.
+  MakeBucket(*e, "g", BucketType::GeneralPurpose);
+  CHECK(Put(*e, "g", "a", "1").ok());
+  CHECK(Put(*e, "g", "a/b", "2").ok());
+  CHECK(Put(*e, "g", "a/", "3").ok());
+  CHECK(Put(*e, "g", "a//b", "4").ok());
+}
+
+TEST_CASE("dir bucket: 1,024-byte path components and long names sharing their first 430 bytes") {
+  TempDir dir;
+  auto e = OpenEngine(dir.path);
+  MakeBucket(*e, "d");
+  std::string n1024(1024, 'n');
+  std::string common(kDirNameInlineLimit, 'c');
+  std::vector<std::string> keys = {n1024,
+                                   common,                            // exactly L: inline entry
+                                   common + "a",                      // L + 1: grouped
+                                   common + std::string(500, 'b'),    // grouped, same group
+                                   common + std::string(1, '\0'),     // sorts right after `common`
+                                   std::string(511, 'z') + "/" + std::string(512, 'y'),
+                                   std::string(511, 'z') + "/" + std::string(512, 'x'),
+                                   "k/" + std::string(1022, 'k').substr(0, 1022)};
+  for (size_t i = 0; i < keys.size(); ++i) {
+    REQUIRE(keys[i].size() <= 1024);
+    REQUIRE_MESSAGE(Put(*e, "d", keys[i], "body" + std::to_string(i)).ok(), i);
+  }
+  for (size_t i = 0; i < keys.size(); ++i) CHECK(Get(*e, "d", keys[i]) == "body" + std::to_string(i));
+  std::vector<std::string> model = keys;
+  std::sort(model.begin(), model.end(), WalkLess);
+  for (size_t page : {size_t{1}, size_t{2}, size_t{1000}}) {
+    std::vector<std::string> got;
+    std::string token;
+    for (;;) {
+      auto r = List(*e, "d", "", "", token, page);
+      REQUIRE(r.ok());
+      for (auto& k : Keys(r.value())) got.push_back(k);
+      if (!r->is_truncated) break;
+      token = r->next_marker;
+    }
+    CHECK(got == model);
+  }
+  // A long name is a directory as well.
+  auto z = List(*e, "d", std::string(511, 'z') + "/", "/");
+  REQUIRE(z.ok());
+  CHECK(z->objects.size() == 2);
+  CHECK(z->objects[0].key == std::string(511, 'z') + "/" + std::string(512, 'x'));
+  // Bodies over 1 KiB of a grouped name become blobs (the group value stays small).
+  REQUIRE(Put(*e, "d", common + "big", std::string(3000, 'g')).ok());
+  CHECK_FALSE(e->GetObject("d", common + "big")->blob_id.empty());
+  for (const auto& k : keys) REQUIRE(e->DeleteObject("d", k).ok());
+  REQUIRE(e->DeleteObject("d", common + "big").ok());
+  CHECK(e->DeleteBucket("d").ok());
+}
+
+// A random tree at least 4 levels deep; names chosen so that walk order differs from byte
+// order ("a" vs "a.txt" vs "a-b"), plus some long names.
+struct Tree {
+  std::set<std::string> objects;
+  std::set<std::string> dirs;  // "a/", "a/b/"
+  bool Conflicts(const std::string& key) const {
+    if (dirs.count(key + "/")) return true;
+    for (size_t pos = key.find('/'); pos != std::string::npos; pos = key.find('/', pos + 1)) {
+      if (objects.count(key.substr(0, pos))) return true;
+    }
+    return false;
+  }
+  void Add(const std::string& key) {
+    objects.insert(key);
+    for (size_t pos = key.find('/'); pos != std::string::npos; pos = key.find('/', pos + 1)) {
+      dirs.insert(key.substr(0, pos + 1));
+    }
+  }
+  std::vector<std::string> Walk(const std::string& prefix) const {
+    std::vector<std::string> out;
+    for (const auto& k : objects) {
+      if (k.starts_with(prefix)) out.push_back(k);
+    }
+    std::sort(out.begin(), out.end(), WalkLess);
+    return out;
+  }
+  // One directory's children in name order: keys and common prefixes interleaved.
+  std::vector<std::string> Children(const std::string& dir) const {
+    std::set<std::string> items;
+    for (const auto& k : objects) {
+      if (!k.starts_with(dir)) continue;
+      size_t slash = k.find('/', dir.size());
+      items.insert(slash == std::string::npos ? k : k.substr(0, slash + 1));
+    }
+    std::vector<std::string> out(items.begin(), items.end());
+    auto name = [&](const std::string& s) {
+      std::string_view v(s);
+      v.remove_prefix(dir.size());
+      if (v.ends_with('/')) v.remove_suffix(1);
+      return v;
+    };
+    std::sort(out.begin(), out.end(), [&](const std::string& a, const std::string& b) { return name(a) < name(b); });
+    return out;
+  }
+};
+
+std::string RandomName(std::mt19937& rng) {
+  static const char* kNames[] = {"a", "a.txt", "a-b", "a0", "b", "ab", "d", "d.x", "e", "zz", "A", "\x7f"};
+  std::string n = kNames[rng() % std::size(kNames)];
+  if (rng() % 3 == 0) n += std::to_string(rng() % 20);
+  if (rng() % 200 == 0) n = std::string(kDirNameInlineLimit, 'L') + std::to_string(rng() % 50);
+  return n;
+}
+
+// Pages through a listing; returns the items in order (objects and common prefixes as tokens
+// would see them: with page size 1 each page holds one item).
+std::vector<std::string> Paginate(Engine& e, const std::string& prefix, const std::string& delimiter, size_t page,
+                                  size_t* pages = nullptr) {
+  std::vector<std::string> got;
+  std::string token;
+  size_t n = 0;
+  for (;;) {
+    auto r = List(e, "d", prefix, delimiter, token, page);
+    REQUIRE_MESSAGE(r.ok(), r.status().message());
+    ++n;
+    REQUIRE(r->objects.size() + r->common_prefixes.size() <= page);
+    if (page == 1) {
+      if (!r->objects.empty()) got.push_back(r->objects[0].key);
+      if (!r->common_prefixes.empty()) got.push_back(r->common_prefixes[0]);
+    } else {
+      for (auto& k : Keys(r.value())) got.push_back(k);
+      for (auto& cp : r->common_prefixes) got.push_back(cp);
+    }
+    if (!r->is_truncated) break;
+    REQUIRE(r->objects.size() + r->common_prefixes.size() == page);
+    REQUIRE(!r->next_marker.empty());
+    token = r->next_marker;
+  }
+  if (pages) *pages = n;
+  return got;
+}
+
+TEST_CASE("dir bucket: listings match the walk-order model on a 10,000-object tree, 4+ levels deep") {
+  TempDir dir;
+  auto e = OpenEngine(dir.path);
+  MakeBucket(*e, "d");
+  std::mt19937 rng(42);
+  Tree tree;
+  size_t conflicts = 0;
+  while (tree.objects.size() < 10000) {
+    size_t depth = 1 + rng() % 6;
+    std::string key;
+    for (size_t i = 0; i < depth; ++i) key += (i ? "/" : "") + RandomName(rng);
+    if (tree.objects.count(key)) continue;
+    Status s = Put(*e, "d", key, std::to_string(tree.objects.size()));
+    if (tree.Conflicts(key)) {
+      CHECK_MESSAGE(IsPathConflict(s), key);
+      ++conflicts;
+      continue;
+    }
+    REQUIRE_MESSAGE(s.ok(), std::string(key + ": " + s.message()));
+    tree.Add(key);
+  }
+  CHECK(conflicts > 0);
+  size_t max_depth = 0;
+  for (const auto& k : tree.objects) max_depth = std::max(max_depth, Components(k).size());
+  CHECK(max_depth >= 4);
+
+  SUBCASE("whole-bucket walk, several page sizes: every object exactly once, in walk order") {
+    std::vector<std::string> model = tree.Walk("");
+    for (size_t page : {size_t{1000}, size_t{1}, size_t{7}, size_t{333}, size_t{10000}, size_t{20000}}) {
+      size_t pages = 0;
+      CHECK_MESSAGE(Paginate(*e, "", "", page, &pages) == model, page);
+      CHECK(pages == std::max<size_t>(1, (model.size() + page - 1) / page));
+    }
+  }
+  SUBCASE("delimiter listings of every directory, page sizes 1, 3 and 1000") {
+    std::vector<std::string> dirs(tree.dirs.begin(), tree.dirs.end());
+    dirs.push_back("");
+    for (size_t i = 0; i < dirs.size(); i += 1 + dirs.size() / 150) {  // a sample of ~150 directories
+      std::vector<std::string> model = tree.Children(dirs[i]);
+      CHECK_MESSAGE(Paginate(*e, dirs[i], "/", 1) == model, dirs[i]);
+      auto r = List(*e, "d", dirs[i], "/");
+      REQUIRE(r.ok());
+      std::vector<std::string> objs, cps;
+      for (const auto& m : model) (m.ends_with('/') ? cps : objs).push_back(m);
+      CHECK(Keys(r.value()) == objs);
+      CHECK(r->common_prefixes == cps);
+      std::vector<std::string> got3 = Paginate(*e, dirs[i], "/", 3);
+      std::sort(got3.begin(), got3.end());
+      std::vector<std::string> sorted_model = model;
+      std::sort(sorted_model.begin(), sorted_model.end());
+      CHECK(got3 == sorted_model);
+    }
+  }
+  SUBCASE("prefixes that end inside a name, and subtree walks") {
+    for (std::string prefix : {"a", "a.", "a/a", "d/", "d/a", "a/b/", "zz/a0/", "L", "nothing/", "a.txt/a-b", "A"}) {
+      std::vector<std::string> model = tree.Walk(prefix);
+      CHECK_MESSAGE(Paginate(*e, prefix, "", 1000) == model, prefix);
+      CHECK_MESSAGE(Paginate(*e, prefix, "", 5) == model, prefix);
+    }
+    // With a delimiter as well (AWS rejects this; the engine answers like a GP bucket would).
+    auto r = List(*e, "d", "a/a", "/");
+    REQUIRE(r.ok());
+    for (const auto& k : Keys(r.value())) CHECK(k.starts_with("a/a"));
+    for (const auto& cp : r->common_prefixes) CHECK(cp.starts_with("a/a"));
+  }
+  SUBCASE("resuming after a position whose object (and directories) were deleted meanwhile") {
+    std::vector<std::string> model = tree.Walk("");
+    std::vector<std::string> got;
+    std::string token;
+    for (;;) {
+      auto r = List(*e, "d", "", "", token, 97);
+      REQUIRE(r.ok());
+      for (auto& k : Keys(r.value())) got.push_back(k);
+      if (!r->is_truncated) break;
+      token = r->next_marker;
+      REQUIRE(e->DeleteObject("d", token).ok());  // may remove whole directories
+    }
+    CHECK(got == model);
+  }
+  SUBCASE("position tokens from outside the listed directory") {
+    std::vector<std::string> sub = tree.Walk("a/");
+    REQUIRE(!sub.empty());
+    auto before = List(*e, "d", "a/", "", "A/zzz");  // "A" < "a": before the whole subtree
+    REQUIRE(before.ok());
+    CHECK(Keys(before.value()) == std::vector<std::string>(sub.begin(), sub.begin() + std::min<size_t>(1000, sub.size())));
+    auto after = List(*e, "d", "a/", "", "b");  // after it
+    REQUIRE(after.ok());
+    CHECK(after->objects.empty());
+    auto whole = List(*e, "d", "a/", "", "a/");  // the directory itself as a common prefix: done
+    REQUIRE(whole.ok());
+    CHECK(whole->objects.empty());
+    CHECK(List(*e, "d", "", "x").status().code() == Code::InvalidArgument);  // delimiter must be "/"
+    auto zero = List(*e, "d", "", "", "", 0);
+    REQUIRE(zero.ok());
+    CHECK_FALSE(zero->is_truncated);
+  }
+}
+
+TEST_CASE("dir bucket: DeleteBucket is refused while any object exists, at any depth") {
+  TempDir dir;
+  auto e = OpenEngine(dir.path);
+  MakeBucket(*e, "d");
+  MakeBucket(*e, "d2");
+  REQUIRE(Put(*e, "d2", "only", "1").ok());  // a neighbour's objects don't count
+  REQUIRE(Put(*e, "d", "a/b/c/d/e", "deep").ok());
+  CHECK(e->DeleteBucket("d").code() == Code::BucketNotEmpty);
+  REQUIRE(e->DeleteObject("d", "a/b/c/d/e").ok());
+  CHECK(e->DeleteBucket("d").ok());
+  CHECK(e->DeleteBucket("d2").code() == Code::BucketNotEmpty);
+  // Recreating the name starts empty.
+  MakeBucket(*e, "d");
+  auto r = List(*e, "d", "");
+  REQUIRE(r.ok());
+  CHECK(r->objects.empty());
+}
+
+}  // namespace
+}  // namespace xs3::storage
