@@ -183,6 +183,7 @@ awaitable<void> HttpServer::Impl::Accept(tcp::acceptor& acceptor) {
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
+    ++connections;  // counted at accept, so the cap holds however late the session starts
     net::co_spawn(acceptor.get_executor(), Session(std::move(socket)), net::detached);
   }
 }
@@ -285,7 +286,6 @@ awaitable<bool> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream, api::
 }
 
 awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
-  ++connections;
   beast::tcp_stream stream(std::move(socket));
   auto state = std::make_shared<SessionState>();
   state->executor = stream.get_executor();
