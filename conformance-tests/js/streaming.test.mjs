@@ -135,3 +135,17 @@ it('SHA1 and CRC64NVME trailers on streams', async () => {
     assert.equal(g[field], fn(body), `GetObject ${field}`);
   }
 });
+
+it('ContentEncoding gzip on a stream: aws-chunked is stripped, gzip is stored', async () => {
+  // The SDK sends "content-encoding: gzip,aws-chunked"; S3 stores only the user's encoding.
+  const body = Buffer.from('not really gzip, the server must not care');
+  const c = srv.client();
+  await c.send(new PutObjectCommand({ Bucket: B, Key: 'gzip-stream', Body: Readable.from([body]), ContentLength: body.length, ContentEncoding: 'gzip' }));
+  const h = await c.send(new HeadObjectCommand({ Bucket: B, Key: 'gzip-stream' }));
+  assert.equal(h.ContentEncoding, 'gzip');
+  assert.equal(h.ContentLength, body.length);
+  await c.send(new PutObjectCommand({ Bucket: B, Key: 'plain-stream', Body: Readable.from([body]), ContentLength: body.length }));
+  const h2 = await c.send(new HeadObjectCommand({ Bucket: B, Key: 'plain-stream' }));
+  assert.equal(h2.ContentEncoding, undefined, 'no Content-Encoding stored for a plain aws-chunked upload');
+  c.destroy();
+});

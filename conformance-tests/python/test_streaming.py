@@ -181,6 +181,22 @@ class StreamingSuite(h.ServerTestCase, Assertions):
         self.assertEqual(r.status, 200, r)
         self.assertStored("unsigned/http-chunked", data)
 
+    def test_content_encoding_aws_chunked_is_not_stored(self):
+        data = os.urandom(5000)
+        for key, ce, want in (("ce/plain", "aws-chunked", None), ("ce/gzip-after", "aws-chunked,gzip", "gzip"),
+                              ("ce/gzip-before", "gzip,aws-chunked", "gzip")):
+            path = key_path(B, key)
+            body = b"%x\r\n" % len(data) + data + b"\r\n0\r\n" + \
+                f"x-amz-checksum-crc32:{h.crc32_b64(data)}\r\n\r\n".encode()
+            headers = {"host": self.server.host, "content-encoding": ce, "x-amz-trailer": "x-amz-checksum-crc32",
+                       "x-amz-decoded-content-length": str(len(data)), "content-length": str(len(body))}
+            s = h.sign_v4("PUT", path, [], headers, UNSIGNED_TRAILER)
+            r = h.raw_request(self.server.port, "PUT", path, s.headers, body)
+            self.assertEqual(r.status, 200, r)
+            hd = self.raw.head(B, key)
+            self.assertEqual(hd.header("Content-Encoding"), want, f"{ce!r} stored as {hd.header('Content-Encoding')!r}")
+            self.assertEqual(hd.header("Content-Length"), str(len(data)))
+
     # -- refused -------------------------------------------------------------------------
     def test_tampered_chunk_data(self):
         data = os.urandom(3 * 65536)
