@@ -738,5 +738,62 @@ class SharedBlobSuite(unittest.TestCase):
             server.cleanup()
 
 
+class LayoutNamesSuite(unittest.TestCase):
+    """Buckets and keys named like the server's own directories survive restarts untouched;
+    150 concurrent clients each write and read back their own objects."""
+
+    def test_bucket_names_like_data_dir_entries(self):
+        server = h.Server()
+        try:
+            server.start()
+            raw = h.Client(server)
+            names = ["tmp", "meta", "blobs", "data", "lock.mdb"]
+            for n in names:
+                self.assertEqual(raw.create_bucket(n).status, 200, n)
+                for k in ("tmp/x", "meta/data.mdb", "blobs/00/00/x", "../tmp/y"):
+                    self.assertEqual(raw.put(n, k, f"{n}:{k}".encode()).status, 200, (n, k))
+            server.restart()
+            raw = h.Client(server)
+            for n in names:
+                for k in ("tmp/x", "meta/data.mdb", "blobs/00/00/x", "../tmp/y"):
+                    r = raw.get(n, k)
+                    self.assertEqual((r.status, r.body), (200, f"{n}:{k}".encode()), (n, k))
+            server.stop()
+        finally:
+            server.cleanup()
+
+    def test_150_concurrent_clients(self):
+        server = h.Server()
+        try:
+            server.start()
+            self.assertEqual(h.Client(server).create_bucket(B).status, 200)
+            errors = []
+
+            def work(i):
+                cl = h.Client(server)
+                for j in range(10):
+                    body = os.urandom(1000 + i * 10 + j)
+                    try:
+                        r = cl.put(B, f"c{i}/{j}", body)
+                        if r.status != 200:
+                            errors.append((i, j, r.status))
+                            continue
+                        g = cl.get(B, f"c{i}/{j}")
+                        if g.body != body:
+                            errors.append((i, j, "mismatch"))
+                    except OSError as e:
+                        errors.append((i, j, repr(e)))
+            ts = [threading.Thread(target=work, args=(i,)) for i in range(150)]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join(60)
+            self.assertEqual(errors, [])
+            self.assertEqual(len(h.Client(server).list_keys(B)), 1500)
+            server.stop()
+        finally:
+            server.cleanup()
+
+
 if __name__ == "__main__":
     h.main()
