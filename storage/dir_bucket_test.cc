@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <barrier>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -56,7 +57,7 @@ void MakeBucket(Engine& e, const std::string& name, BucketType type = BucketType
   REQUIRE(e.CreateBucket(b).ok());
 }
 
-[[maybe_unused]] std::string Pattern(size_t n, unsigned seed = 1) {
+std::string Pattern(size_t n, unsigned seed = 1) {
   std::string s(n, '\0');
   std::mt19937 rng(seed);
   for (auto& c : s) c = static_cast<char>(rng());
@@ -79,7 +80,7 @@ Status Put(Engine& e, const std::string& bucket, const std::string& key, const s
   return e.PutObject(bucket, key, Writer(e, body), m, c);
 }
 
-[[maybe_unused]] Status Append(Engine& e, const std::string& bucket, const std::string& key, uint64_t offset, const std::string& body,
+Status Append(Engine& e, const std::string& bucket, const std::string& key, uint64_t offset, const std::string& body,
               const std::string& etag = "") {
   ObjectMeta m;
   m.etag = etag;
@@ -469,6 +470,275 @@ TEST_CASE("dir bucket: DeleteBucket is refused while any object exists, at any d
   auto r = List(*e, "d", "");
   REQUIRE(r.ok());
   CHECK(r->objects.empty());
+}
+
+std::vector<std::string> BlobFiles(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& entry : fs::recursive_directory_iterator(dir + "/blobs")) {
+    if (entry.is_regular_file()) out.push_back(entry.path().filename().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST_CASE("append: offset 0 creates; pieces become extents; reads cross extents; wrong offsets fail") {
+  TempDir dir;
+  std::string expected;
+  std::vector<std::string> blobs_before_reopen;
+  {
+    auto e = OpenEngine(dir.path, Durability::Fsync);
+    MakeBucket(*e, "d");
+    Status bad = Append(*e, "d", "logs/app.log", 5, "x");
+    CHECK(bad.code() == Code::InvalidArgument);
+    CHECK(bad.detail() == Detail::InvalidWriteOffset);
+    ObjectMeta first;
+    first.etag = "e1";
+    first.content_type = "text/plain";
+    first.user_meta = {{"k", "v"}};
+    REQUIRE(e->AppendObject("d", "logs/app.log", 0, Writer(*e, "hello"), first).ok());
+    expected = "hello";
+    CHECK(Get(*e, "d", "logs/app.log") == expected);
+    CHECK(Append(*e, "d", "logs/app.log", 4, "x").detail() == Detail::InvalidWriteOffset);
+    CHECK(Append(*e, "d", "logs/app.log", 6, "x").detail() == Detail::InvalidWriteOffset);
+    CHECK(Append(*e, "d", "logs/app.log", 0, "x").detail() == Detail::InvalidWriteOffset);
+
+    REQUIRE(Append(*e, "d", "logs/app.log", 5, " world", "e2").ok());  // inline pieces merge
+    expected += " world";
+    auto r = e->GetObject("d", "logs/app.log");
+    REQUIRE(r.ok());
+    CHECK(r->extents.empty());
+    CHECK(r->inline_body == expected);
+    CHECK(r->meta.etag == "e2");
+    CHECK(r->meta.content_type == "text/plain");  // kept from the creating request
+    CHECK(r->meta.user_meta.size() == 1);
+
+    std::string big = Pattern(9000, 3);  // spills: a blob piece
+    REQUIRE(Append(*e, "d", "logs/app.log", expected.size(), big, "e3").ok());
+    expected += big;
+    std::vector<std::string> blobs1 = BlobFiles(dir.path);
+    REQUIRE(blobs1.size() == 1);
+    std::string small = Pattern(100, 4);  // inline piece after a blob piece
+    REQUIRE(Append(*e, "d", "logs/app.log", expected.size(), small).ok());
+    expected += small;
+    std::string mid = Pattern(4000, 5);  // under the threshold, but the record's inline bytes would exceed it
+    REQUIRE(Append(*e, "d", "logs/app.log", expected.size(), mid, "e5").ok());
+    expected += mid;
+    r = e->GetObject("d", "logs/app.log");
+    REQUIRE(r.ok());
+    CHECK(r->meta.size == expected.size());
+    CHECK(r->meta.etag == "e5");
+    REQUIRE(r->extents.size() == 4);
+    CHECK(r->extents[0].inline_data == "hello world");
+    CHECK(r->extents[1].blob_id == blobs1[0]);  // the first blob is never rewritten
+    CHECK_FALSE(r->extents[3].blob_id.empty());
+    CHECK(BlobFiles(dir.path).size() == 2);
+    CHECK(fs::file_size(dir.path + "/blobs/" + blobs1[0].substr(0, 2) + "/" + blobs1[0].substr(2, 2) + "/" +
+                        blobs1[0]) == big.size());
+
+    auto o = e->OpenObject("d", "logs/app.log");
+    REQUIRE(o.ok());
+    CHECK(o->body->fd() == -1);
+    CHECK(ReadAll(*o->body) == expected);
+    std::mt19937 rng(7);
+    for (int i = 0; i < 300; ++i) {
+      uint64_t off = rng() % (expected.size() + 10);
+      size_t len = rng() % 6000;
+      std::string buf(len, '\0');
+      auto n = o->body->ReadAt(off, buf.data(), len);
+      REQUIRE(n.ok());
+      size_t want = off >= expected.size() ? 0 : std::min<size_t>(len, expected.size() - off);
+      REQUIRE(n.value() == want);
+      CHECK(buf.substr(0, want) == expected.substr(std::min<size_t>(off, expected.size()), want));
+    }
+    blobs_before_reopen = BlobFiles(dir.path);
+
+    // Conditions hold on the existing object; a missing key with If-Match is NoSuchKey.
+    WriteConditions c;
+    c.if_match_etag = "not-it";
+    CHECK(e->AppendObject("d", "logs/app.log", expected.size(), Writer(*e, "zz"), {}, c).code() ==
+          Code::PreconditionFailed);
+    CHECK(e->AppendObject("d", "logs/none", 0, Writer(*e, "zz"), {}, c).code() == Code::NoSuchKey);
+    // A failed append leaves no blob behind.
+    CHECK(Append(*e, "d", "logs/app.log", 1, Pattern(10000, 8)).detail() == Detail::InvalidWriteOffset);
+    CHECK(IsPathConflict(Append(*e, "d", "logs/app.log/x", 0, Pattern(10000, 8))));
+    CHECK(BlobFiles(dir.path) == blobs_before_reopen);
+  }
+  // Recovery counts extent blobs as referenced and removes only orphans.
+  std::string orphan = dir.path + "/blobs/ab/cd/abcd0000000000000000000000000000";
+  fs::create_directories(fs::path(orphan).parent_path());
+  std::ofstream(orphan) << "orphan";
+  auto e = OpenEngine(dir.path, Durability::Fsync);
+  CHECK_FALSE(fs::exists(orphan));
+  CHECK(BlobFiles(dir.path) == blobs_before_reopen);
+  CHECK(Get(*e, "d", "logs/app.log") == expected);
+
+  // Copies link every blob extent; deleting frees them.
+  REQUIRE(e->CopyObject("d", "logs/app.log", "d", "copy/app.log", {}).ok());
+  CHECK(Get(*e, "d", "copy/app.log") == expected);
+  CHECK(BlobFiles(dir.path).size() == 4);
+  REQUIRE(e->DeleteObject("d", "logs/app.log").ok());
+  CHECK(BlobFiles(dir.path).size() == 2);
+  CHECK(Get(*e, "d", "copy/app.log") == expected);
+  // Overwriting a multi-extent object frees its blobs after the commit.
+  REQUIRE(Put(*e, "d", "copy/app.log", "tiny").ok());
+  CHECK(BlobFiles(dir.path).empty());
+  // An empty append keeps the body and updates the metadata.
+  REQUIRE(Append(*e, "d", "copy/app.log", 4, "", "e-empty").ok());
+  CHECK(Get(*e, "d", "copy/app.log") == "tiny");
+  CHECK(e->GetObject("d", "copy/app.log")->meta.etag == "e-empty");
+  // The engine does not restrict appends to directory buckets (api does).
+  MakeBucket(*e, "g", BucketType::GeneralPurpose);
+  REQUIRE(Append(*e, "g", "k", 0, "ab").ok());
+  REQUIRE(Append(*e, "g", "k", 2, Pattern(5000, 1)).ok());
+  CHECK(Get(*e, "g", "k") == "ab" + Pattern(5000, 1));
+}
+
+TEST_CASE("append: concurrent appenders at the same offset: exactly one wins each round") {
+  TempDir dir;
+  auto e = OpenEngine(dir.path);
+  MakeBucket(*e, "d");
+  constexpr int kThreads = 8, kRounds = 25;
+  constexpr size_t kPiece = 3000;  // alternate inline and blob pieces by round parity below
+  std::barrier sync(kThreads);
+  std::atomic<int> wins[kRounds] = {};
+  std::atomic<int> other_failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < kRounds; ++round) {
+        size_t piece = round % 2 ? kPiece * 3 : kPiece;
+        uint64_t offset = (round / 2) * (kPiece + kPiece * 3) + (round % 2 ? kPiece : 0);
+        std::string body(piece, static_cast<char>('A' + t));
+        sync.arrive_and_wait();
+        Status s = Append(*e, "d", "dir/log", offset, body);
+        if (s.ok()) {
+          wins[round]++;
+        } else if (s.detail() != Detail::InvalidWriteOffset) {
+          other_failures++;
+        }
+        sync.arrive_and_wait();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(other_failures.load() == 0);
+  for (int round = 0; round < kRounds; ++round) CHECK_MESSAGE(wins[round].load() == 1, round);
+  std::string body = Get(*e, "d", "dir/log");
+  size_t pos = 0;
+  for (int round = 0; round < kRounds; ++round) {  // each piece is one writer's bytes, whole
+    size_t piece = round % 2 ? kPiece * 3 : kPiece;
+    REQUIRE(pos + piece <= body.size());
+    CHECK(body.substr(pos, piece) == std::string(piece, body[pos]));
+    pos += piece;
+  }
+  CHECK(pos == body.size());
+  // Losers' blobs were removed: only the winners' pieces remain as files.
+  auto r = e->GetObject("d", "dir/log");
+  REQUIRE(r.ok());
+  size_t blob_extents = 0;
+  for (const auto& x : r->extents) blob_extents += x.blob_id.empty() ? 0 : 1;
+  CHECK(BlobFiles(dir.path).size() == blob_extents);
+}
+
+TEST_CASE("seal/publish extents: an object assembled from separately written pieces") {
+  TempDir dir;
+  auto e = OpenEngine(dir.path);
+  MakeBucket(*e, "d");
+  std::vector<std::string> parts = {Pattern(6000, 1), "small-1", Pattern(10000, 2), std::string(3000, 's')};
+  std::vector<Extent> extents;
+  for (const auto& p : parts) {
+    auto x = e->SealExtent(Writer(*e, p));
+    REQUIRE(x.ok());
+    CHECK(x->size == p.size());
+    extents.push_back(std::move(x.value()));
+  }
+  CHECK(BlobFiles(dir.path).size() == 2);
+  ObjectMeta m;
+  m.etag = "mpu-etag-2";
+  REQUIRE(e->PublishExtents("d", "mpu/object", extents, m).ok());
+  std::string all;
+  for (const auto& p : parts) all += p;
+  CHECK(Get(*e, "d", "mpu/object") == all);
+  auto r = e->GetObject("d", "mpu/object");
+  REQUIRE(r.ok());
+  CHECK(r->meta.size == all.size());
+  size_t inline_bytes = 0;
+  for (const auto& x : r->extents) inline_bytes += x.inline_data.size();
+  CHECK(inline_bytes <= kThreshold);
+  // A failed publish (path conflict) removes the pieces' blobs; DiscardExtent removes one.
+  auto x = e->SealExtent(Writer(*e, Pattern(7000, 9)));
+  REQUIRE(x.ok());
+  size_t files = BlobFiles(dir.path).size();
+  CHECK(IsPathConflict(e->PublishExtents("d", "mpu/object/x", {x.value()}, m)));
+  CHECK(BlobFiles(dir.path).size() == files - 1);
+  auto y = e->SealExtent(Writer(*e, Pattern(7000, 10)));
+  REQUIRE(y.ok());
+  e->DiscardExtent(y.value());
+  CHECK(BlobFiles(dir.path).size() == files - 1);
+  // A single extent is stored as a plain blob.
+  auto z = e->SealExtent(Writer(*e, Pattern(7000, 11)));
+  REQUIRE(z.ok());
+  REQUIRE(e->PublishExtents("d", "single", {z.value()}, m).ok());
+  CHECK(e->GetObject("d", "single")->blob_id == z->blob_id);
+  CHECK(e->OpenObject("d", "single")->body->fd() >= 0);
+}
+
+TEST_CASE("rename: atomic move with directories created and removed; conditions; errors") {
+  TempDir dir;
+  auto e = OpenEngine(dir.path);
+  MakeBucket(*e, "d");
+  REQUIRE(Put(*e, "d", "src/deep/a.bin", Pattern(9000, 1)).ok());
+  REQUIRE(Put(*e, "d", "src/keep.txt", "keep").ok());
+  auto before = e->GetObject("d", "src/deep/a.bin");
+  REQUIRE(before.ok());
+  REQUIRE(e->RenameObject("d", "src/deep/a.bin", "dst/x/y/a.bin").ok());
+  CHECK(e->GetObject("d", "src/deep/a.bin").status().code() == Code::NoSuchKey);
+  auto after = e->GetObject("d", "dst/x/y/a.bin");
+  REQUIRE(after.ok());
+  CHECK(after->blob_id == before->blob_id);  // no byte moved
+  CHECK(after->meta.etag == before->meta.etag);
+  CHECK(Get(*e, "d", "dst/x/y/a.bin") == Pattern(9000, 1));
+  auto src = List(*e, "d", "src/", "/");
+  REQUIRE(src.ok());
+  CHECK(src->common_prefixes.empty());  // src/deep/ was removed with its last entry
+  CHECK(Keys(src.value()) == std::vector<std::string>{"src/keep.txt"});
+
+  CHECK(e->RenameObject("d", "missing", "x").code() == Code::NoSuchKey);
+  CHECK(e->RenameObject("d", "src/keep.txt", "src/keep.txt").ok());  // to itself: no change
+  // Destination conditions.
+  WriteConditions none;
+  none.if_none_match_star = true;
+  CHECK(e->RenameObject("d", "src/keep.txt", "dst/x/y/a.bin", none).code() == Code::PreconditionFailed);
+  WriteConditions match;
+  match.if_match_etag = "\"etag-4\"";
+  CHECK(e->RenameObject("d", "src/keep.txt", "nowhere", match).code() == Code::NoSuchKey);
+  match.if_match_etag = "wrong";
+  CHECK(e->RenameObject("d", "src/keep.txt", "dst/x/y/a.bin", match).code() == Code::PreconditionFailed);
+  // Source condition.
+  CHECK(e->RenameObject("d", "src/keep.txt", "k2", {}, std::string("wrong")).code() == Code::PreconditionFailed);
+  CHECK(Get(*e, "d", "src/keep.txt") == "keep");
+  // Path conflicts roll the whole rename back.
+  CHECK(IsPathConflict(e->RenameObject("d", "src/keep.txt", "dst/x/y/a.bin/z")));
+  CHECK(IsPathConflict(e->RenameObject("d", "src/keep.txt", "dst/x")));
+  CHECK(Get(*e, "d", "src/keep.txt") == "keep");
+  // Moving an object under its own former name works (the source goes first).
+  REQUIRE(e->RenameObject("d", "src/keep.txt", "src/keep.txt/inner", {}, std::string("etag-4")).ok());
+  CHECK(Get(*e, "d", "src/keep.txt/inner") == "keep");
+  // Overwriting a destination frees its blob after the commit.
+  REQUIRE(Put(*e, "d", "other.bin", Pattern(8000, 5)).ok());
+  CHECK(BlobFiles(dir.path).size() == 2);
+  match.if_match_etag = "etag-8000";
+  REQUIRE(e->RenameObject("d", "dst/x/y/a.bin", "other.bin", match).ok());
+  CHECK(BlobFiles(dir.path).size() == 1);
+  CHECK(Get(*e, "d", "other.bin") == Pattern(9000, 1));
+  auto top = List(*e, "d", "", "/");
+  REQUIRE(top.ok());
+  CHECK(top->common_prefixes == std::vector<std::string>{"src/"});
+  // General-purpose buckets have no RenameObject.
+  MakeBucket(*e, "g", BucketType::GeneralPurpose);
+  REQUIRE(Put(*e, "g", "a", "1").ok());
+  CHECK(e->RenameObject("g", "a", "b").code() == Code::InvalidArgument);
+  CHECK(e->RenameObject("nobucket", "a", "b").code() == Code::NoSuchBucket);
 }
 
 }  // namespace

@@ -196,7 +196,7 @@ class Engine {
 
   // Appends the writer's bytes to bucket/key. write_offset must equal the object's current size
   // (0 creates a missing key), checked in the write transaction: InvalidArgument +
-  // Detail::InvalidWriteOffset otherwise (and NoSuchKey is never returned). Existing bytes are
+  // Detail::InvalidWriteOffset otherwise (a missing key is size 0, not NoSuchKey). Existing bytes are
   // never rewritten: the object becomes a list of extents. Metadata: for a new object
   // `meta_updates` is the whole metadata; for an existing one the stored metadata is kept except
   // etag, checksums, checksum_type (replaced when non-empty in meta_updates) and mtime_ms
