@@ -42,6 +42,36 @@ class DurabilitySuite(unittest.TestCase):
         finally:
             server.cleanup()
 
+    def test_acknowledged_bucket_and_delete_operations_survive_kill9(self):
+        server = h.Server(durability="fsync")
+        try:
+            server.start()
+            raw = h.Client(server)
+            for b in ("made", "gone"):
+                self.assertEqual(raw.create_bucket(b).status, 200)
+            self.assertEqual(raw.put("made", "kept", b"kept").status, 200)
+            self.assertEqual(raw.put("made", "deleted", os.urandom(100_000)).status, 200)
+            self.assertEqual(raw.delete("made", "deleted").status, 204)
+            body = f"<Delete><Object><Key>batch</Key></Object></Delete>".encode()
+            self.assertEqual(raw.put("made", "batch", b"b").status, 200)
+            r = raw.request("POST", h.key_path("made"), query=[("delete", None)], body=body,
+                            headers={"Content-MD5": h.md5_b64(body)})
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(raw.put("made", "copied", headers={"x-amz-copy-source": "/made/kept"}).status, 200)
+            self.assertEqual(raw.request("DELETE", h.key_path("gone")).status, 204)
+            server.kill9()
+            server.start()
+            raw = h.Client(server)
+            self.assertEqual(raw.request("HEAD", h.key_path("made")).status, 200)
+            self.assertEqual(raw.request("HEAD", h.key_path("gone")).status, 404)
+            self.assertEqual(raw.get("made", "kept").body, b"kept")
+            self.assertEqual(raw.get("made", "copied").body, b"kept")
+            self.assertEqual(raw.head("made", "deleted").status, 404)
+            self.assertEqual(raw.head("made", "batch").status, 404)
+            server.stop()
+        finally:
+            server.cleanup()
+
     def _run(self, server, how, seconds):
         server.start()
         raw = h.Client(server)

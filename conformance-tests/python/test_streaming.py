@@ -264,6 +264,33 @@ class StreamingSuite(h.ServerTestCase, Assertions):
         self.assertError(r, 400, "IncompleteBody")
         self.assertAbsent("bad/truncated")
 
+    def test_malformed_aws_chunked_bodies_are_refused(self):
+        # AWS does not document a code for each framing error; what matters: a 400 with an S3
+        # error body, nothing stored, the server still serving.
+        d = b"hello world"
+        crc = h.crc32_b64(d).encode()
+        trailer = b"0\r\nx-amz-checksum-crc32:" + crc + b"\r\n\r\n"
+        cases = {
+            "huge-size": b"FFFFFFFFFFFFFFFF\r\n" + d + b"\r\n" + trailer,
+            "chunk-beyond-decoded-length": b"b\r\n" + d + b"\r\n" + b"5\r\nextra\r\n" + trailer,
+            "no-crlf-after-data": b"b\r\n" + d + b"XX" + trailer,
+            "missing-trailer": b"b\r\n" + d + b"\r\n0\r\n\r\n",
+            "non-hex-size": b"zz\r\n" + d + b"\r\n" + trailer,
+            "data-after-end": b"b\r\n" + d + b"\r\n" + trailer + b"GARBAGE",
+            "other-trailer-than-announced": b"b\r\n" + d + b"\r\n0\r\nx-amz-checksum-sha256:" + crc + b"\r\n\r\n",
+        }
+        for name, body in cases.items():
+            path = key_path(B, "malformed/" + name)
+            headers = {"host": self.server.host, "content-encoding": "aws-chunked", "x-amz-trailer": "x-amz-checksum-crc32",
+                       "x-amz-decoded-content-length": str(len(d)), "content-length": str(len(body))}
+            s = h.sign_v4("PUT", path, [], headers, UNSIGNED_TRAILER)
+            r = h.raw_request(self.server.port, "PUT", path, s.headers, body)
+            self.assertEqual(r.status, 400, f"{name}: {r}")
+            self.assertTrue(r.error_code(), f"{name}: S3 error XML expected: {r}")
+            self.assertHeaders(r)
+            self.assertAbsent("malformed/" + name)
+        self.assertEqual(self.raw.list_v2(B).status, 200)
+
     def test_decoded_length_mismatch(self):
         data = os.urandom(10_000)
         path = key_path(B, "bad/declen")
