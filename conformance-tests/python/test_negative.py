@@ -23,6 +23,13 @@ BOB = {"name": "bob", "access_key": "BOBKEY", "secret_key": "BOBSECRET"}
 CAROL = {"name": "carol", "access_key": "CAROLKEY", "secret_key": "CAROLSECRET"}
 
 
+def root_tag(body: bytes):
+    """Name of the first XML element in body (without parsing the rest), or None."""
+    import re
+    m = re.search(rb"<([A-Za-z][\w.-]*)[\s>/]", body.split(b"?>", 1)[-1])
+    return m.group(1).decode() if m else None
+
+
 class Assertions:
     def assertError(self, r, status, code, head=False):
         self.assertEqual(r.status, status, f"expected {status} {code}, got {r.status}: {r.body[:600]!r}")
@@ -442,6 +449,49 @@ class NegativeSuite(h.ServerTestCase, Assertions):
             hdrs = {"Content-MD5": h.md5_b64(body)} if body else None
             r = self.raw.request(method, key_path(B), query=query, body=body, headers=hdrs)
             self.assertError(r, 501, "NotImplemented")
+        self.assertUnchanged()
+
+    def test_subresources_never_fall_through_to_bucket_or_object_calls(self):
+        # Each S3 sub-resource is its own operation. Unsupported ones answer 501 NotImplemented
+        # (or implement the real call); none may act as CreateBucket/DeleteBucket/ListObjects,
+        # nor PutObject/DeleteObject on the object.
+        subs = ["versioning", "versions", "cors", "policy", "lifecycle", "tagging", "acl", "logging", "notification",
+                "encryption", "ownershipControls", "publicAccessBlock", "object-lock", "accelerate",
+                "requestPayment", "website", "replication", "intelligent-tiering"]
+        wrong = []
+        for q in subs:
+            for method in ("GET", "PUT", "DELETE"):
+                body = b"" if method != "PUT" else b"<Configuration/>"
+                hdrs = {"Content-MD5": h.md5_b64(body)} if body else None
+                r = self.raw.request(method, key_path(B), query=[(q, None)], body=body, headers=hdrs)
+                root = root_tag(r.body)
+                if r.status == 501 and root == "Error" and r.error_code() == "NotImplemented":
+                    continue
+                if method == "GET" and r.status == 200 and root not in ("ListBucketResult", None):
+                    continue  # a real implementation of the Get* call
+                wrong.append(f"{method} ?{q} -> {r.status} {root} {r.error_code()}")
+                if self.raw.request("HEAD", key_path(B)).status != 200:
+                    wrong.append(f"   ...and bucket {B} is GONE after {method} ?{q}")
+                    self.raw.create_bucket(B)
+                    self.raw.put(B, OBJ, OBJ_BODY)
+        for q in ("acl", "tagging", "retention", "legal-hold", "torrent"):
+            for method in ("GET", "PUT", "DELETE"):
+                body = b"" if method != "PUT" else b"<Configuration/>"
+                hdrs = {"Content-MD5": h.md5_b64(body)} if body else None
+                r = self.raw.request(method, key_path(B, OBJ), query=[(q, None)], body=body, headers=hdrs)
+                if r.status == 501 and r.error_code() == "NotImplemented":
+                    continue
+                if method == "GET" and r.status == 200 and r.body != OBJ_BODY:
+                    continue
+                wrong.append(f"{method} {OBJ}?{q} -> {r.status} {r.error_code()}")
+        # on an empty bucket a fall-through DeleteBucket would succeed: the bucket must survive
+        self.assertEqual(self.raw.create_bucket("neg-empty").status, 200)
+        for q in subs:
+            r = self.raw.request("DELETE", key_path("neg-empty"), query=[(q, None)])
+            if self.raw.request("HEAD", key_path("neg-empty")).status != 200:
+                wrong.append(f"DELETE /neg-empty?{q} -> {r.status}: the bucket was deleted")
+                self.raw.create_bucket("neg-empty")
+        self.assertEqual(wrong, [], "sub-resource requests handled as something else")
         self.assertUnchanged()
 
     def test_invalid_continuation_token(self):
