@@ -8,8 +8,22 @@ function be32(n) {
   return b;
 }
 
+const CRC32_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+    t[i] = c >>> 0;
+  }
+  return t;
+})();
+
+// zlib.crc32 only exists from Node 20.15; Debian 12 ships Node 18.
 export function crc32(buf) {
-  return be32(zlib.crc32(buf)).toString('base64');
+  if (typeof zlib.crc32 === 'function') return be32(zlib.crc32(buf)).toString('base64');
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC32_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return be32((c ^ 0xffffffff) >>> 0).toString('base64');
 }
 
 const CRC32C_TABLE = (() => {
