@@ -8,6 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 
+// The pinned @aws-sdk/client-s3 declares engines.node >= 20 (Debian 12's own nodejs is 18).
+if (Number(process.versions.node.split('.')[0]) < 20) {
+  throw new Error(`node ${process.versions.node} is too old for the pinned AWS SDK (needs >= 20)`);
+}
+
 export const ROOT_ACCESS_KEY = 'xs3devaccesskey';
 export const ROOT_SECRET_KEY = 'xs3devsecretkey';
 export const REGION = 'us-east-1';
