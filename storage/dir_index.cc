@@ -197,20 +197,6 @@ class DirScanner {
   GroupEntries group_;
 };
 
-std::vector<std::string> SplitAll(std::string_view s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    size_t pos = s.find('/', start);
-    if (pos == std::string_view::npos) {
-      out.emplace_back(s.substr(start));
-      return out;
-    }
-    out.emplace_back(s.substr(start, pos - start));
-    start = pos + 1;
-  }
-}
-
 }  // namespace
 
 std::string_view LastComponent(std::string_view key) {
@@ -218,15 +204,16 @@ std::string_view LastComponent(std::string_view key) {
   return pos == std::string_view::npos ? key : key.substr(pos + 1);
 }
 
-bool SplitDirKey(std::string_view key, std::vector<std::string_view>* out) {
-  out->clear();
+std::vector<std::string_view> SplitDirKey(std::string_view key) {
+  std::vector<std::string_view> out;
   size_t start = 0;
   for (;;) {
     size_t pos = key.find('/', start);
-    std::string_view c = key.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start);
-    if (c.empty()) return false;
-    out->push_back(c);
-    if (pos == std::string_view::npos) return true;
+    if (pos == std::string_view::npos) {
+      out.push_back(key.substr(start));
+      return out;
+    }
+    out.push_back(key.substr(start, pos - start));
     start = pos + 1;
   }
 }
@@ -244,8 +231,7 @@ std::string DirEntryKey(std::string_view bucket, uint64_t dir_id, std::string_vi
 }
 
 Status DirGet(MDB_txn* txn, const DirIndex& ix, std::string_view bucket, std::string_view key, std::string* record) {
-  std::vector<std::string_view> parts;
-  if (!SplitDirKey(key, &parts)) return Status(Code::NoSuchKey, "no such key");
+  std::vector<std::string_view> parts = SplitDirKey(key);
   uint64_t dir = kRootDirId;
   std::string value;
   for (size_t i = 0; i < parts.size(); ++i) {
@@ -266,11 +252,7 @@ Status DirGet(MDB_txn* txn, const DirIndex& ix, std::string_view bucket, std::st
 
 Status DirPut(MDB_txn* txn, const DirIndex& ix, std::string_view bucket, std::string_view key,
               std::string_view record) {
-  std::vector<std::string_view> parts;
-  if (!SplitDirKey(key, &parts)) {
-    return Status(Code::InvalidArgument, Detail::InvalidDirectoryKey,
-                  "directory bucket keys cannot have an empty path component (leading, trailing or double '/')");
-  }
+  std::vector<std::string_view> parts = SplitDirKey(key);
   uint64_t dir = kRootDirId;
   std::string value;
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
@@ -296,8 +278,7 @@ Status DirPut(MDB_txn* txn, const DirIndex& ix, std::string_view bucket, std::st
 }
 
 Status DirDelete(MDB_txn* txn, const DirIndex& ix, std::string_view bucket, std::string_view key) {
-  std::vector<std::string_view> parts;
-  if (!SplitDirKey(key, &parts)) return Status(Code::NoSuchKey, "no such key");
+  std::vector<std::string_view> parts = SplitDirKey(key);
   std::vector<uint64_t> dirs{kRootDirId};  // dirs[i] holds parts[i]
   std::string value;
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
@@ -389,12 +370,11 @@ Status ListDirectoryBucket(MDB_txn* txn, const DirIndex& ix, std::string_view bu
   if (!scan.status().ok()) return scan.status();
 
   // The directory named by the prefix; absent means an empty listing.
-  std::vector<std::string> base;
-  if (!dir_path.empty()) base = SplitAll(std::string_view(dir_path).substr(0, dir_path.size() - 1));
+  std::vector<std::string_view> base;
+  if (!dir_path.empty()) base = SplitDirKey(std::string_view(dir_path).substr(0, dir_path.size() - 1));
   uint64_t dir = kRootDirId;
   std::string value, name;
-  for (const std::string& c : base) {
-    if (c.empty()) return Status::OK();
+  for (std::string_view c : base) {
     Status s = LookupEntry(txn, ix.dirents, bucket, dir, c, &value);
     if (s.code() == Code::NoSuchKey) return Status::OK();
     if (!s.ok()) return s;
@@ -403,46 +383,39 @@ Status ListDirectoryBucket(MDB_txn* txn, const DirIndex& ix, std::string_view bu
   }
   std::vector<Frame> frames{Frame{dir, dir_path, filter, false}};
 
-  // Resume after the position token start_after (see ListOptions): compare its components with
-  // the listed directory's, then descend through it setting each level's resume point.
+  // Resume after the position token start_after (see ListOptions), read as the key of an
+  // object: its components are compared with the listed directory's, then each level of the
+  // walk resumes after the token's component there. A common prefix "p/d/" reads as the object
+  // "" inside d, so a delimiter listing (which never descends) resumes after d itself.
   if (!o.start_after.empty()) {
-    const bool token_is_dir = o.start_after.back() == '/';
-    std::vector<std::string> t = SplitAll(
-        token_is_dir ? std::string_view(o.start_after).substr(0, o.start_after.size() - 1) : o.start_after);
+    std::vector<std::string_view> t = SplitDirKey(o.start_after);
     bool fresh = false;
     for (size_t i = 0; i < base.size() && !fresh; ++i) {
-      if (i == t.size()) {
-        // The token is an ancestor of the listed directory: a directory token means the whole
-        // subtree was listed; an object token sits before the directory's contents.
-        if (token_is_dir) return Status::OK();
-        fresh = true;
-      } else if (t[i] < base[i]) {
-        fresh = true;
+      if (i == t.size() || t[i] < base[i]) {
+        fresh = true;  // the token sits before the listed directory's contents
       } else if (t[i] > base[i]) {
-        return Status::OK();
+        return Status::OK();  // after all of them
       }
     }
-    if (!fresh && t.size() == base.size()) {
-      if (token_is_dir) return Status::OK();
+    if (!fresh && t.size() == base.size()) fresh = true;  // the directory's own position
+    if (!fresh && !t[base.size()].starts_with(filter)) {
+      if (t[base.size()] > filter) return Status::OK();
       fresh = true;
-    }
-    if (!fresh) {
-      if (!std::string_view(t[base.size()]).starts_with(filter)) {
-        if (t[base.size()] > filter) return Status::OK();
-        fresh = true;
-      }
     }
     if (!fresh) {
       for (size_t j = base.size(); j < t.size(); ++j) {
         frames.back().seek = t[j];
         frames.back().strict = true;
-        if (j + 1 == t.size() || group) break;
+        // The token's path continues into t[j] if that is a directory (for the last component:
+        // everything inside comes after the key t, which sorts before its extensions).
+        if (group) break;
         Status s = LookupEntry(txn, ix.dirents, bucket, frames.back().dir, t[j], &value);
         if (s.code() == Code::NoSuchKey || (s.ok() && !IsDirValue(value))) break;
         if (!s.ok()) return s;
         uint64_t child = 0;
         if (!DecodeDirValue(value, &child)) return Corrupt(t[j]);
-        std::string path = frames.back().path + t[j] + "/";
+        std::string path = frames.back().path;
+        path.append(t[j]).push_back('/');
         frames.push_back(Frame{child, std::move(path), std::string(), false});
       }
     }

@@ -4,7 +4,9 @@
 // DB `dirents`: (bucket, parent directory id, name) -> entry, where an entry is a directory
 // (kind byte 1 + its own id, fixed64) or an object (kind byte 2 + encoded ObjectRecord). The
 // root directory of every bucket has id 0; new directory ids come from the `counters` DB
-// (key "dir_id"), unique across buckets. Keys are split on '/'; no component may be empty.
+// (key "dir_id"), unique across buckets. Keys are split on '/' into components; an empty
+// component is a name like any other, so "a/" is the object named "" in directory "a" (a folder
+// marker: AWS directory buckets hold keys ending in '/') and "a//b" goes through directory "".
 // Invariants kept by DirPut/DirDelete: every directory holds at least one entry (deleting the
 // last entry removes the directory, recursively), and a name is an object or a directory,
 // never both (PathConflict).
@@ -40,8 +42,8 @@ inline bool IsGroupedName(std::string_view name) { return name.size() > kDirName
 // The last path component of a key (the whole key when it has no '/').
 std::string_view LastComponent(std::string_view key);
 
-// Splits key on '/'. False (out unspecified) when a component is empty.
-bool SplitDirKey(std::string_view key, std::vector<std::string_view>* out);
+// Splits key on '/' ("a/" -> {"a", ""}); never empty.
+std::vector<std::string_view> SplitDirKey(std::string_view key);
 
 std::string DirPrefix(std::string_view bucket, uint64_t dir_id);
 std::string DirEntryKey(std::string_view bucket, uint64_t dir_id, std::string_view name);
@@ -55,7 +57,7 @@ struct DirIndex {
 // directory, when the key names a directory, or when the key is not a valid directory key.
 Status DirGet(MDB_txn* txn, const DirIndex& ix, std::string_view bucket, std::string_view key, std::string* record);
 // Inserts or replaces the object, creating missing directories. REQUIRES: write txn.
-// InvalidArgument + Detail::InvalidDirectoryKey / Detail::PathConflict.
+// InvalidArgument + Detail::PathConflict when a component names an object or the key a directory.
 Status DirPut(MDB_txn* txn, const DirIndex& ix, std::string_view bucket, std::string_view key,
               std::string_view record);
 // Removes the object and every directory left empty. NoSuchKey if there is no such object.

@@ -66,8 +66,6 @@ std::vector<std::string> BlobsOf(const ObjectRecord& r) {
   return ids;
 }
 
-// A key whose index entry may share an LMDB value with other keys (key_codec.h, dir_index.h).
-bool MayBeGrouped(const std::string& key) { return IsGroupedKey(key) || IsGroupedName(LastComponent(key)); }
 
 // A single extent becomes inline_body / blob_id; empty extents are dropped.
 void NormalizeExtents(ObjectRecord* r) {
@@ -205,6 +203,14 @@ Status EngineImpl::EnforceInlineLimit(ObjectRecord* record, size_t limit) {
   return Status::OK();
 }
 
+bool EngineImpl::KeyIsGrouped(const std::string& bucket, const std::string& key) const {
+  BucketType type = BucketType::GeneralPurpose;
+  if (auto txn = ReadTxn::Begin(env_->env()); txn.ok()) {
+    if (auto t = TypeOf(txn->get(), bucket); t.ok()) type = t.value();
+  }
+  return type == BucketType::Directory ? IsGroupedName(LastComponent(key)) : IsGroupedKey(key);
+}
+
 void EngineImpl::RemoveBlobs(const ObjectRecord& record) const {
   for (const std::string& id : BlobsOf(record)) blobs_.Remove(id);
 }
@@ -314,7 +320,7 @@ Status EngineImpl::Publish(const std::string& bucket, const std::string& key, Ob
                            const WriteConditions& conditions) {
   // A key longer than the LMDB limit shares one LMDB value with its group (key_codec.h,
   // dir_index.h), which is rewritten on every change: keep large inline bodies out of it.
-  if (MayBeGrouped(key)) {
+  if (KeyIsGrouped(bucket, key)) {
     if (Status s = EnforceInlineLimit(&record, kMaxInlineBodyInGroup); !s.ok()) {
       RemoveBlobs(record);
       return s;
@@ -524,7 +530,7 @@ Status EngineImpl::AppendObject(const std::string& bucket, const std::string& ke
   auto sealed = SealExtent(std::move(writer));
   if (!sealed.ok()) return sealed.status();
   Extent piece = std::move(sealed.value());
-  const size_t inline_limit = MayBeGrouped(key) ? kMaxInlineBodyInGroup : options_.inline_threshold;
+  const size_t inline_limit = KeyIsGrouped(bucket, key) ? kMaxInlineBodyInGroup : options_.inline_threshold;
   const int64_t now = NowMs();
 
   // An inline piece that would push the record's inline bytes over the limit is written as a
@@ -607,6 +613,9 @@ Status EngineImpl::RenameObject(const std::string& bucket, const std::string& sr
                                 const std::optional<std::string>& src_if_match_etag) {
   if (Status s = ValidateObject(bucket, src_key); !s.ok()) return s;
   if (Status s = ValidateObject(bucket, dst_key); !s.ok()) return s;
+  if (src_key.ends_with('/') || dst_key.ends_with('/')) {
+    return Status(Code::InvalidArgument, "RenameObject does not apply to keys ending in '/'");
+  }
   return writer_->Submit([&](WriteTxn& t) {
     auto type = TypeOf(t.txn, bucket);
     if (!type.ok()) return type.status();

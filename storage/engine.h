@@ -126,6 +126,11 @@ class BodyReader {
 //    same prefix and delimiter (api passes it opaquely inside the continuation token). It is the
 //    last key or common prefix returned; the listing resumes right after that position in walk
 //    order (after the whole directory for a common prefix), even if it was deleted meanwhile.
+//    (Read as a key, its position is well defined for any string; api should still not accept
+//    StartAfter from clients for directory buckets, as AWS does not.)
+//  - Keys ending in '/' (folder markers) are the entry "" of their directory, so "a/" comes
+//    first among "a/..." — listed as an object with prefix "a/", rolled into the common prefix
+//    "a/" from its parent.
 //  - max_keys counts objects plus common prefixes; is_truncated is exact.
 struct ListOptions {
   std::string prefix;
@@ -190,9 +195,10 @@ class Engine {
   //
   // Directory buckets keep a hierarchical index: PutObject/CopyObject create missing parent
   // directories, DeleteObject removes directories it leaves empty, ListObjects walks
-  // directories (see ListOptions). Keys there must have no empty path component
-  // (InvalidArgument + Detail::InvalidDirectoryKey on writes; NoSuchKey on reads), and an
-  // object and a directory cannot share a path (InvalidArgument + Detail::PathConflict).
+  // directories (see ListOptions). Keys are split on '/'; an empty component is a name like any
+  // other ("a/" is a folder-marker object inside directory "a"). An object and a directory
+  // cannot share a path: PUT "a" then "a/b" (or "a/"), or "a/b" then "a", fail with
+  // InvalidArgument + Detail::PathConflict.
 
   // Appends the writer's bytes to bucket/key. write_offset must equal the object's current size
   // (0 creates a missing key), checked in the write transaction: InvalidArgument +
@@ -211,7 +217,9 @@ class Engine {
   // directories created/removed as needed). NoSuchKey if the source is missing;
   // PreconditionFailed when `dst_conditions` (checked on the destination) or src_if_match_etag
   // (on the source) fail; If-Match on a missing destination is NoSuchKey. Renaming a key to
-  // itself succeeds without change. Directory buckets only (InvalidArgument otherwise).
+  // itself succeeds without change. Like AWS, keys ending in '/' cannot be renamed (either side:
+  // InvalidArgument). Directory buckets only (InvalidArgument otherwise). Metadata, including
+  // mtime, is preserved (AWS keeps creation and last-modified dates).
   virtual Status RenameObject(const std::string& bucket, const std::string& src_key, const std::string& dst_key,
                               const WriteConditions& dst_conditions = {},
                               const std::optional<std::string>& src_if_match_etag = std::nullopt) = 0;

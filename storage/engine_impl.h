@@ -67,6 +67,9 @@ class EngineImpl final : public Engine {
   Status IndexDelete(MDB_txn* txn, BucketType type, const std::string& bucket, const std::string& key) const;
   // Moves inline bytes (inline_body or inline extents) to blobs when they exceed `limit`.
   Status EnforceInlineLimit(ObjectRecord* record, size_t limit);
+  // True when bucket/key's index entry shares an LMDB value with other keys (key_codec.h for
+  // general-purpose buckets, dir_index.h for directory buckets): its inline bytes are capped.
+  bool KeyIsGrouped(const std::string& bucket, const std::string& key) const;
   // Removes every blob of `record` (a record that will never be published).
   void RemoveBlobs(const ObjectRecord& record) const;
 

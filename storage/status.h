@@ -26,8 +26,6 @@ enum class Detail {
   // Directory buckets: a directory component of the key names an existing object (PUT "a" then
   // PUT "a/b"), or the key names an existing directory (PUT "a/b" then PUT "a").
   PathConflict,
-  // Directory buckets: the key has an empty path component (leading '/', trailing '/', "a//b").
-  InvalidDirectoryKey,
   // AppendObject: the write offset is not the object's current size (AWS: 400 InvalidWriteOffset).
   InvalidWriteOffset,
 };
