@@ -495,6 +495,31 @@ TEST_CASE("dir bucket: listings match the walk-order model on a 10,000-object tr
   }
 }
 
+TEST_CASE("dir bucket: copies across bucket kinds; recovery keeps blobs of hierarchical records") {
+  TempDir dir;
+  std::string big = Pattern(20000, 2);
+  {
+    auto e = OpenEngine(dir.path, Durability::Fsync);
+    MakeBucket(*e, "d");
+    MakeBucket(*e, "g", BucketType::GeneralPurpose);
+    REQUIRE(Put(*e, "g", "src/big", big).ok());
+    REQUIRE(e->CopyObject("g", "src/big", "d", "x/y/big", {}).ok());
+    REQUIRE(e->CopyObject("d", "x/y/big", "g", "back", {}).ok());
+    REQUIRE(Put(*e, "d", "x/" + std::string(1000, 'n'), big).ok());
+    REQUIRE(e->DeleteObject("g", "src/big").ok());
+    CHECK(BlobFiles(dir.path).size() == 3);
+  }
+  std::string orphan = dir.path + "/blobs/00/11/00110000000000000000000000000000";
+  fs::create_directories(fs::path(orphan).parent_path());
+  std::ofstream(orphan) << "orphan";
+  auto e = OpenEngine(dir.path, Durability::Fsync);
+  CHECK_FALSE(fs::exists(orphan));
+  CHECK(BlobFiles(dir.path).size() == 3);
+  CHECK(Get(*e, "d", "x/y/big") == big);
+  CHECK(Get(*e, "g", "back") == big);
+  CHECK(Get(*e, "d", "x/" + std::string(1000, 'n')) == big);
+}
+
 TEST_CASE("dir bucket: DeleteBucket is refused while any object exists, at any depth") {
   TempDir dir;
   auto e = OpenEngine(dir.path);
