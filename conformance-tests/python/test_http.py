@@ -696,7 +696,8 @@ class SharedBlobSuite(unittest.TestCase):
     def body_files(self, server):
         out = []
         for dp, _ds, fs in os.walk(server.data_dir):
-            if os.path.basename(dp) == "tmp":
+            # bodies live in subdirectories; top-level files are the server's own (keys, locks)
+            if os.path.basename(dp) == "tmp" or os.path.samefile(dp, server.data_dir):
                 continue
             out += [os.path.join(dp, f) for f in fs if not f.endswith(".mdb")]
         return out
