@@ -299,6 +299,19 @@ class Boto3Suite(h.ServerTestCase):
         self.assertEqual(ctx.exception.code, 403)
         self.assertIn(b"<Code>SignatureDoesNotMatch</Code>", ctx.exception.read())
 
+    def test_presigned_urls_expire(self):
+        self.s3.put_object(Bucket=B, Key="pre/short", Body=b"short-lived")
+        urls = [self.s3.generate_presigned_url("get_object", Params={"Bucket": B, "Key": "pre/short"}, ExpiresIn=1),
+                self.client(signature_version="s3v4").generate_presigned_url(
+                    "get_object", Params={"Bucket": B, "Key": "pre/short"}, ExpiresIn=1)]
+        import time
+        time.sleep(2.2)
+        for url in urls:
+            with self.assertRaises(urllib.error.HTTPError) as ctx:
+                urllib.request.urlopen(url, timeout=30)
+            self.assertEqual(ctx.exception.code, 403, url)
+            self.assertIn(b"<Code>AccessDenied</Code>", ctx.exception.read())
+
     def test_presigned_sigv4_get_and_put(self):
         c = self.client(signature_version="s3v4")
         url = c.generate_presigned_url("put_object", Params={"Bucket": B, "Key": "pre/v4 put+.txt"}, ExpiresIn=300)

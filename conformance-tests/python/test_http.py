@@ -74,6 +74,29 @@ class HttpSuite(h.ServerTestCase, Assertions):
             conn.close()
         self.assertEqual(self.raw.head(B, "ka/refused").status, 404)
 
+    def test_pipelined_requests_answered_in_order(self):
+        def req(method, path, body=b""):
+            hdrs = self.signed(method, path, body)
+            hdrs["Content-Length"] = str(len(body))
+            return self.head_bytes(method, path, hdrs) + body
+        data = (req("PUT", key_path(B, "pipe/1"), b"one") + req("GET", key_path(B, "pipe/1")) +
+                req("PUT", key_path(B, "pipe/2"), b"two") + req("GET", key_path(B, "pipe/2")))
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
+            s.sendall(data)
+            s.settimeout(3)
+            buf = b""
+            try:
+                while not buf.endswith(b"two"):
+                    d = s.recv(65536)
+                    if not d:
+                        break
+                    buf += d
+            except socket.timeout:
+                pass
+        self.assertEqual(buf.count(b"HTTP/1.1 200"), 4, buf[:600])
+        self.assertLess(buf.index(b"one"), buf.index(b"two"))
+        self.assertTrue(buf.endswith(b"two"))
+
     def test_expect_100_continue(self):
         body = os.urandom(50_000)
         path = key_path(B, "expect/ok")
