@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "api/directory_bucket_name.h"
 #include "auth/sigv4.h"
 
 namespace xs3::api {
@@ -20,7 +21,52 @@ std::string LowerHostWithoutPort(std::string_view host) {
   return out;
 }
 
+bool HasBadEscape(std::string_view s) {
+  auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') continue;
+    if (i + 2 >= s.size() || !hex(s[i + 1]) || !hex(s[i + 2])) return true;
+    i += 2;
+  }
+  return false;
+}
+
 }  // namespace
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000)) return false;  // overlong
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
+}
 
 Address ResolveAddress(std::string_view host_header, std::string_view raw_path,
                        const std::vector<std::string>& domains) {
@@ -36,10 +82,22 @@ Address ResolveAddress(std::string_view host_header, std::string_view raw_path,
       best = d.size();
     }
   }
+  if (a.virtual_host) {
+    // S3 Express hosts under the domain: "<bucket>.s3express-<zone>.<region>" (zonal) and
+    // "s3express-control.<region>" (control plane, path style).
+    if (a.bucket.rfind("s3express-control.", 0) == 0) {
+      a.bucket.clear();
+      a.virtual_host = false;
+    } else if (auto zonal = a.bucket.find(".s3express-"); zonal != std::string::npos) {
+      a.bucket = a.bucket.substr(0, zonal);
+    }
+  }
   std::string_view path = raw_path;
   if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  a.malformed = HasBadEscape(path);
   if (a.virtual_host) {
     a.key = auth::UriDecode(path);
+    a.malformed = a.malformed || !IsValidUtf8(a.key);
     return a;
   }
   auto slash = path.find('/');
@@ -47,8 +105,13 @@ Address ResolveAddress(std::string_view host_header, std::string_view raw_path,
     a.bucket = auth::UriDecode(path);
   } else {
     a.bucket = auth::UriDecode(path.substr(0, slash));
-    a.key = auth::UriDecode(path.substr(slash + 1));
+    std::string_view rest = path.substr(slash + 1);
+    // The JS SDK joins an IP endpoint and a directory bucket key with "//" ("/b--use1-az4--x-s3//k");
+    // boto3 sends one slash. Directory bucket keys cannot start with "/", so drop it.
+    if (!rest.empty() && rest.front() == '/' && HasDirectorySuffix(a.bucket)) rest.remove_prefix(1);
+    a.key = auth::UriDecode(rest);
   }
+  a.malformed = a.malformed || !IsValidUtf8(a.bucket) || !IsValidUtf8(a.key);
   return a;
 }
 

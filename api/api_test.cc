@@ -104,3 +104,45 @@ TEST_CASE("dates and XML escaping") {
   x.Element("K", "v&");
   CHECK(x.Finish().find("<K>v&amp;</K></R>") != std::string::npos);
 }
+
+#include "api/directory_bucket_name.h"
+
+TEST_CASE("directory bucket names and their zone ids, as the SDK endpoint rules read them") {
+  CHECK(DirectoryBucketZone("mybucket--use1-az4--x-s3") == std::optional<std::string>("use1-az4"));
+  CHECK(DirectoryBucketZone("my--s3--bucket--abcd-ab1--x-s3") == std::optional<std::string>("abcd-ab1"));
+  CHECK(DirectoryBucketZone("b--usw2-az12--x-s3") == std::optional<std::string>("usw2-az12"));
+  CHECK(DirectoryBucketZone("b--test1-long1-zone-ab1--x-s3") == std::optional<std::string>("test1-long1-zone-ab1"));
+  CHECK_FALSE(DirectoryBucketZone("mybucket--usaz1--x-s3"));
+  CHECK_FALSE(DirectoryBucketZone("My--use1-az4--x-s3"));
+  CHECK_FALSE(DirectoryBucketZone("my.b--use1-az4--x-s3"));
+  CHECK_FALSE(DirectoryBucketZone("--use1-az4--x-s3"));
+  CHECK_FALSE(DirectoryBucketZone("plain-bucket"));
+  CHECK(HasDirectorySuffix("x--x-s3"));
+}
+
+TEST_CASE("zonal and control S3 Express hosts under the configured domain") {
+  auto z = ResolveAddress("b--use1-az4--x-s3.s3express-use1-az4.us-east-1.localhost:9000", "/dir/k", {"localhost"});
+  CHECK(z.bucket == "b--use1-az4--x-s3");
+  CHECK(z.key == "dir/k");
+  auto c = ResolveAddress("s3express-control.us-east-1.localhost", "/b--use1-az4--x-s3", {"localhost"});
+  CHECK_FALSE(c.virtual_host);
+  CHECK(c.bucket == "b--use1-az4--x-s3");
+  CHECK(c.key.empty());
+  auto js = ResolveAddress("127.0.0.1:9000", "/b--use1-az4--x-s3//dir/a.txt", {"localhost"});
+  CHECK(js.key == "dir/a.txt");
+  auto gp = ResolveAddress("127.0.0.1:9000", "/gp-bucket//dir/a.txt", {"localhost"});
+  CHECK(gp.key == "/dir/a.txt");
+}
+
+TEST_CASE("keys must be valid UTF-8 with well-formed escapes") {
+  CHECK(IsValidUtf8("plain"));
+  CHECK(IsValidUtf8("\xE6\x97\xA5\xF0\x9F\x98\x80"));
+  CHECK_FALSE(IsValidUtf8("bad\xFF"));
+  CHECK_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  CHECK_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
+  CHECK_FALSE(IsValidUtf8("\xE6\x97"));          // truncated
+  CHECK(ResolveAddress("h", "/b/bad%FFkey", {}).malformed);
+  CHECK(ResolveAddress("h", "/b/bad%zz", {}).malformed);
+  CHECK(ResolveAddress("h", "/b/bad%2", {}).malformed);
+  CHECK_FALSE(ResolveAddress("h", "/b/ok%20key", {}).malformed);
+}

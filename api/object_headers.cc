@@ -23,11 +23,17 @@ std::optional<S3Error> ValidateKey(const std::string& key) {
 std::variant<storage::ObjectMeta, S3Error> MetaFromHeaders(const Request& request) {
   storage::ObjectMeta m;
   m.content_type = request.HeaderOr("content-type", "binary/octet-stream");
-  m.content_encoding = request.HeaderOr("content-encoding");
-  // aws-chunked is transfer framing, not a property of the object.
-  if (m.content_encoding == "aws-chunked") m.content_encoding.clear();
-  else if (m.content_encoding.rfind("aws-chunked,", 0) == 0) m.content_encoding = m.content_encoding.substr(12);
-  while (!m.content_encoding.empty() && m.content_encoding.front() == ' ') m.content_encoding.erase(0, 1);
+  // aws-chunked is transfer framing, not a property of the object: drop it from the list.
+  std::string encodings = request.HeaderOr("content-encoding");
+  for (size_t pos = 0; pos <= encodings.size();) {
+    size_t comma = encodings.find(',', pos);
+    std::string item = encodings.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (!item.empty() && item != "aws-chunked") m.content_encoding += (m.content_encoding.empty() ? "" : ",") + item;
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
   m.content_disposition = request.HeaderOr("content-disposition");
   m.content_language = request.HeaderOr("content-language");
   m.cache_control = request.HeaderOr("cache-control");

@@ -1,8 +1,10 @@
 // Bucket-level operations of general-purpose buckets: ListBuckets, CreateBucket, DeleteBucket,
 // HeadBucket, GetBucketLocation.
+#include <algorithm>
 #include <pugixml.hpp>
 
 #include "api/bucket_name.h"
+#include "api/directory_bucket_name.h"
 #include "api/http_time.h"
 #include "api/operation.h"
 #include "api/xml_writer.h"
@@ -12,7 +14,64 @@ namespace {
 
 constexpr size_t kMaxCreateBucketBody = 64 * 1024;
 
+// A directory bucket needs the configuration naming its zone and type; its name carries the
+// same zone, and the zone must be one this server offers.
+Response CreateDirectoryBucket(OperationContext& ctx, const std::string& body) {
+  auto name_zone = DirectoryBucketZone(ctx.address.bucket);
+  if (!name_zone) return Fail(ctx, ErrorCode::InvalidBucketName).response;
+  if (body.empty()) {
+    return Fail(ctx, ErrorCode::InvalidBucketName,
+                "A directory bucket name needs a CreateBucketConfiguration with Location and Bucket.")
+        .response;
+  }
+  pugi::xml_document doc;
+  if (!doc.load_buffer(body.data(), body.size())) return Fail(ctx, ErrorCode::MalformedXML).response;
+  auto root = doc.document_element();
+  if (std::string_view(root.name()) != "CreateBucketConfiguration" || root.child("LocationConstraint")) {
+    return Fail(ctx, ErrorCode::MalformedXML).response;
+  }
+  auto location = root.child("Location");
+  auto bucket = root.child("Bucket");
+  std::string_view loc_type = location.child("Type").text().get();
+  std::string zone = location.child("Name").text().get();
+  std::string_view redundancy = bucket.child("DataRedundancy").text().get();
+  std::string_view type = bucket.child("Type").text().get();
+  if (!location || !bucket || loc_type != "AvailabilityZone" || type != "Directory" ||
+      (!redundancy.empty() && redundancy != "SingleAvailabilityZone")) {
+    return Fail(ctx, ErrorCode::MalformedXML).response;
+  }
+  if (zone != *name_zone) {
+    return Fail(ctx, ErrorCode::InvalidBucketName,
+                "The zone id in the bucket name does not match the Location in the configuration.")
+        .response;
+  }
+  auto zones = config::EffectiveZones(ctx.config);
+  if (!zones.empty() && std::find(zones.begin(), zones.end(), zone) == zones.end()) {
+    return Fail(ctx, ErrorCode::InvalidLocationConstraint,
+                "The specified availability zone is not offered in " + ctx.config.region + ".")
+        .response;
+  }
+  storage::BucketInfo info;
+  info.name = ctx.address.bucket;
+  info.region = ctx.config.region;
+  info.owner = ctx.auth.user;
+  info.type = storage::BucketType::Directory;
+  info.zone = zone;
+  auto st = ctx.engine.CreateBucket(info);
+  if (!st.ok()) {
+    if (st.code() != storage::Code::BucketExists) return Fail(ctx, FromStorage(st)).response;
+    auto existing = ctx.engine.GetBucket(info.name);
+    bool mine = existing.ok() && existing->owner == ctx.auth.user;
+    return Fail(ctx, mine ? ErrorCode::BucketAlreadyOwnedByYou : ErrorCode::BucketAlreadyExists).response;
+  }
+  Response r;
+  r.SetHeader("Location", "/" + ctx.address.bucket);
+  r.SetHeader("x-amz-bucket-arn", BucketArn(ctx, ctx.address.bucket));
+  return r;
+}
+
 Response CreateBucketWithConfiguration(OperationContext& ctx, const std::string& body) {
+  if (HasDirectorySuffix(ctx.address.bucket)) return CreateDirectoryBucket(ctx, body);
   std::string region = ctx.config.region;
   if (!body.empty()) {
     pugi::xml_document doc;
@@ -78,7 +137,9 @@ Outcome ListBuckets(OperationContext& ctx) {
 }
 
 Outcome CreateBucket(OperationContext& ctx) {
-  if (!IsValidBucketName(ctx.address.bucket)) return Fail(ctx, ErrorCode::InvalidBucketName);
+  if (!HasDirectorySuffix(ctx.address.bucket) && !IsValidBucketName(ctx.address.bucket)) {
+    return Fail(ctx, ErrorCode::InvalidBucketName);
+  }
   bool has_body = ctx.request.body_chunked || (ctx.request.content_length && *ctx.request.content_length > 0);
   if (!has_body) return Done(CreateBucketWithConfiguration(ctx, {}));
   S3Error error;
@@ -107,6 +168,11 @@ Outcome HeadBucket(OperationContext& ctx) {
   r.head_only = true;
   r.SetHeader("x-amz-bucket-region", info.region);
   r.SetHeader("x-amz-access-point-alias", "false");
+  if (info.type == storage::BucketType::Directory) {
+    r.SetHeader("x-amz-bucket-location-type", "AvailabilityZone");
+    r.SetHeader("x-amz-bucket-location-name", info.zone);
+    r.SetHeader("x-amz-bucket-arn", BucketArn(ctx, info.name));
+  }
   return Done(std::move(r));
 }
 
@@ -118,6 +184,13 @@ Outcome GetBucketLocation(OperationContext& ctx) {
                      "<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" +
                      (info.region == "us-east-1" ? std::string() : XmlEscape(info.region)) + "</LocationConstraint>";
   return Done(XmlResponse(200, body));
+}
+
+Outcome GetBucketVersioning(OperationContext& ctx) {
+  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket)) return Fail(ctx, *e);
+  // Versioning is not offered yet, so every bucket is in the never-versioned state, which S3
+  // reports as an empty configuration.
+  return Done(XmlResponse(200, XmlWriter("VersioningConfiguration").Finish()));
 }
 
 }  // namespace xs3::api

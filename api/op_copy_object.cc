@@ -67,6 +67,14 @@ Outcome CopyObject(OperationContext& ctx) {
   }
   meta.size = src->meta.size;
   meta.etag = src->meta.etag;
+  if (ctx.IsDirectoryBucket()) {
+    if (!meta.storage_class.empty() && meta.storage_class != "EXPRESS_ONEZONE") {
+      return Fail(ctx, ErrorCode::InvalidStorageClass);
+    }
+    meta.storage_class = "EXPRESS_ONEZONE";
+  } else if (meta.storage_class == "EXPRESS_ONEZONE") {
+    meta.storage_class.clear();  // a copy out of a directory bucket lands in STANDARD
+  }
   meta.checksums = src->meta.checksums;
   meta.checksum_type = src->meta.checksum_type;
   meta.owner = ctx.auth.user;

@@ -58,6 +58,14 @@ Response DeleteKeys(OperationContext& ctx, const std::string& body) {
 
 Outcome DeleteObjects(OperationContext& ctx) {
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket)) return Fail(ctx, *e);
+  // S3 requires an integrity check on this call (Content-MD5 or any x-amz-checksum-*).
+  bool has_integrity = ctx.request.Header("content-md5") != nullptr || ctx.request.Header("x-amz-trailer") != nullptr;
+  for (auto& [name, value] : ctx.request.headers) {
+    if (name.rfind("x-amz-checksum-", 0) == 0 && name != "x-amz-checksum-mode" && name != "x-amz-checksum-type") {
+      has_integrity = true;
+    }
+  }
+  if (!has_integrity) return Fail(ctx, ErrorCode::InvalidRequest, "Missing required header for this request: Content-Md5");
   S3Error error;
   auto consumer =
       BufferedBody(ctx, kMaxBody, [ctx](std::string body) mutable { return DeleteKeys(ctx, body); }, &error);

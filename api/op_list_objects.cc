@@ -48,6 +48,19 @@ Outcome ListObjects(OperationContext& ctx, bool v2) {
   }
   bool fetch_owner = !v2 || param("fetch-owner") == "true";
 
+  if (ctx.IsDirectoryBucket()) {
+    // S3 Express: "/" is the only delimiter, a prefix listed with it must end in "/", and
+    // start-after is not offered.
+    if (!options.delimiter.empty() && options.delimiter != "/") {
+      return Fail(ctx, ErrorCode::InvalidArgument, "The delimiter must be '/' for directory buckets.");
+    }
+    if (!options.delimiter.empty() && !options.prefix.empty() && options.prefix.back() != '/') {
+      return Fail(ctx, ErrorCode::InvalidArgument, "The prefix must end with the delimiter for directory buckets.");
+    }
+    if (ctx.HasQuery("start-after")) {
+      return Fail(ctx, ErrorCode::InvalidArgument, "StartAfter is not supported for directory buckets.");
+    }
+  }
   auto listed = ctx.engine.ListObjects(ctx.address.bucket, options);
   if (!listed.ok()) return Fail(ctx, FromStorage(listed.status()));
   const storage::ListResult& result = listed.value();

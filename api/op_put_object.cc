@@ -1,11 +1,19 @@
 // PutObject: the body streams through the pipeline (decoding, digests) into a storage body
 // writer; the object is published only after every digest matched.
+#include <openssl/rand.h>
+
 #include "api/body_pipeline.h"
 #include "api/object_headers.h"
 #include "api/operation.h"
 
 namespace xs3::api {
 namespace {
+
+std::string RandomETag() {
+  unsigned char raw[16];
+  RAND_bytes(raw, sizeof raw);
+  return auth::HexEncode(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
+}
 
 class PutObjectConsumer : public BodyConsumer {
  public:
@@ -28,7 +36,8 @@ class PutObjectConsumer : public BodyConsumer {
 
   Response Finish() override {
     if (auto e = pipeline_->Finish()) return Fail(ctx_, *e).response;
-    meta_.etag = pipeline_->md5_hex();
+    // Directory buckets' ETags are opaque, not the MD5 of the body (S3 Express behaviour).
+    meta_.etag = ctx_.IsDirectoryBucket() ? RandomETag() : pipeline_->md5_hex();
     if (auto alg = pipeline_->checksum_algorithm()) {
       meta_.checksums[std::string(auth::ChecksumName(*alg))] = pipeline_->checksum_base64();
       meta_.checksum_type = "FULL_OBJECT";
@@ -77,7 +86,17 @@ Outcome PutObject(OperationContext& ctx) {
   auto pipeline = BodyPipeline::Create(ctx.request, ctx.auth, {.compute_md5 = true, .default_checksum = true});
   if (auto* e = std::get_if<S3Error>(&pipeline)) return Fail(ctx, *e);
   auto& p = std::get<0>(pipeline);
-  std::get<storage::ObjectMeta>(meta).owner = ctx.auth.user;
+  auto& object_meta = std::get<storage::ObjectMeta>(meta);
+  object_meta.owner = ctx.auth.user;
+  if (ctx.IsDirectoryBucket()) {
+    if (!object_meta.storage_class.empty() && object_meta.storage_class != "EXPRESS_ONEZONE") {
+      return Fail(ctx, ErrorCode::InvalidStorageClass);
+    }
+    object_meta.storage_class = "EXPRESS_ONEZONE";
+  }
+  if (ctx.request.Header("x-amz-write-offset-bytes")) {
+    return Fail(ctx, ErrorCode::NotImplemented, "Appends are not implemented yet.");
+  }
   if (p->declared_size() && *p->declared_size() > ctx.config.max_object_bytes) return Fail(ctx, ErrorCode::EntityTooLarge);
 
   auto writer = ctx.engine.NewBodyWriter();

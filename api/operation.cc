@@ -1,6 +1,7 @@
 #include "api/operation.h"
 
 #include "api/body_pipeline.h"
+#include "api/directory_bucket_name.h"
 #include "auth/checksum.h"
 
 namespace xs3::api {
@@ -50,6 +51,13 @@ std::optional<S3Error> AuthorizeBucket(const OperationContext& ctx, const std::s
   if (b->owner != ctx.auth.user && !ctx.IsRoot()) return make_error(ErrorCode::AccessDenied);
   if (info) *info = b.value();
   return std::nullopt;
+}
+
+bool OperationContext::IsDirectoryBucket() const { return HasDirectorySuffix(address.bucket); }
+
+std::string BucketArn(const OperationContext& ctx, const std::string& bucket) {
+  return "arn:aws:s3express:" + ctx.config.region + ":" + CanonicalUserId(ctx.auth.user).substr(0, 12) + ":bucket/" +
+         bucket;
 }
 
 std::string CanonicalUserId(const std::string& user) { return auth::Sha256Hex("xs3-user:" + user); }

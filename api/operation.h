@@ -8,6 +8,7 @@
 #include "api/addressing.h"
 #include "api/request.h"
 #include "api/service.h"
+#include "auth/session_token.h"
 #include "auth/sigv4.h"
 #include "config/config.h"
 #include "storage/engine.h"
@@ -22,6 +23,9 @@ struct OperationContext {
   auth::AuthContext auth;
   const config::Config& config;
   storage::Engine& engine;
+  const auth::SessionTokenIssuer& sessions;
+  // Set when the request was signed with CreateSession credentials (x-amz-s3session-token).
+  std::optional<auth::SessionClaims> session;
 
   const std::string* Query(std::string_view name) const {
     for (auto& [k, v] : query)
@@ -31,6 +35,7 @@ struct OperationContext {
   bool HasQuery(std::string_view name) const { return Query(name) != nullptr; }
   bool IsHead() const { return request.method == "HEAD"; }
   bool IsRoot() const { return auth.user == config.users.at(0).name; }
+  bool IsDirectoryBucket() const;
 };
 
 // Shared steps, named once.
@@ -44,12 +49,17 @@ std::optional<S3Error> AuthorizeBucket(const OperationContext& ctx, const std::s
 std::string CanonicalUserId(const std::string& user);
 std::string QuoteETag(const std::string& etag);
 
+std::string BucketArn(const OperationContext& ctx, const std::string& bucket);
+
 // Operations, one file each (api/op_*.cc).
+Outcome CreateSession(OperationContext& ctx);
+Outcome ListDirectoryBuckets(OperationContext& ctx);
 Outcome ListBuckets(OperationContext& ctx);
 Outcome CreateBucket(OperationContext& ctx);
 Outcome DeleteBucket(OperationContext& ctx);
 Outcome HeadBucket(OperationContext& ctx);
 Outcome GetBucketLocation(OperationContext& ctx);
+Outcome GetBucketVersioning(OperationContext& ctx);
 Outcome ListObjects(OperationContext& ctx, bool v2);
 Outcome PutObject(OperationContext& ctx);
 Outcome GetObject(OperationContext& ctx);  // HeadObject too

@@ -7,7 +7,9 @@
 
 #include "api/addressing.h"
 #include "api/operation.h"
+#include "api/directory_bucket_name.h"
 #include "auth/checksum.h"
+#include "auth/session_token.h"
 
 namespace xs3::api {
 namespace {
@@ -19,7 +21,7 @@ constexpr std::array kUnsupportedSubresources = {
     "legal-hold", "lifecycle", "logging", "metadataTable", "metrics", "notification", "object-lock",
     "ownershipControls", "partNumber", "policy", "policyStatus", "publicAccessBlock", "renameObject",
     "replication", "requestPayment", "restore", "retention", "select", "session", "tagging", "torrent",
-    "uploadId", "uploads", "versionId", "versions", "website", "acl"};
+    "uploadId", "uploads", "versionId", "versioning", "versions", "website", "acl"};
 
 bool IsUnsupported(const OperationContext& ctx) {
   for (auto* s : kUnsupportedSubresources)
@@ -27,12 +29,64 @@ bool IsUnsupported(const OperationContext& ctx) {
   return false;
 }
 
+// What a session may do: one bucket, within its mode, until it expires.
+std::optional<S3Error> CheckSession(const OperationContext& ctx, const auth::SessionTokenIssuer::Verified& session,
+                                    int64_t now_s) {
+  if (ctx.auth.access_key != session.credentials.access_key_id) {
+    return make_error(ErrorCode::AccessDenied, "The session token does not belong to the signing credentials.");
+  }
+  if (now_s >= session.claims.expires_epoch_s) return make_error(ErrorCode::ExpiredToken);
+  bool user_known = false;
+  for (auto& u : ctx.config.users) user_known = user_known || u.name == session.claims.user;
+  if (!user_known) return make_error(ErrorCode::AccessDenied);
+  if (ctx.HasQuery("session") && ctx.address.key.empty()) {
+    return make_error(ErrorCode::InvalidRequest, "CreateSession request should not include x-amz-s3session-token");
+  }
+  if (ctx.address.bucket != session.claims.bucket) return make_error(ErrorCode::AccessDenied);
+  const std::string& m = ctx.request.method;
+  switch (session.claims.mode) {
+    case auth::SessionMode::ReadWrite: break;
+    case auth::SessionMode::ReadOnly:
+      if (m != "GET" && m != "HEAD") return make_error(ErrorCode::AccessDenied);
+      break;
+    case auth::SessionMode::CreateBucketOnly: {
+      bool create_bucket = m == "PUT" && ctx.address.key.empty();
+      for (auto& [k, v] : ctx.query) create_bucket = create_bucket && k == "x-id";
+      if (create_bucket) break;
+      // SDKs keep using the session they opened before CreateBucket. Once the bucket exists and
+      // belongs to the session's user, it carries exactly the rights a new session would.
+      auto bucket = ctx.engine.GetBucket(ctx.address.bucket);
+      bool root = session.claims.user == ctx.config.users.at(0).name;
+      if (!bucket.ok() || (bucket->owner != session.claims.user && !root)) return make_error(ErrorCode::AccessDenied);
+      break;
+    }
+  }
+  return std::nullopt;
+}
+
 Outcome Route(OperationContext& ctx) {
   const std::string& m = ctx.request.method;
   const auto& a = ctx.address;
   if (a.bucket.empty()) {
-    if (m == "GET") return ListBuckets(ctx);
-    return Fail(ctx, ErrorCode::MethodNotAllowed);
+    if (m != "GET") return Fail(ctx, ErrorCode::MethodNotAllowed);
+    // Both are "GET /": S3 Express clients sign with service s3express (boto3 sends nothing else
+    // to tell them apart); Smithy SDKs also add x-id.
+    auto* xid = ctx.Query("x-id");
+    bool directory = ctx.auth.service == "s3express" || ctx.HasQuery("max-directory-buckets") ||
+                     (xid && *xid == "ListDirectoryBuckets");
+    if (xid && *xid == "ListBuckets") directory = false;
+    return directory ? ListDirectoryBuckets(ctx) : ListBuckets(ctx);
+  }
+  if (a.key.empty() && m == "GET" && ctx.HasQuery("session")) return CreateSession(ctx);
+  if (ctx.IsDirectoryBucket()) {
+    // Operations S3 Express does not offer on directory buckets.
+    if (a.key.empty() && m == "GET" && (ctx.HasQuery("location") || !ctx.HasQuery("list-type"))) {
+      if (!ctx.HasQuery("uploads")) return Fail(ctx, ErrorCode::NotImplemented, "This operation is not supported for directory buckets.");
+    }
+    if (ctx.request.Header("x-amz-acl") || ctx.request.Header("x-amz-grant-full-control") ||
+        ctx.request.Header("x-amz-grant-read") || ctx.request.Header("x-amz-grant-write")) {
+      return Fail(ctx, ErrorCode::NotImplemented, "ACLs are not supported for directory buckets.");
+    }
   }
   // versionId=null is what version-unaware clients may send for unversioned buckets.
   if (auto* v = ctx.Query("versionId"); v && *v == "null") {
@@ -40,6 +94,7 @@ Outcome Route(OperationContext& ctx) {
   }
   if (a.key.empty()) {
     if (m == "GET" && ctx.HasQuery("location")) return GetBucketLocation(ctx);
+    if (m == "GET" && ctx.HasQuery("versioning") && !ctx.IsDirectoryBucket()) return GetBucketVersioning(ctx);
     if (m == "POST" && ctx.HasQuery("delete")) return DeleteObjects(ctx);
     if (IsUnsupported(ctx)) return Fail(ctx, ErrorCode::NotImplemented);
     if (m == "PUT") return CreateBucket(ctx);
@@ -81,11 +136,12 @@ void StampRequestIds(Response& response, const std::string& request_id) {
 struct Service::Impl {
   const config::Config& config;
   storage::Engine& engine;
+  auth::SessionTokenIssuer sessions;
   std::unordered_map<std::string, auth::Credential> credentials;
 };
 
-Service::Service(const config::Config& config, storage::Engine& engine)
-    : impl_(new Impl{config, engine, {}}) {
+Service::Service(const config::Config& config, storage::Engine& engine, std::string session_master_key)
+    : impl_(new Impl{config, engine, auth::SessionTokenIssuer(std::move(session_master_key)), {}}) {
   for (auto& u : config.users) impl_->credentials[u.access_key] = {u.access_key, u.secret_key, u.name};
 }
 
@@ -112,10 +168,33 @@ Outcome Service::Begin(const Request& request) {
     return Done(std::move(r));
   }
 
+  // CreateSession credentials: the token names its bucket, mode and owner, and carries the key
+  // the request must be signed with.
+  std::string token = request.HeaderOr("x-amz-s3session-token");
+  if (token.empty()) {
+    for (auto& [k, v] : ParseQuery(request.raw_query))
+      if (k == "X-Amz-S3session-Token") token = v;
+  }
+  int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
+  std::optional<auth::SessionTokenIssuer::Verified> session;
+  if (!token.empty()) {
+    session = impl_->sessions.Verify(token, now_s);
+    if (!session) {
+      Response r = ErrorResponse(make_error(ErrorCode::InvalidToken), request_id, is_head);
+      StampRequestIds(r, request_id);
+      return Done(std::move(r));
+    }
+  }
+
   auth::RequestParts parts{request.method, request.raw_path, request.raw_query, &request.headers};
   auth::VerifyOptions options;
   options.region = impl_->config.region;
-  auto lookup = [this](std::string_view key) -> std::optional<auth::Credential> {
+  auto lookup = [this, &session](std::string_view key) -> std::optional<auth::Credential> {
+    if (session && key == session->credentials.access_key_id) {
+      return auth::Credential{session->credentials.access_key_id, session->credentials.secret_access_key,
+                              session->claims.user};
+    }
     auto it = impl_->credentials.find(std::string(key));
     if (it == impl_->credentials.end()) return std::nullopt;
     return it->second;
@@ -133,7 +212,22 @@ Outcome Service::Begin(const Request& request) {
                        ParseQuery(request.raw_query),
                        std::get<auth::AuthContext>(verified),
                        impl_->config,
-                       impl_->engine};
+                       impl_->engine,
+                       impl_->sessions,
+                       std::nullopt};
+  if (ctx.address.malformed) {
+    Outcome o = Fail(ctx, ErrorCode::InvalidURI);
+    StampRequestIds(o.response, request_id);
+    return o;
+  }
+  if (session) {
+    if (auto e = CheckSession(ctx, *session, now_s)) {
+      Outcome o = Fail(ctx, *e);
+      StampRequestIds(o.response, request_id);
+      return o;
+    }
+    ctx.session = session->claims;
+  }
 
   Outcome out;
   if (ctx.auth.anonymous) {

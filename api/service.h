@@ -31,7 +31,8 @@ struct Outcome {
 
 class Service {
  public:
-  Service(const config::Config& config, storage::Engine& engine);
+  // `session_master_key`: the secret CreateSession tokens are signed under (>= 32 bytes).
+  Service(const config::Config& config, storage::Engine& engine, std::string session_master_key);
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;

@@ -63,6 +63,11 @@ Entry entry_of(ErrorCode c) {
     case ErrorCode::InvalidRequest: return {"InvalidRequest", 400, "Invalid Request"};
     case ErrorCode::InvalidStorageClass:
       return {"InvalidStorageClass", 400, "The storage class you specified is not valid"};
+    case ErrorCode::InvalidToken:
+      return {"InvalidToken", 400, "The provided token is malformed or otherwise invalid."};
+    case ErrorCode::InvalidURI: return {"InvalidURI", 400, "Couldn't parse the specified URI."};
+    case ErrorCode::InvalidWriteOffset:
+      return {"InvalidWriteOffset", 400, "The write offset value that you specified does not match the current object size."};
     case ErrorCode::KeyTooLongError: return {"KeyTooLongError", 400, "Your key is too long"};
     case ErrorCode::MalformedXML:
       return {"MalformedXML", 400,

@@ -34,7 +34,7 @@ bool ParseAddress(const std::string& text, Config& c, std::string& error) {
 constexpr const char* kSettings[] = {"address", "port", "data-dir", "region", "domain", "durability",
                                      "inline-threshold", "threads", "max-connections", "max-header-bytes",
                                      "max-object-bytes", "idle-timeout", "request-timeout", "root-access-key",
-                                     "root-secret-key"};
+                                     "root-secret-key", "zones", "session-lifetime"};
 
 bool IsSetting(const std::string& name) {
   for (auto* s : kSettings)
@@ -78,6 +78,14 @@ bool SetScalar(Config& c, const std::string& name, const std::string& value, std
       c.idle_timeout = std::chrono::seconds(std::stoll(value));
     } else if (name == "request-timeout") {
       c.request_timeout = std::chrono::seconds(std::stoll(value));
+    } else if (name == "zones") {
+      c.zones.clear();
+      std::stringstream ss(value);
+      for (std::string z; std::getline(ss, z, ',');)
+        if (!z.empty()) c.zones.push_back(z);
+    } else if (name == "session-lifetime") {
+      c.session_lifetime = std::chrono::seconds(std::stoll(value));
+      if (c.session_lifetime.count() < 1 || c.session_lifetime.count() > 3600) throw std::invalid_argument("range");
     } else if (name == "root-access-key") {
       c.users[0].access_key = value;
     } else if (name == "root-secret-key") {
@@ -125,6 +133,12 @@ bool ApplyJson(Config& c, const std::string& path, std::string& error) {
       }
       continue;
     }
+    if ((name == "zones") && v.is_array()) {
+      c.zones.clear();
+      for (auto& z : v)
+        if (z.is_string()) c.zones.push_back(z.get<std::string>());
+      continue;
+    }
     if (name == "domains" && v.is_array()) {
       c.domains.clear();
       for (auto& d : v)
@@ -145,11 +159,29 @@ bool ApplyJson(Config& c, const std::string& path, std::string& error) {
 
 }  // namespace
 
+std::vector<std::string> EffectiveZones(const Config& c) {
+  if (!c.zones.empty()) return c.zones;
+  // AZ ids AWS publishes for S3 Express One Zone (S3 User Guide, "Regional and Zonal endpoints").
+  static const std::map<std::string, std::vector<std::string>> kPublished = {
+      {"us-east-1", {"use1-az4", "use1-az5", "use1-az6"}},
+      {"us-east-2", {"use2-az1", "use2-az2"}},
+      {"us-west-2", {"usw2-az1", "usw2-az3", "usw2-az4"}},
+      {"ap-south-1", {"aps1-az1", "aps1-az3"}},
+      {"ap-northeast-1", {"apne1-az1", "apne1-az4"}},
+      {"eu-west-1", {"euw1-az1", "euw1-az3"}},
+      {"eu-north-1", {"eun1-az1", "eun1-az2", "eun1-az3"}},
+  };
+  auto it = kPublished.find(c.region);
+  if (it != kPublished.end()) return it->second;
+  return {};
+}
+
 std::string Usage() {
   return "usage: xs3d [--config FILE] [--address HOST:PORT] [--data-dir DIR] [--region REGION]\n"
          "            [--domain D1,D2] [--durability fsync|relaxed] [--threads N]\n"
          "            [--root-access-key KEY] [--root-secret-key SECRET] [--max-connections N]\n"
          "            [--idle-timeout SECONDS] [--request-timeout SECONDS] [--inline-threshold BYTES]\n"
+         "            [--zones use1-az4,use1-az5] [--session-lifetime SECONDS]\n"
          "Environment: XS3_ADDRESS, XS3_DATA_DIR, XS3_REGION, XS3_DOMAIN, XS3_DURABILITY, XS3_THREADS,\n"
          "             XS3_ROOT_ACCESS_KEY, XS3_ROOT_SECRET_KEY (flags win over environment, environment over file)\n";
 }
@@ -231,6 +263,10 @@ std::string Describe(const Config& c) {
       << "  data dir     " << c.data_dir << "\n"
       << "  region       " << c.region << "\n"
       << "  durability   " << c.durability << "\n"
+      << "  zones        ";
+  auto zones = EffectiveZones(c);
+  for (size_t i = 0; i < zones.size(); ++i) out << (i ? "," : "") << zones[i];
+  out << (zones.empty() ? "(any well-formed zone id)" : "") << "\n"
       << "  domains      ";
   for (size_t i = 0; i < c.domains.size(); ++i) out << (i ? "," : "") << c.domains[i];
   out << "\n";

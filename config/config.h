@@ -22,6 +22,9 @@ struct Config {
   std::string region = "us-east-1";
   // Virtual-host addressing: a Host of "<bucket>.<domain>" names a bucket.
   std::vector<std::string> domains = {"localhost", "s3.localhost"};
+  // Availability zone ids directory buckets may be created in; empty: the region's defaults.
+  std::vector<std::string> zones;
+  std::chrono::seconds session_lifetime{300};  // CreateSession credentials, as AWS (tests shorten it)
   std::string durability = "fsync";  // "fsync" | "relaxed"
   size_t inline_threshold = 64 * 1024;
   std::vector<User> users = {{"root", "xs3devaccesskey", "xs3devsecretkey"}};  // users[0] is root
@@ -42,6 +45,9 @@ struct LoadResult {
 
 // argv/environ are read as given; tests pass their own.
 LoadResult Load(int argc, const char* const* argv, const char* const* environ_vars);
+
+// The zones directory buckets may use: configured ones, else the region's published zone ids.
+std::vector<std::string> EffectiveZones(const Config& config);
 
 std::string Usage();
 // The effective config as printed at start, secrets masked unless they are the dev defaults.

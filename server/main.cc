@@ -1,9 +1,15 @@
 // xs3d: the server process. Config, storage, the API service and the HTTP front end, wired
 // together; SIGTERM/SIGINT finish in-flight requests and exit 0.
+#include <fcntl.h>
+#include <openssl/rand.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "api/service.h"
 #include "config/config.h"
@@ -11,6 +17,36 @@
 #include "storage/engine.h"
 
 extern char** environ;
+
+namespace {
+
+// The secret CreateSession tokens are signed under, kept in the data directory so sessions
+// survive a restart (SDKs cache them for minutes). Created once, readable by the owner only.
+std::optional<std::string> LoadOrCreateSessionKey(const std::string& data_dir, std::string* error) {
+  std::string path = data_dir + "/session-master.key";
+  {
+    std::ifstream in(path, std::ios::binary);
+    if (in) {
+      std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (key.size() >= 32) return key;
+      *error = path + " is shorter than 32 bytes";
+      return std::nullopt;
+    }
+  }
+  std::string key(32, '\0');
+  RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size()));
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  bool ok = fd >= 0 && ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    *error = "cannot write " + path;
+    return std::nullopt;
+  }
+  return key;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace xs3;
@@ -43,7 +79,13 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  api::Service service(cfg, *engine.value());
+  std::string key_error;
+  auto session_key = LoadOrCreateSessionKey(cfg.data_dir, &key_error);
+  if (!session_key) {
+    std::cerr << "xs3d: " << key_error << "\n";
+    return 1;
+  }
+  api::Service service(cfg, *engine.value(), *session_key);
   server::HttpServer http(cfg, service);
   std::string error;
   if (!http.Start(&error)) {

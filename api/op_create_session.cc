@@ -1,0 +1,55 @@
+// CreateSession (GET /<bucket>?session): short-lived credentials for one directory bucket.
+#include <chrono>
+
+#include "api/directory_bucket_name.h"
+#include "api/http_time.h"
+#include "api/operation.h"
+#include "api/xml_writer.h"
+
+namespace xs3::api {
+
+Outcome CreateSession(OperationContext& ctx) {
+  if (!ctx.IsDirectoryBucket()) {
+    return Fail(ctx, ErrorCode::InvalidRequest, "CreateSession is only supported for directory buckets.");
+  }
+  std::string mode_header = ctx.request.HeaderOr("x-amz-create-session-mode");
+  if (!mode_header.empty() && mode_header != "ReadWrite" && mode_header != "ReadOnly") {
+    S3Error e = make_error(ErrorCode::InvalidArgument, "Invalid session mode.");
+    e.extra_xml = "<ArgumentName>x-amz-create-session-mode</ArgumentName><ArgumentValue>" + XmlEscape(mode_header) +
+                  "</ArgumentValue>";
+    return Fail(ctx, e);
+  }
+  auth::SessionMode mode = mode_header == "ReadOnly" ? auth::SessionMode::ReadOnly : auth::SessionMode::ReadWrite;
+
+  auto bucket = ctx.engine.GetBucket(ctx.address.bucket);
+  if (!bucket.ok()) {
+    if (bucket.status().code() != storage::Code::NoSuchBucket) return Fail(ctx, FromStorage(bucket.status()));
+    // The stock SDKs open a session before CreateBucket: grant one that can only create this
+    // bucket, and only for a name that could be created.
+    if (!DirectoryBucketZone(ctx.address.bucket)) return Fail(ctx, ErrorCode::InvalidBucketName);
+    mode = auth::SessionMode::CreateBucketOnly;
+  } else {
+    if (bucket->type != storage::BucketType::Directory) return Fail(ctx, ErrorCode::NoSuchBucket);
+    if (bucket->owner != ctx.auth.user && !ctx.IsRoot()) return Fail(ctx, ErrorCode::AccessDenied);
+  }
+
+  int64_t now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  int64_t expires = now_s + ctx.config.session_lifetime.count();
+  auto creds = ctx.sessions.Issue({ctx.address.bucket, ctx.auth.user, mode, expires}, now_s);
+
+  std::string expiration = Iso8601Ms(expires * 1000);
+  expiration = expiration.substr(0, expiration.size() - 5) + "Z";  // AWS sends whole seconds
+  XmlWriter x("CreateSessionResult");
+  x.Open("Credentials")
+      .Element("SessionToken", creds.token)
+      .Element("SecretAccessKey", creds.secret_access_key)
+      .Element("AccessKeyId", creds.access_key_id)
+      .Element("Expiration", expiration)
+      .Close("Credentials");
+  Response r = XmlResponse(200, x.Finish());
+  r.SetHeader("x-amz-server-side-encryption", "AES256");
+  return Done(std::move(r));
+}
+
+}  // namespace xs3::api
