@@ -1,0 +1,1 @@
+# Directory-bucket (S3 Express One Zone) suites; included from CMakeLists.txt.
