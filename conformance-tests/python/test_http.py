@@ -819,5 +819,62 @@ class LayoutNamesSuite(unittest.TestCase):
             server.cleanup()
 
 
+class ProcessSuite(unittest.TestCase):
+    """Process contract: SIGINT is graceful too, a missing data dir is created, a busy port fails fast."""
+
+    def test_sigint_exits_0(self):
+        server = h.Server()
+        try:
+            server.start()
+            self.assertEqual(h.Client(server).create_bucket(B).status, 200)
+            proc = server.proc
+            proc.send_signal(signal.SIGINT)
+            self.assertEqual(proc.wait(20), 0)
+            server.proc = None
+        finally:
+            server.cleanup()
+
+    def test_missing_data_dir_is_created(self):
+        base = h.tempfile.mkdtemp(prefix="xs3-conf-newdir-")
+        try:
+            server = h.Server(data_dir=os.path.join(base, "not", "yet", "there"))
+            os.rmdir(server.data_dir)  # Server() pre-creates it; make sure it is really missing
+            try:
+                server.start()
+                raw = h.Client(server)
+                self.assertEqual(raw.create_bucket(B).status, 200)
+                self.assertEqual(raw.put(B, "k", b"v").status, 200)
+                server.stop()
+                self.assertTrue(os.path.isdir(server.data_dir))
+            finally:
+                server.cleanup()
+        finally:
+            h.shutil.rmtree(base, ignore_errors=True)
+
+    def test_busy_port_fails_fast(self):
+        server = h.Server()
+        try:
+            server.start()
+            d = h.tempfile.mkdtemp(prefix="xs3-conf-busy-")
+            try:
+                # (SO_REUSEPORT lets a second process bind the same port: the kernel would then
+                # split connections between two servers with different data dirs)
+                try:
+                    p = h.subprocess.run([h.xs3d_path(), "--address", f"127.0.0.1:{server.port}", "--data-dir", d,
+                                          "--durability", "relaxed"], stdout=h.subprocess.PIPE,
+                                         stderr=h.subprocess.PIPE, timeout=10)
+                except h.subprocess.TimeoutExpired as e:
+                    self.fail("a second xs3d started on the busy port and kept running (killed after 10 s); "
+                              f"its stdout: {(e.stdout or b'')[-300:]!r}")
+                self.assertNotEqual(p.returncode, 0, "a second xs3d on a busy port must exit non-zero")
+                self.assertNotIn(b"xs3d listening on", p.stdout)
+            finally:
+                h.shutil.rmtree(d, ignore_errors=True)
+            self.assertEqual(h.Client(server).request("GET", "/").status, 200)
+            server.stop()
+        finally:
+            server.cleanup()
+
+
 if __name__ == "__main__":
     h.main()
