@@ -63,6 +63,7 @@ Outcome GetBucketVersioning(OperationContext& ctx);
 Outcome ListObjects(OperationContext& ctx, bool v2);
 Outcome PutObject(OperationContext& ctx);
 Outcome GetObject(OperationContext& ctx);  // HeadObject too
+Outcome GetObjectAttributes(OperationContext& ctx);
 Outcome DeleteObject(OperationContext& ctx);
 Outcome DeleteObjects(OperationContext& ctx);
 Outcome CopyObject(OperationContext& ctx);

@@ -17,7 +17,7 @@ namespace {
 // Subresources S3 defines that xs3 does not implement yet: they answer NotImplemented instead of
 // being mistaken for a plain GetObject/ListObjects.
 constexpr std::array kUnsupportedSubresources = {
-    "accelerate", "analytics", "attributes", "cors", "encryption", "intelligent-tiering", "inventory",
+    "accelerate", "analytics", "cors", "encryption", "intelligent-tiering", "inventory",
     "legal-hold", "lifecycle", "logging", "metadataTable", "metrics", "notification", "object-lock",
     "ownershipControls", "partNumber", "policy", "policyStatus", "publicAccessBlock", "renameObject",
     "replication", "requestPayment", "restore", "retention", "select", "session", "tagging", "torrent",
@@ -108,6 +108,7 @@ Outcome Route(OperationContext& ctx) {
     }
     return Fail(ctx, ErrorCode::MethodNotAllowed);
   }
+  if (m == "GET" && ctx.HasQuery("attributes")) return GetObjectAttributes(ctx);
   if (IsUnsupported(ctx)) return Fail(ctx, ErrorCode::NotImplemented);
   if (m == "PUT") {
     if (ctx.request.Header("x-amz-copy-source")) return CopyObject(ctx);
