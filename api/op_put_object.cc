@@ -83,7 +83,9 @@ Outcome PutObject(OperationContext& ctx) {
     conditions.if_match_etag = etag;
   }
 
-  auto pipeline = BodyPipeline::Create(ctx.request, ctx.auth, {.compute_md5 = true, .default_checksum = true});
+  // Directory buckets' ETags are not MD5s, so the digest is skipped there (unless Content-MD5 asks).
+  auto pipeline =
+      BodyPipeline::Create(ctx.request, ctx.auth, {.compute_md5 = !ctx.IsDirectoryBucket(), .default_checksum = true});
   if (auto* e = std::get_if<S3Error>(&pipeline)) return Fail(ctx, *e);
   auto& p = std::get<0>(pipeline);
   auto& object_meta = std::get<storage::ObjectMeta>(meta);
