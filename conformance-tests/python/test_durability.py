@@ -72,6 +72,60 @@ class DurabilitySuite(unittest.TestCase):
         finally:
             server.cleanup()
 
+    def test_second_instance_on_same_data_dir_is_refused(self):
+        # A second xs3d on a data dir in use would run startup recovery (removing temporaries and
+        # blobs no committed record references yet) under the first one's in-flight writes.
+        server = h.Server(durability="fsync")
+        try:
+            server.start()
+            raw = h.Client(server)
+            self.assertEqual(raw.create_bucket(B).status, 200)
+            acked, stop, lock = {}, threading.Event(), threading.Lock()
+
+            def writer(tid):
+                cl = h.Client(server)
+                n = 0
+                while not stop.is_set():
+                    n += 1
+                    body = os.urandom(200_000)
+                    key = f"w{tid}/{n}"
+                    try:
+                        if cl.put(B, key, body).status == 200:
+                            with lock:
+                                acked[key] = hashlib.md5(body).hexdigest()
+                    except OSError:
+                        pass
+            ts = [threading.Thread(target=writer, args=(i,), daemon=True) for i in range(4)]
+            for t in ts:
+                t.start()
+            started = []
+            for _ in range(3):
+                proc = h.subprocess.Popen([h.xs3d_path(), "--address", "127.0.0.1:0", "--data-dir", server.data_dir,
+                                           "--durability", "fsync"], stdout=h.subprocess.PIPE,
+                                          stderr=h.subprocess.DEVNULL)
+                try:
+                    out, _ = proc.communicate(timeout=3)
+                except h.subprocess.TimeoutExpired:
+                    proc.kill()
+                    out, _ = proc.communicate(timeout=10)
+                if b"xs3d listening on" in out:
+                    started.append(proc.returncode)
+            stop.set()
+            for t in ts:
+                t.join(30)
+            lost = []
+            for k, md5 in sorted(acked.items()):
+                r = raw.get(B, k)
+                if r.status != 200 or hashlib.md5(r.body).hexdigest() != md5:
+                    lost.append(f"{k}: {r.status} {r.error_code() or len(r.body)}")
+            print(f"second instances that started: {len(started)}; acknowledged {len(acked)}, "
+                  f"lost or corrupt afterwards: {len(lost)} {lost[:5]}", flush=True)
+            self.assertEqual(lost, [], "acknowledged objects unreadable after a second instance ran")
+            self.assertEqual(started, [], "a second xs3d started on a data dir already in use")
+            server.stop()
+        finally:
+            server.cleanup()
+
     def _run(self, server, how, seconds):
         server.start()
         raw = h.Client(server)
