@@ -714,6 +714,36 @@ TEST_CASE("append: a process killed mid-append leaves every acknowledged byte, n
   for (const auto& o : l->objects) CHECK(e->GetObject("d", o.key).ok());
 }
 
+TEST_CASE("append: parts are counted up to 10,000 (TooManyParts); copies reset the count") {
+  TempDir dir;
+  auto e = OpenEngine(dir.path);
+  MakeBucket(*e, "d");
+  REQUIRE(Put(*e, "d", "p", "x").ok());
+  CHECK(e->GetObject("d", "p")->part_count == 0);  // a plain PUT: one part
+  REQUIRE(Append(*e, "d", "p", 1, "y").ok());
+  CHECK(e->GetObject("d", "p")->part_count == 2);
+  REQUIRE(Append(*e, "d", "fresh", 0, "a").ok());
+  CHECK(e->GetObject("d", "fresh")->part_count == 1);
+  for (uint64_t size = 1; size < Engine::kMaxAppendParts; ++size) {
+    Status s = Append(*e, "d", "fresh", size, "a");
+    REQUIRE_MESSAGE(s.ok(), s.message());
+  }
+  auto r = e->GetObject("d", "fresh");
+  REQUIRE(r.ok());
+  CHECK(r->part_count == Engine::kMaxAppendParts);
+  CHECK(r->meta.size == Engine::kMaxAppendParts);
+  Status s = Append(*e, "d", "fresh", Engine::kMaxAppendParts, "a");
+  CHECK(s.code() == Code::InvalidArgument);
+  CHECK(s.detail() == Detail::TooManyParts);
+  REQUIRE(e->CopyObject("d", "fresh", "d", "fresh", {}).ok());  // copy onto itself resets
+  CHECK(e->GetObject("d", "fresh")->part_count == 0);
+  CHECK(Append(*e, "d", "fresh", Engine::kMaxAppendParts, "b").ok());
+  CHECK(Get(*e, "d", "fresh") == std::string(Engine::kMaxAppendParts, 'a') + "b");
+  // Renames keep the count.
+  REQUIRE(e->RenameObject("d", "fresh", "moved").ok());
+  CHECK(e->GetObject("d", "moved")->part_count == 2);
+}
+
 TEST_CASE("append: concurrent appenders at the same offset: exactly one wins each round") {
   TempDir dir;
   auto e = OpenEngine(dir.path);
@@ -777,6 +807,7 @@ TEST_CASE("seal/publish extents: an object assembled from separately written pie
   ObjectMeta m;
   m.etag = "mpu-etag-2";
   REQUIRE(e->PublishExtents("d", "mpu/object", extents, m).ok());
+  CHECK(e->GetObject("d", "mpu/object")->part_count == 4);
   std::string all;
   for (const auto& p : parts) all += p;
   CHECK(Get(*e, "d", "mpu/object") == all);

@@ -510,6 +510,7 @@ Status EngineImpl::PublishExtents(const std::string& bucket, const std::string& 
     RemoveBlobs(record);
     return s;
   }
+  record.part_count = static_cast<uint32_t>(std::min<size_t>(record.extents.size(), UINT32_MAX));
   record.meta = std::move(meta);
   record.meta.size = 0;
   for (const Extent& e : record.extents) record.meta.size += e.size;
@@ -554,6 +555,12 @@ Status EngineImpl::AppendObject(const std::string& bucket, const std::string& ke
                           std::to_string(current));
       }
       if (Status s = CheckConditions(conditions, exists ? &record : nullptr); !s.ok()) return s;
+      const uint32_t parts = exists ? std::max<uint32_t>(record.part_count, 1) : 0;
+      if (parts >= kMaxAppendParts) {
+        return Status(Code::InvalidArgument, Detail::TooManyParts,
+                      "the object already has " + std::to_string(parts) + " parts");
+      }
+      record.part_count = parts + 1;
       if (!exists) {
         record.meta = meta_updates;
       } else {

@@ -83,6 +83,10 @@ struct ObjectRecord {
   std::string inline_body;  // the body when stored inline (size <= inline_threshold)
   std::string blob_id;      // non-empty when the body is a blob file
   std::vector<Extent> extents;  // non-empty for multi-piece bodies (see AppendObject)
+  // Parts the object was assembled from: 0 for a plain PUT/COPY (one part), else the number of
+  // appends (counting the creating write) or of multipart parts, plus later appends. AWS caps
+  // this at 10,000 for appends (TooManyParts); CopyObject resets it.
+  uint32_t part_count = 0;
 };
 
 // Conditions checked inside the write transaction that publishes a PUT/COPY.
@@ -202,13 +206,15 @@ class Engine {
 
   // Appends the writer's bytes to bucket/key. write_offset must equal the object's current size
   // (0 creates a missing key), checked in the write transaction: InvalidArgument +
-  // Detail::InvalidWriteOffset otherwise (a missing key is size 0, not NoSuchKey). Existing bytes are
+  // Detail::InvalidWriteOffset otherwise; InvalidArgument + Detail::TooManyParts when the object
+  // already has kMaxAppendParts parts (part_count) (a missing key is size 0, not NoSuchKey). Existing bytes are
   // never rewritten: the object becomes a list of extents. Metadata: for a new object
   // `meta_updates` is the whole metadata; for an existing one the stored metadata is kept except
   // etag, checksums, checksum_type (replaced when non-empty in meta_updates) and mtime_ms
   // (meta_updates.mtime_ms, or now). The engine sets size = write_offset + appended bytes.
   // `conditions` (e.g. If-Match on the etag api read to combine checksums) are checked on the
   // existing object. Works for any bucket type; api restricts it to directory buckets.
+  static constexpr uint32_t kMaxAppendParts = 10000;
   virtual Status AppendObject(const std::string& bucket, const std::string& key, uint64_t write_offset,
                               std::unique_ptr<BodyWriter> writer, ObjectMeta meta_updates,
                               const WriteConditions& conditions = {}) = 0;
@@ -227,7 +233,8 @@ class Engine {
   // Building blocks for objects assembled from separately written pieces (multipart uploads).
   // SealExtent finishes a writer and makes its bytes durable as an extent owned by the caller
   // (inline when small). PublishExtents publishes bucket/key as the concatenation of `extents`
-  // (size = their sum; taking ownership of their blobs, which are removed on a definite failure).
+  // (size = their sum, part_count = extents.size(); taking ownership of their blobs, which are
+  // removed on a definite failure).
   // DiscardExtent removes an extent's blob that will never be published.
   virtual Result<Extent> SealExtent(std::unique_ptr<BodyWriter> writer) = 0;
   virtual Status PublishExtents(const std::string& bucket, const std::string& key, std::vector<Extent> extents,

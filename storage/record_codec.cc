@@ -7,7 +7,7 @@ namespace xs3::storage {
 namespace {
 
 constexpr uint8_t kRecordVersion = 1;          // no extents
-constexpr uint8_t kRecordVersionExtents = 2;   // version 1 + the extent list
+constexpr uint8_t kRecordVersionExtents = 2;   // version 1 + part count + extent list (maybe empty)
 constexpr uint8_t kBucketVersion = 1;
 
 // The ordered list of plain string fields of ObjectMeta, shared by encoder and decoder.
@@ -22,7 +22,8 @@ bool ForEachMetaString(Meta& m, F&& f) {
 std::string EncodeRecord(const ObjectRecord& record) {
   const ObjectMeta& m = record.meta;
   WireWriter w;
-  w.PutByte(record.extents.empty() ? kRecordVersion : kRecordVersionExtents);
+  const bool v2 = !record.extents.empty() || record.part_count != 0;
+  w.PutByte(v2 ? kRecordVersionExtents : kRecordVersion);
   w.PutVarint(m.size);
   w.PutFixed64(static_cast<uint64_t>(m.mtime_ms));
   ForEachMetaString(m, [&](const std::string& s) {
@@ -41,7 +42,8 @@ std::string EncodeRecord(const ObjectRecord& record) {
   }
   w.PutString(record.blob_id);
   w.PutString(record.inline_body);
-  if (!record.extents.empty()) {
+  if (v2) {
+    w.PutVarint(record.part_count);
     w.PutVarint(record.extents.size());
     for (const Extent& e : record.extents) {
       w.PutVarint(e.size);
@@ -84,8 +86,12 @@ bool DecodeRecord(std::string_view value, ObjectRecord* out, bool with_body) {
     out->inline_body.clear();
   }
   out->extents.clear();
+  out->part_count = 0;
   if (version == kRecordVersionExtents) {
-    if (!r.GetVarint(&n) || n == 0 || n > value.size()) return false;
+    uint64_t parts = 0;
+    if (!r.GetVarint(&parts) || parts > UINT32_MAX) return false;
+    out->part_count = static_cast<uint32_t>(parts);
+    if (!r.GetVarint(&n) || n > value.size()) return false;
     out->extents.resize(n);
     for (Extent& e : out->extents) {
       std::string_view data;

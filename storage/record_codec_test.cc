@@ -83,6 +83,16 @@ TEST_CASE("record codec: extents round trip; truncations rejected; meta-only ski
   CHECK(out.extents[1].blob_id == in.extents[1].blob_id);
   CHECK(out.extents[1].size == (1u << 20));
   CHECK(out.extents[2].inline_data == in.extents[2].inline_data);
+  CHECK(out.part_count == 0);
+  in.part_count = 9999;
+  REQUIRE(DecodeRecord(EncodeRecord(in), &out));
+  CHECK(out.part_count == 9999);
+  ObjectRecord parts_only = Sample(), parts_out;
+  parts_only.part_count = 3;
+  REQUIRE(DecodeRecord(EncodeRecord(parts_only), &parts_out));
+  CHECK(parts_out.part_count == 3);
+  CHECK(parts_out.extents.empty());
+  CHECK(parts_out.inline_body == parts_only.inline_body);
   ObjectRecord meta_only;
   REQUIRE(DecodeRecord(v, &meta_only, /*with_body=*/false));
   CHECK(meta_only.extents.size() == 3);
@@ -93,6 +103,7 @@ TEST_CASE("record codec: extents round trip; truncations rejected; meta-only ski
   // A record without extents decodes with an empty list even into a reused struct.
   REQUIRE(DecodeRecord(EncodeRecord(Sample()), &out));
   CHECK(out.extents.empty());
+  CHECK(out.part_count == 0);
 }
 
 TEST_CASE("record codec: BucketInfo round trip") {

@@ -28,6 +28,8 @@ enum class Detail {
   PathConflict,
   // AppendObject: the write offset is not the object's current size (AWS: 400 InvalidWriteOffset).
   InvalidWriteOffset,
+  // AppendObject: the object already has Engine::kMaxAppendParts parts (AWS: 400 TooManyParts).
+  TooManyParts,
 };
 
 class Status {
