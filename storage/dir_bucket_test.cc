@@ -309,6 +309,22 @@ TEST_CASE("dir bucket: 1,024-byte path components and long names sharing their f
   CHECK(e->DeleteBucket("d").ok());
 }
 
+TEST_CASE("dir bucket: the longest bucket name with the longest names stays under LMDB's key limit") {
+  TempDir dir;
+  auto e = OpenEngine(dir.path);
+  std::string bucket(kMaxBucketNameLen, 'b');
+  MakeBucket(*e, bucket);
+  for (size_t n : {kDirNameInlineLimit, kDirNameInlineLimit + 1, size_t{1022}, size_t{1024}}) {
+    std::string key(n, 'k');
+    if (n == 1022) key = "d/" + std::string(1020, 'k');
+    REQUIRE_MESSAGE(Put(*e, bucket, key, "v").ok(), n);
+    CHECK(Get(*e, bucket, key) == "v");
+  }
+  auto r = e->ListObjects(bucket, ListOptions{});
+  REQUIRE(r.ok());
+  CHECK(r->objects.size() == 4);
+}
+
 // A random tree at least 4 levels deep; names chosen so that walk order differs from byte
 // order ("a" vs "a.txt" vs "a-b"), plus some long names.
 struct Tree {
