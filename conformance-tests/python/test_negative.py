@@ -121,6 +121,27 @@ class NegativeSuite(h.ServerTestCase, Assertions):
         self.assertError(r, 403, "SignatureDoesNotMatch")
         self.assertAbsent("sig-bad3")
 
+    def test_unsigned_amz_headers_are_refused(self):
+        # S3 requires every x-amz-* header (x-amz-content-sha256 aside) to be signed:
+        # 403 AccessDenied "There were headers present in the request which were not signed",
+        # <HeadersNotSigned>. Otherwise anyone on the path can add x-amz-copy-source to a signed
+        # PUT, or metadata/ACLs to a presigned one.
+        def inject(name, value):
+            def tamper(hdrs):
+                hdrs[name] = value
+            return tamper
+        for key, name, value in (("unsigned-meta", "x-amz-meta-injected", "evil"),
+                                 ("unsigned-copy", "x-amz-copy-source", f"/{B}/{OBJ}")):
+            r = self.raw.put(B, key, b"", tamper=inject(name, value))
+            self.assertError(r, 403, "AccessDenied")
+            self.assertEqual(r.xml().findtext("HeadersNotSigned"), name, r.body)
+            self.assertAbsent(key)
+        t = h.presign_v4("PUT", self.server.host, key_path(B, "unsigned-presigned"), expires=60)
+        r = h.raw_request(self.server.port, "PUT", t, {"Host": self.server.host, "x-amz-meta-x": "unsigned"}, b"zz")
+        self.assertError(r, 403, "AccessDenied")
+        self.assertAbsent("unsigned-presigned")
+        self.assertUnchanged()
+
     def test_unknown_access_key(self):
         r = self.raw.put(B, "unknown-ak", b"x", access_key="AKIDNOSUCHKEY", secret_key="whatever")
         self.assertError(r, 403, "InvalidAccessKeyId")
