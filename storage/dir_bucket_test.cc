@@ -196,7 +196,7 @@ TEST_CASE("dir bucket: put/get/delete; parent directories appear and vanish with
   CHECK(e->DeleteBucket("d").ok());
 }
 
-TEST_CASE("dir bucket: an object and a directory cannot share a path; empty components are rejected") {
+TEST_CASE("dir bucket: an object and a directory cannot share a path; empty components are names (folder markers)") {
   TempDir dir;
   auto e = OpenEngine(dir.path);
   MakeBucket(*e, "d");
