@@ -34,3 +34,14 @@ std::string Base64Encode(std::string_view raw);
 std::optional<std::string> Base64Decode(std::string_view text);  // nullopt on invalid input
 
 }  // namespace xs3::auth
+
+namespace xs3::auth {
+
+// The CRC of A‖B from crc(A), crc(B) and |B| (zlib's crc32_combine, generalised), so an append
+// extends a full-object CRC32/CRC32C/CRC64NVME without rereading A. `a` must be one of those
+// three; digests are the raw big-endian bytes Hasher::Final() returns. nullopt for other
+// algorithms or malformed digests.
+std::optional<std::string> CombineCrc(ChecksumAlgorithm a, std::string_view crc_first, std::string_view crc_second,
+                                      uint64_t second_length);
+
+}  // namespace xs3::auth
