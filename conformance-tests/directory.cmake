@@ -1,1 +1,18 @@
 # Directory-bucket (S3 Express One Zone) suites; included from CMakeLists.txt.
+
+# JS SDK through its own session handling (CreateSession, session-signed data calls, IAM CopyObject).
+xs3_conformance_test(directory_js TOOLS XS3_NODE TIMEOUT 120 FIXTURES xs3_js_deps
+  COMMAND ${XS3_NODE} --test --test-reporter=spec ${CT_JS_RUN_DIR}/directory.test.mjs)
+
+# boto3 1.43 directory flows + hand-signed sessions (ReadOnly/ReadWrite, foreign, tampered and
+# expired tokens), directory CreateBucket errors, 10,000-object tree listings.
+if(NOT XS3_CONFORMANCE_PYENV_CLIENTS STREQUAL "OFF")
+  xs3_conformance_test(directory_sessions TOOLS XS3_PYTHON_PYENV TIMEOUT 180
+    COMMAND ${XS3_PYTHON_PYENV} ${CT_PY_DIR}/test_directory_sessions.py)
+endif()
+
+# Waits for features being built (append via x-amz-write-offset-bytes, RenameObject,
+# GetObjectAttributes, depth-first listing order, empty-directory removal) and for the server
+# bugs these tests found (see the file's header); register it once they are in:
+# xs3_conformance_test(directory_express_ops TOOLS XS3_NODE TIMEOUT 120 FIXTURES xs3_js_deps
+#   COMMAND ${XS3_NODE} --test --test-reporter=spec ${CT_JS_RUN_DIR}/directory_express_ops.test.mjs)
