@@ -7,15 +7,17 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import dns from 'node:dns';
+import http from 'node:http';
 import { Readable } from 'node:stream';
 import {
   CreateBucketCommand, HeadBucketCommand, ListBucketsCommand, ListDirectoryBucketsCommand,
   PutObjectCommand, GetObjectCommand, HeadObjectCommand, CopyObjectCommand, DeleteObjectCommand,
   DeleteObjectsCommand, ListObjectsV2Command, ListObjectsCommand, DeleteBucketCommand,
-  CreateSessionCommand,
+  CreateSessionCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { startServer, bodyBytes, errorOf, REGION, ROOT_ACCESS_KEY } from './harness.mjs';
+import { startServer, bodyBytes, errorOf, REGION, ROOT_ACCESS_KEY, ROOT_SECRET_KEY } from './harness.mjs';
 import { crc32, md5hex } from './checksums.mjs';
 
 const ZONE = 'use1-az4';
@@ -410,6 +412,49 @@ describe('directory buckets through the SDK session handling', () => {
     assert.deepEqual(sorted(d.contents.map((c) => c.Key)), sorted(items.filter((x) => x.bucket === DIR).map((x) => x.key)));
     const g = await listAll(GP, { Prefix: 'mixed/', MaxKeys: 30 });
     assert.deepEqual(sorted(g.contents.map((c) => c.Key)), sorted(items.filter((x) => x.bucket === GP).map((x) => x.key)));
+  });
+
+  it('hostname endpoint (http://localhost:PORT): the SDK virtual-hosts directory buckets even with forcePathStyle', async () => {
+    const lookup = (hostname, opts, cb) => {
+      if (typeof opts === 'function') cb = opts;
+      if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
+        if (opts?.all) return cb(null, [{ address: '127.0.0.1', family: 4 }]);
+        return cb(null, '127.0.0.1', 4);
+      }
+      return dns.lookup(hostname, opts, cb);
+    };
+    const c = new S3Client({
+      endpoint: `http://localhost:${srv.port}`, region: REGION, forcePathStyle: true, maxAttempts: 1,
+      credentials: { accessKeyId: ROOT_ACCESS_KEY, secretAccessKey: ROOT_SECRET_KEY },
+      requestHandler: { httpAgent: new http.Agent({ lookup }) },
+    });
+    const hosts = new Set();
+    c.middlewareStack.add((next) => async (args) => {
+      hosts.add(String(args.request.headers.host ?? args.request.hostname));
+      return next(args);
+    }, { step: 'deserialize', name: 'captureHost', priority: 'low' });
+    const VB = 'jsvhost--use1-az5--x-s3';
+    try {
+      await c.send(new CreateBucketCommand({ Bucket: VB, CreateBucketConfiguration: dirConfig('use1-az5') }));
+      const hb = await c.send(new HeadBucketCommand({ Bucket: VB }));
+      assert.equal(hb.BucketLocationName, 'use1-az5');
+      const big = crypto.randomBytes(2 * 1024 * 1024 + 5);
+      await c.send(new PutObjectCommand({ Bucket: VB, Key: 'v/big.bin', Body: big }));
+      await c.send(new PutObjectCommand({ Bucket: VB, Key: 'v/s.txt', Body: 'small' }));
+      assert.ok((await bodyBytes(await c.send(new GetObjectCommand({ Bucket: VB, Key: 'v/big.bin' })))).equals(big));
+      await c.send(new CopyObjectCommand({ Bucket: VB, Key: 'v/copy.txt', CopySource: `${VB}/v/s.txt` }));
+      const l = await c.send(new ListObjectsV2Command({ Bucket: VB, Prefix: 'v/', Delimiter: '/' }));
+      assert.deepEqual(sorted(l.Contents.map((x) => x.Key)), ['v/big.bin', 'v/copy.txt', 'v/s.txt']);
+      const names = (await c.send(new ListDirectoryBucketsCommand({}))).Buckets.map((b) => b.Name);
+      assert.ok(names.includes(VB), names.join(','));
+      await c.send(new DeleteObjectsCommand({ Bucket: VB, Delete: { Objects: l.Contents.map((x) => ({ Key: x.Key })) } }));
+      await c.send(new DeleteBucketCommand({ Bucket: VB }));
+    } finally {
+      c.destroy();
+    }
+    assert.ok(hosts.has(`${VB}.localhost:${srv.port}`), [...hosts].join(','));
+    assert.ok(hosts.has(`localhost:${srv.port}`), 'ListDirectoryBuckets goes to the endpoint host');
+    assert.deepEqual([...hosts].filter((x) => x.includes('x-s3') && !x.startsWith(`${VB}.localhost`)), []);
   });
 
   it('DeleteBucket: non-empty -> 409 BucketNotEmpty; emptied -> 204 and gone', async () => {

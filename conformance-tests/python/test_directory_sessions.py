@@ -449,6 +449,45 @@ class HandMadeSessions(DirTestCase):
         r = sx(self.server, "GET", "/", access_key=BOB["access_key"], secret_key=BOB["secret_key"])
         self.assertEqual(list(r.xml().iter("Bucket")), [])
 
+    def test_virtual_host_and_zonal_host_addressing(self):
+        port = self.server.port
+        for host in (f"{self.A}.s3express-{ZONE}.us-east-1.localhost:{port}", f"{self.A}.localhost:{port}"):
+            r = sx(self.server, "GET", "/", query=[("session", None)], headers={"host": host,
+                                                                                "x-amz-create-session-mode": "ReadOnly"})
+            self.assertEqual(r.status, 200, f"{host}: {r}")
+            ro = Session(r)
+            r = ro.req(self.server, "GET", "/k/existing.txt", headers={"host": host})
+            self.assertEqual((r.status, r.body), (200, b"original " + self.A.encode()), host)
+            r = ro.req(self.server, "GET", "/", query=[("list-type", "2"), ("prefix", "k/")], headers={"host": host})
+            self.assertEqual([c.findtext("Key") for c in r.xml().findall("Contents")], ["k/existing.txt"], host)
+            self.assertEqual(r.xml().findtext("Name"), self.A)
+            r = ro.req(self.server, "PUT", "/k/existing.txt", headers={"host": host}, body=b"no")
+            self.assertError(r, "AccessDenied", 403)
+            rw = Session(sx(self.server, "GET", "/", query=[("session", None)], headers={"host": host}))
+            r = rw.req(self.server, "PUT", "/vh/new.txt", headers={"host": host}, body=b"vh")
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(self.get_root(self.A, "vh/new.txt").body, b"vh")
+            self.assertEqual(rw.req(self.server, "DELETE", "/vh/new.txt", headers={"host": host}).status, 204)
+            # a token for A presented on B's host
+            r = rw.req(self.server, "GET", "/k/existing.txt", headers={"host": host.replace(self.A, self.B)})
+            self.assertError(r, "AccessDenied", 403)
+        self.assertUnchanged(self.A)
+
+    def test_control_host(self):
+        ctl = f"s3express-control.us-east-1.localhost:{self.server.port}"
+        r = sx(self.server, "GET", "/", headers={"host": ctl})
+        self.assertEqual(r.xml().tag, "ListAllMyDirectoryBucketsResult", r)
+        self.assertEqual(sorted(b.findtext("Name") for b in r.xml().iter("Bucket")), sorted([self.A, self.B]))
+        r = sx(self.server, "HEAD", "/" + self.A, headers={"host": ctl})
+        self.assertEqual(r.status, 200, r)
+        name = f"ctl--{ZONE}--x-s3"
+        r = sx(self.server, "PUT", "/" + name, headers={"host": ctl}, body=dir_cfg_xml(ZONE))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(sx(self.server, "HEAD", "/" + name).status, 200)
+        r = sx(self.server, "DELETE", "/" + name, headers={"host": ctl})
+        self.assertEqual(r.status, 204, r)
+        self.assertEqual(sx(self.server, "HEAD", "/" + name).status, 404)
+
     def test_head_bucket_iam_signed(self):
         r = sx(self.server, "HEAD", "/" + self.A)
         self.assertEqual(r.status, 200, r)
