@@ -876,5 +876,50 @@ class ProcessSuite(unittest.TestCase):
             server.cleanup()
 
 
+class BucketRaceSuite(unittest.TestCase):
+    """DeleteBucket racing PutObject: once the bucket is gone no PUT lands in it, so a bucket
+    re-created under the same name starts empty (no ghost objects)."""
+
+    def test_no_ghost_objects_after_delete_bucket_race(self):
+        server = h.Server()
+        try:
+            server.start()
+            c = h.Client(server)
+            for rnd in range(3):
+                self.assertEqual(c.create_bucket("race").status, 200)
+                stop = threading.Event()
+
+                def writer(t, rnd=rnd):
+                    cl = h.Client(server)
+                    n = 0
+                    while not stop.is_set():
+                        n += 1
+                        try:
+                            cl.put("race", f"{rnd}-{t}-{n}", b"x" * 100)
+                        except OSError:
+                            pass
+                        time.sleep(0.003)
+                ts = [threading.Thread(target=writer, args=(i,), daemon=True) for i in range(4)]
+                for t in ts:
+                    t.start()
+                time.sleep(0.1)
+                deleted = False
+                t0 = time.monotonic()
+                while time.monotonic() - t0 < 10 and not deleted:
+                    for k, _, _ in c.list_keys("race"):
+                        c.delete("race", k)
+                    deleted = c.request("DELETE", "/race").status == 204
+                stop.set()
+                for t in ts:
+                    t.join(10)
+                self.assertTrue(deleted, "could not delete the bucket within 10 s")
+                self.assertEqual(c.create_bucket("race").status, 200)
+                self.assertEqual(c.list_keys("race"), [], "objects from before the delete reappeared")
+                self.assertEqual(c.request("DELETE", "/race").status, 204)
+            server.stop()
+        finally:
+            server.cleanup()
+
+
 if __name__ == "__main__":
     h.main()
