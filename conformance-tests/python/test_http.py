@@ -126,6 +126,21 @@ class HttpSuite(h.ServerTestCase, Assertions):
             self.assertIn(b"SignatureDoesNotMatch", first + read_rest(s))
         self.assertEqual(self.raw.head(B, "expect/refused").status, 404)
 
+    def test_expect_100_continue_header_errors_answered_before_body(self):
+        body = os.urandom(50_000)
+        for path, extra, status, code in ((key_path("no-such-bucket-x", "k"), {}, 404, b"NoSuchBucket"),
+                                          (key_path(B, "k" * 1100), {}, 400, b"KeyTooLongError"),
+                                          (key_path(B, "meta-big"), {"x-amz-meta-big": "v" * 3000}, 400,
+                                           b"MetadataTooLarge")):
+            hdrs = self.signed("PUT", path, body, headers=extra)
+            hdrs["Content-Length"] = str(len(body))
+            hdrs["Expect"] = "100-continue"
+            with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
+                s.sendall(self.head_bytes("PUT", path, hdrs))
+                first = read_status_line(s)
+                self.assertTrue(first.startswith(f"HTTP/1.1 {status}".encode()), (path[:40], first[:200]))
+                self.assertIn(code, first + read_rest(s))
+
     @staticmethod
     def head_bytes(method, path, hdrs):
         lines = [f"{method} {path} HTTP/1.1"] + [f"{k}: {v}" for k, v in hdrs.items()]
