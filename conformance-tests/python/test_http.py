@@ -206,6 +206,10 @@ class HttpSuite(h.ServerTestCase, Assertions):
         self.assertEqual(r.status, 304)
         self.assertEqual(r.body, b"")
         self.assertEqual(r.header("ETag"), et)
+        self.assertHeaders(r)
+        r = self.raw.get(B, "nm/obj", headers={"Range": "bytes=0-1"})
+        self.assertEqual(r.status, 206)
+        self.assertHeaders(r)
 
     def test_conditional_precedence(self):
         body = b"precedence"
