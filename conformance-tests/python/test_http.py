@@ -293,6 +293,38 @@ class HttpSuite(h.ServerTestCase, Assertions):
         r = self.raw.list_v2(B, prefix="delim/", delimiter="-1-")
         self.assertEqual([c.findtext("Prefix") for c in r.xml().iter("CommonPrefixes")], ["delim/d-1-"])
 
+    def test_delimiter_pagination_skips_whole_common_prefixes(self):
+        keys = [f"dp/a/{i:03d}" for i in range(50)] + ["dp/b"] + [f"dp/c/{i}" for i in range(3)] + ["dp/c0", "dp/d/x/y"]
+        for k in keys:
+            self.assertEqual(self.raw.put(B, k, b"").status, 200)
+        want = ["dp/a/", "dp/b", "dp/c/", "dp/c0", "dp/d/"]
+        for mk in ("1", "2", "3"):
+            items, tok, pages = [], None, 0
+            while pages < 20:
+                q = {"prefix": "dp/", "delimiter": "/", "max_keys": mk}
+                if tok:
+                    q["continuation_token"] = tok
+                root = self.raw.list_v2(B, **q).xml()
+                pages += 1
+                items += [x.findtext("Key") for x in root.iter("Contents")]
+                items += [x.findtext("Prefix") for x in root.iter("CommonPrefixes")]
+                tok = root.findtext("NextContinuationToken")
+                if root.findtext("IsTruncated") != "true":
+                    break
+            self.assertEqual(sorted(items), want, f"max-keys {mk}")
+            self.assertEqual(len(items), len(want), f"max-keys {mk}: duplicates")
+            self.assertEqual(pages, -(-len(want) // int(mk)), f"max-keys {mk}")
+        items, marker = [], None
+        for _ in range(20):
+            q = [("prefix", "dp/"), ("delimiter", "/"), ("max-keys", "1")] + ([("marker", marker)] if marker else [])
+            root = self.raw.request("GET", key_path(B), query=q).xml()
+            items += [x.findtext("Key") for x in root.iter("Contents")]
+            items += [x.findtext("Prefix") for x in root.iter("CommonPrefixes")]
+            marker = root.findtext("NextMarker")
+            if root.findtext("IsTruncated") != "true":
+                break
+        self.assertEqual(items, want, "ListObjects v1 with NextMarker")
+
     def test_key_and_prefix_both_exist(self):
         self.raw.put(B, "kp/a", b"file")
         self.raw.put(B, "kp/a/", b"")
