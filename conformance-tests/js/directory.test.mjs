@@ -39,7 +39,9 @@ function dirConfig(zone) {
 function assertS3Error(e, name, status) {
   assert.equal(e.$metadata?.httpStatusCode, status, `HTTP status of ${e.name}: ${e.message}`);
   assert.equal(e.name, name, `error code (status ${e.$metadata?.httpStatusCode}): ${e.message}`);
-  assert.ok(e.$metadata?.requestId, 'error carries a request id (x-amz-request-id / <RequestId>)');
+  assert.equal(e.Code, name, '<Code> in the XML error body');
+  assert.ok(e.RequestId, '<RequestId> in the XML error body');
+  assert.equal(e.RequestId, e.$metadata?.requestId, '<RequestId> = x-amz-request-id');
 }
 
 // Sends cmd and records the request exactly as it goes on the wire (after signing).

@@ -37,7 +37,9 @@ let s3;
 function assertS3Error(e, name, status) {
   assert.equal(e.$metadata?.httpStatusCode, status, `HTTP status of ${e.name}: ${e.message}`);
   assert.equal(e.name, name, `error code (status ${e.$metadata?.httpStatusCode}): ${e.message}`);
-  assert.ok(e.$metadata?.requestId, 'error carries a request id');
+  assert.equal(e.Code, name, '<Code> in the XML error body');
+  assert.ok(e.RequestId, '<RequestId> in the XML error body');
+  assert.equal(e.RequestId, e.$metadata?.requestId, '<RequestId> = x-amz-request-id');
 }
 
 async function put(Bucket, Key, Body, extra = {}) {
