@@ -110,7 +110,7 @@ std::variant<std::unique_ptr<BodyPipeline>, S3Error> BodyPipeline::Create(const 
       }
       p->checksum_alg_ = *a;
     } else if (options.default_checksum) {
-      p->checksum_alg_ = ChecksumAlgorithm::CRC64NVME;
+      p->checksum_alg_ = *options.default_checksum;
     }
   }
   if (p->checksum_alg_) p->checksum_ = auth::Hasher::Create(*p->checksum_alg_);

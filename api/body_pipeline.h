@@ -23,7 +23,8 @@ class BodyPipeline {
 
   struct Options {
     bool compute_md5 = false;            // PutObject needs it for the ETag
-    bool default_checksum = false;       // with no checksum asked for, compute CRC64NVME as AWS does
+    // With no checksum asked for, compute this one (AWS adds CRC64NVME to every new object).
+    std::optional<auth::ChecksumAlgorithm> default_checksum;
   };
 
   static std::variant<std::unique_ptr<BodyPipeline>, S3Error> Create(const Request& request,

@@ -15,7 +15,15 @@ S3Error FromStorage(const storage::Status& status) {
     case Code::BucketNotEmpty: return make_error(ErrorCode::BucketNotEmpty);
     case Code::NoSuchKey: return make_error(ErrorCode::NoSuchKey);
     case Code::PreconditionFailed: return make_error(ErrorCode::PreconditionFailed);
-    case Code::InvalidArgument: return make_error(ErrorCode::InvalidArgument, status.message());
+    case Code::InvalidArgument:
+      switch (status.detail()) {
+        case storage::Detail::InvalidWriteOffset: return make_error(ErrorCode::InvalidWriteOffset);
+        case storage::Detail::TooManyParts: return make_error(ErrorCode::TooManyParts);
+        // AWS does not document this case; a key cannot be both an object and a directory.
+        case storage::Detail::PathConflict: return make_error(ErrorCode::InvalidRequest, status.message());
+        case storage::Detail::None: break;
+      }
+      return make_error(ErrorCode::InvalidArgument, status.message());
     case Code::WritesStopped:
       return make_error(ErrorCode::ServiceUnavailable, "Writes are stopped after a disk failure; restart the server.");
     case Code::IoError: break;

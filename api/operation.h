@@ -67,6 +67,7 @@ Outcome GetObjectAttributes(OperationContext& ctx);
 Outcome DeleteObject(OperationContext& ctx);
 Outcome DeleteObjects(OperationContext& ctx);
 Outcome CopyObject(OperationContext& ctx);
+Outcome RenameObject(OperationContext& ctx);
 
 // A consumer that collects a small body (XML) through the body pipeline, then calls `done`.
 std::unique_ptr<BodyConsumer> BufferedBody(OperationContext& ctx, size_t limit,

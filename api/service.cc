@@ -109,6 +109,7 @@ Outcome Route(OperationContext& ctx) {
     return Fail(ctx, ErrorCode::MethodNotAllowed);
   }
   if (m == "GET" && ctx.HasQuery("attributes")) return GetObjectAttributes(ctx);
+  if (m == "PUT" && ctx.HasQuery("renameObject")) return RenameObject(ctx);
   if (IsUnsupported(ctx)) return Fail(ctx, ErrorCode::NotImplemented);
   if (m == "PUT") {
     if (ctx.request.Header("x-amz-copy-source")) return CopyObject(ctx);

@@ -105,6 +105,8 @@ Entry entry_of(ErrorCode c) {
               "The request signature we calculated does not match the signature you provided. Check your key "
               "and signing method."};
     case ErrorCode::SlowDown: return {"SlowDown", 503, "Please reduce your request rate."};
+    case ErrorCode::TooManyParts:
+      return {"TooManyParts", 400, "You have attempted to append more than the maximum number of parts to this object."};
     case ErrorCode::XAmzContentSHA256Mismatch:
       return {"XAmzContentSHA256Mismatch", 400,
               "The provided 'x-amz-content-sha256' header does not match what was computed."};

@@ -51,6 +51,7 @@ enum class ErrorCode {
   ServiceUnavailable,
   SignatureDoesNotMatch,
   SlowDown,
+  TooManyParts,
   XAmzContentSHA256Mismatch,
   NotModified,  // 304: not an error document, but it travels the same path
 };
