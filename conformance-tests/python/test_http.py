@@ -889,7 +889,7 @@ class ProcessSuite(unittest.TestCase):
         base = h.tempfile.mkdtemp(prefix="xs3-conf-newdir-")
         try:
             server = h.Server(data_dir=os.path.join(base, "not", "yet", "there"))
-            os.rmdir(server.data_dir)  # Server() pre-creates it; make sure it is really missing
+            h.shutil.rmtree(os.path.join(base, "not"))  # Server() pre-creates it: make the whole path missing
             try:
                 server.start()
                 raw = h.Client(server)
