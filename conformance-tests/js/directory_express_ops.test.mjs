@@ -2,7 +2,8 @@
 // behaviours still being built, plus the tests that found server bugs, kept here unweakened until
 // the server is fixed:
 //   * append (PutObject + x-amz-write-offset-bytes), including two appenders racing at one offset;
-//   * RenameObject with its conditional headers and client-token idempotency;
+//   * RenameObject with its conditional headers and client-token idempotency (x-amz-client-token:
+//     a retry with the same token after success must answer 200, not NoSuchKey);
 //   * GetObjectAttributes;
 //   * listing order = the directory walk: keys compared by their '/'-separated component lists
 //     (so "w/a/x" comes before "w/a-b", unlike byte order), children of one directory in name
