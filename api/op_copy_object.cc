@@ -1,6 +1,7 @@
 // CopyObject: the destination shares the source's bytes (storage links the blob); metadata is
 // copied or replaced per x-amz-metadata-directive.
 #include "api/conditions.h"
+#include "api/directory_bucket_name.h"
 #include "api/http_time.h"
 #include "api/object_headers.h"
 #include "api/operation.h"
@@ -27,6 +28,21 @@ std::optional<CopySource> ParseCopySource(const std::string& header) {
   auto slash = s.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 >= s.size()) return std::nullopt;
   return CopySource{s.substr(0, slash), s.substr(slash + 1)};
+}
+
+// Reads the object once through a bounded buffer.
+std::optional<std::string> Md5OfObject(OperationContext& ctx, const std::string& bucket, const std::string& key) {
+  auto opened = ctx.engine.OpenObject(bucket, key);
+  if (!opened.ok()) return std::nullopt;
+  auto hasher = auth::Hasher::Create(auth::ChecksumAlgorithm::MD5);
+  std::vector<char> buf(1 << 20);
+  for (uint64_t off = 0; off < opened->body->size();) {
+    auto got = opened->body->ReadAt(off, buf.data(), buf.size());
+    if (!got.ok() || got.value() == 0) return std::nullopt;
+    hasher->Update(buf.data(), got.value());
+    off += got.value();
+  }
+  return auth::HexEncode(hasher->Final());
 }
 
 }  // namespace
@@ -67,6 +83,16 @@ Outcome CopyObject(OperationContext& ctx) {
   }
   meta.size = src->meta.size;
   meta.etag = src->meta.etag;
+  // ETags follow the destination's bucket type: opaque in directory buckets, the MD5 of the
+  // bytes in general-purpose ones (which a directory-bucket source does not have).
+  bool source_is_directory = HasDirectorySuffix(source->bucket);
+  if (ctx.IsDirectoryBucket() && !source_is_directory) {
+    meta.etag = RandomETag();
+  } else if (!ctx.IsDirectoryBucket() && source_is_directory) {
+    auto md5 = Md5OfObject(ctx, source->bucket, source->key);
+    if (!md5) return Fail(ctx, ErrorCode::InternalError);
+    meta.etag = *md5;
+  }
   if (ctx.IsDirectoryBucket()) {
     if (!meta.storage_class.empty() && meta.storage_class != "EXPRESS_ONEZONE") {
       return Fail(ctx, ErrorCode::InvalidStorageClass);

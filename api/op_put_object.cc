@@ -1,8 +1,6 @@
 // PutObject: the body streams through the pipeline (decoding, digests) into a storage body
 // writer; the object is published only after every digest matched. With
 // x-amz-write-offset-bytes on a directory bucket it appends instead (S3 Express).
-#include <openssl/rand.h>
-
 #include <charconv>
 
 #include "api/body_pipeline.h"
@@ -11,12 +9,6 @@
 
 namespace xs3::api {
 namespace {
-
-std::string RandomETag() {
-  unsigned char raw[16];
-  RAND_bytes(raw, sizeof raw);
-  return auth::HexEncode(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
-}
 
 // An append extends an existing object (or creates one at offset 0).
 struct AppendPlan {

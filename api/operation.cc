@@ -1,5 +1,7 @@
 #include "api/operation.h"
 
+#include <openssl/rand.h>
+
 #include "api/body_pipeline.h"
 #include "api/directory_bucket_name.h"
 #include "auth/checksum.h"
@@ -71,6 +73,12 @@ std::string BucketArn(const OperationContext& ctx, const std::string& bucket) {
 std::string CanonicalUserId(const std::string& user) { return auth::Sha256Hex("xs3-user:" + user); }
 
 std::string QuoteETag(const std::string& etag) { return "\"" + etag + "\""; }
+
+std::string RandomETag() {
+  unsigned char raw[16];
+  RAND_bytes(raw, sizeof raw);
+  return auth::HexEncode(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
+}
 
 namespace {
 

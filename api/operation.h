@@ -48,6 +48,8 @@ std::optional<S3Error> AuthorizeBucket(const OperationContext& ctx, const std::s
                                        storage::BucketInfo* info = nullptr);
 std::string CanonicalUserId(const std::string& user);
 std::string QuoteETag(const std::string& etag);
+// Directory buckets' ETags: opaque and unique per write, not a digest of the bytes.
+std::string RandomETag();
 
 std::string BucketArn(const OperationContext& ctx, const std::string& bucket);
 

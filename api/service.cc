@@ -55,9 +55,10 @@ std::optional<S3Error> CheckSession(const OperationContext& ctx, const auth::Ses
       if (create_bucket) break;
       // SDKs keep using the session they opened before CreateBucket. Once the bucket exists and
       // belongs to the session's user, it carries exactly the rights a new session would.
+      // While the bucket does not exist the operation itself answers NoSuchBucket.
       auto bucket = ctx.engine.GetBucket(ctx.address.bucket);
       bool root = session.claims.user == ctx.config.users.at(0).name;
-      if (!bucket.ok() || (bucket->owner != session.claims.user && !root)) return make_error(ErrorCode::AccessDenied);
+      if (bucket.ok() && bucket->owner != session.claims.user && !root) return make_error(ErrorCode::AccessDenied);
       break;
     }
   }

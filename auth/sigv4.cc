@@ -464,6 +464,22 @@ std::string SessionTokenFromHeaders(const HeaderList& headers) {
 
 // ---------------------------------------------------------------- SigV4, Authorization header
 
+// S3 acts on x-amz-* headers (copy source, metadata, conditions), so one added after signing
+// would change the request without changing its signature: AWS refuses those requests.
+std::optional<S3Error> UnsignedAmzHeaders(const HeaderList& headers, const std::vector<std::string>& signed_headers) {
+  std::string unsigned_names;
+  for (const auto& [name, value] : headers) {
+    if (name.rfind("x-amz-", 0) != 0) continue;
+    if (std::find(signed_headers.begin(), signed_headers.end(), name) != signed_headers.end()) continue;
+    if (unsigned_names.find(name) != std::string::npos) continue;
+    unsigned_names += (unsigned_names.empty() ? "" : ", ") + name;
+  }
+  if (unsigned_names.empty()) return std::nullopt;
+  S3Error e = make_error(ErrorCode::AccessDenied, "There were headers present in the request which were not signed");
+  e.extra_xml = "<HeadersNotSigned>" + XmlEscape(unsigned_names) + "</HeadersNotSigned>";
+  return e;
+}
+
 std::variant<AuthContext, S3Error> VerifyV4Header(const RequestParts& req, const HeaderList& headers,
                                                   std::string_view auth, const CredentialLookup& lookup,
                                                   const VerifyOptions& o) {
@@ -539,6 +555,7 @@ std::variant<AuthContext, S3Error> VerifyV4Header(const RequestParts& req, const
   if (!VerifyV4(req, headers, cq, signed_headers, Trim(*content_sha), amz_date, scope_str, signing_key, provided,
                 attempt))
     return SignatureMismatch(scope->access_key, attempt.string_to_sign, *signature, attempt.canonical_request);
+  if (auto e = UnsignedAmzHeaders(headers, signed_headers)) return *e;
 
   ctx.user = cred->user;
   ctx.access_key = scope->access_key;
@@ -626,6 +643,7 @@ std::variant<AuthContext, S3Error> VerifyV4Query(const RequestParts& req, const 
   V4Attempt attempt;
   if (!VerifyV4(req, headers, cq, signed_headers, payload_hash, date->value, scope_str, signing_key, provided, attempt))
     return SignatureMismatch(scope->access_key, attempt.string_to_sign, signature->value, attempt.canonical_request);
+  if (auto e = UnsignedAmzHeaders(headers, signed_headers)) return *e;
 
   ctx.user = cred->user;
   ctx.access_key = scope->access_key;

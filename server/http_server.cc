@@ -104,11 +104,13 @@ bool HttpServer::Start(std::string* error) {
     tcp::endpoint ep(address, port);
     acceptor->open(ep.protocol(), ec);
     if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) {
-      int one = 1;
-      ::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-    }
+    // SO_REUSEPORT lets our per-thread acceptors share the port. The first one binds without it,
+    // so a port some other process (another xs3d included) already holds fails here instead of
+    // being silently shared; it opts in before listen() so the others can join it.
+    int one = 1;
+    if (!ec && i > 0) ::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     if (!ec) acceptor->bind(ep, ec);
+    if (!ec && i == 0) ::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
     if (ec) {
       *error = "cannot listen on " + m.config.address + ":" + std::to_string(port) + ": " + ec.message();

@@ -100,9 +100,11 @@ Status MkdirP(const std::string& dir) {
 Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   if (options.data_dir.empty()) return Status(Code::InvalidArgument, "data_dir is empty");
   if (Status s = MkdirP(options.data_dir); !s.ok()) return s;
+  auto lock = DataDirLock::Acquire(options.data_dir);
+  if (!lock.ok()) return lock.status();
   auto env = LmdbEnv::Open(options.data_dir + "/meta", options.durability == Durability::Relaxed, options.map_size);
   if (!env.ok()) return env.status();
-  auto engine = std::make_unique<EngineImpl>(options, std::move(env.value()));
+  auto engine = std::make_unique<EngineImpl>(options, std::move(lock.value()), std::move(env.value()));
   if (Status s = engine->Recover(); !s.ok()) return s;
   return std::unique_ptr<Engine>(std::move(engine));
 }
@@ -123,8 +125,9 @@ Result<OpenedObject> Engine::OpenObject(const std::string& bucket, const std::st
   return last;
 }
 
-EngineImpl::EngineImpl(const EngineOptions& options, std::unique_ptr<LmdbEnv> env)
+EngineImpl::EngineImpl(const EngineOptions& options, std::unique_ptr<DataDirLock> lock, std::unique_ptr<LmdbEnv> env)
     : options_(options),
+      lock_(std::move(lock)),
       env_(std::move(env)),
       blobs_(options.data_dir, options.durability == Durability::Fsync),
       writer_(std::make_unique<GroupCommitWriter>(env_->env())) {}

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "storage/blob_store.h"
+#include "storage/data_dir_lock.h"
 #include "storage/engine.h"
 #include "storage/group_commit_writer.h"
 #include "storage/lmdb_env.h"
@@ -15,7 +16,7 @@ namespace xs3::storage {
 
 class EngineImpl final : public Engine {
  public:
-  EngineImpl(const EngineOptions& options, std::unique_ptr<LmdbEnv> env);
+  EngineImpl(const EngineOptions& options, std::unique_ptr<DataDirLock> lock, std::unique_ptr<LmdbEnv> env);
   ~EngineImpl() override;
 
   // Recovery: empties tmp/, removes unreferenced blobs. Called once by Open().
@@ -74,6 +75,7 @@ class EngineImpl final : public Engine {
   void RemoveBlobs(const ObjectRecord& record) const;
 
   EngineOptions options_;
+  std::unique_ptr<DataDirLock> lock_;  // first in, last out: held until everything below is closed
   std::unique_ptr<LmdbEnv> env_;
   BlobStore blobs_;
   std::unique_ptr<GroupCommitWriter> writer_;

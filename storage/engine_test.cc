@@ -777,3 +777,28 @@ TEST_CASE("engine: 1,024-byte keys sharing long prefixes list in std::sort order
 
 }  // namespace
 }  // namespace xs3::storage
+
+namespace xs3::storage {
+namespace {
+
+TEST_CASE("a data directory serves one engine at a time") {
+  char tmpl[] = "/tmp/xs3-lock-test-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  EngineOptions options;
+  options.data_dir = dir;
+  options.durability = Durability::Relaxed;
+  {
+    auto first = Engine::Open(options);
+    REQUIRE(first.ok());
+    auto second = Engine::Open(options);
+    CHECK_FALSE(second.ok());
+    CHECK(second.status().message().find("in use") != std::string::npos);
+  }
+  auto again = Engine::Open(options);  // released with the first engine
+  CHECK(again.ok());
+  again = Status(Code::IoError, "closed");
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace xs3::storage
