@@ -25,6 +25,20 @@ Outcome RenameObject(OperationContext& ctx) {
   }
   std::string src_key = source.substr(slash + 1);
 
+  // A retry of a rename that already happened must not fail on its now-missing source.
+  std::string token_key, fingerprint = src_key + '\n' + ctx.address.key;
+  if (auto* token = ctx.request.Header("x-amz-client-token")) {
+    bool valid = !token->empty() && token->size() <= 64;
+    for (char c : *token) valid = valid && c >= 33 && c <= 126;
+    if (!valid) return Fail(ctx, ErrorCode::InvalidArgument, "Invalid x-amz-client-token.");
+    token_key = ctx.address.bucket + '\n' + *token;
+    switch (ctx.client_tokens.Check(token_key, fingerprint)) {
+      case IdempotencyCache::Seen::SameRequest: return Done(Response{});
+      case IdempotencyCache::Seen::DifferentRequest: return Fail(ctx, ErrorCode::IdempotencyParameterMismatch);
+      case IdempotencyCache::Seen::New: break;
+    }
+  }
+
   storage::WriteConditions dst;
   if (auto* inm = ctx.request.Header("if-none-match")) {
     if (*inm != "*") return Fail(ctx, ErrorCode::NotImplemented);
@@ -46,6 +60,7 @@ Outcome RenameObject(OperationContext& ctx) {
 
   auto st = ctx.engine.RenameObject(ctx.address.bucket, src_key, ctx.address.key, dst, src->meta.etag);
   if (!st.ok()) return Fail(ctx, FromStorage(st));
+  if (!token_key.empty()) ctx.client_tokens.Remember(token_key, fingerprint);
   return Done(Response{});
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "api/addressing.h"
+#include "api/idempotency_cache.h"
 #include "api/request.h"
 #include "api/service.h"
 #include "auth/session_token.h"
@@ -24,6 +25,7 @@ struct OperationContext {
   const config::Config& config;
   storage::Engine& engine;
   const auth::SessionTokenIssuer& sessions;
+  IdempotencyCache& client_tokens;
   // Set when the request was signed with CreateSession credentials (x-amz-s3session-token).
   std::optional<auth::SessionClaims> session;
 

@@ -141,10 +141,11 @@ struct Service::Impl {
   storage::Engine& engine;
   auth::SessionTokenIssuer sessions;
   std::unordered_map<std::string, auth::Credential> credentials;
+  IdempotencyCache client_tokens;
 };
 
 Service::Service(const config::Config& config, storage::Engine& engine, std::string session_master_key)
-    : impl_(new Impl{config, engine, auth::SessionTokenIssuer(std::move(session_master_key)), {}}) {
+    : impl_(new Impl{config, engine, auth::SessionTokenIssuer(std::move(session_master_key)), {}, {}}) {
   for (auto& u : config.users) impl_->credentials[u.access_key] = {u.access_key, u.secret_key, u.name};
 }
 
@@ -217,6 +218,7 @@ Outcome Service::Begin(const Request& request) {
                        impl_->config,
                        impl_->engine,
                        impl_->sessions,
+                       impl_->client_tokens,
                        std::nullopt};
   if (ctx.address.malformed) {
     Outcome o = Fail(ctx, ErrorCode::InvalidURI);

@@ -37,6 +37,9 @@ Entry entry_of(ErrorCode c) {
     case ErrorCode::EntityTooSmall:
       return {"EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size."};
     case ErrorCode::ExpiredToken: return {"ExpiredToken", 400, "The provided token has expired."};
+    case ErrorCode::IdempotencyParameterMismatch:
+      return {"IdempotencyParameterMismatch", 400,
+              "The client token was already used by a request with different parameters."};
     case ErrorCode::IllegalLocationConstraintException:
       return {"IllegalLocationConstraintException", 400,
               "The location constraint is incompatible for the region specific endpoint this request was sent to."};

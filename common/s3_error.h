@@ -18,6 +18,7 @@ enum class ErrorCode {
   EntityTooLarge,
   EntityTooSmall,
   ExpiredToken,
+  IdempotencyParameterMismatch,
   IllegalLocationConstraintException,
   IncompleteBody,
   InternalError,

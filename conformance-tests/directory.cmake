@@ -11,10 +11,8 @@ if(NOT XS3_CONFORMANCE_PYENV_CLIENTS STREQUAL "OFF")
     COMMAND ${XS3_PYTHON_PYENV} ${CT_PY_DIR}/test_directory_sessions.py)
 endif()
 
-# Waits for features being built (append via x-amz-write-offset-bytes, RenameObject,
-# GetObjectAttributes, depth-first listing order, empty-directory removal) and for the server
-# bugs these tests found (see the file's header): multipart uploads on directory buckets,
-# RenameObject client-token idempotency, 404 NoSuchBucket for a missing directory bucket, copy
-# ETags across bucket types. Register it once they are in:
-# xs3_conformance_test(directory_express_ops TOOLS XS3_NODE TIMEOUT 120 FIXTURES xs3_js_deps
-#   COMMAND ${XS3_NODE} --test --test-reporter=spec ${CT_JS_RUN_DIR}/directory_express_ops.test.mjs)
+# Append (x-amz-write-offset-bytes, racing appenders), RenameObject (conditions, client tokens),
+# GetObjectAttributes, the directory-walk listing order, empty-directory removal, and regressions
+# for the bugs these tests found. (js/directory_multipart.test.mjs joins with multipart uploads.)
+xs3_conformance_test(directory_express_ops TOOLS XS3_NODE TIMEOUT 120 FIXTURES xs3_js_deps
+  COMMAND ${XS3_NODE} --test --test-reporter=spec ${CT_JS_RUN_DIR}/directory_express_ops.test.mjs)

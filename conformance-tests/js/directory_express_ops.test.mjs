@@ -1,6 +1,5 @@
-// conformance.directory_express_ops (NOT registered yet, see directory.cmake): the directory-bucket
-// behaviours still being built, plus the tests that found server bugs, kept here unweakened until
-// the server is fixed:
+// conformance.directory_express_ops: the S3 Express behaviours beyond plain object calls, and the
+// tests that found server bugs (kept as regressions):
 //   * append (PutObject + x-amz-write-offset-bytes), including two appenders racing at one offset;
 //   * RenameObject with its conditional headers and client-token idempotency (x-amz-client-token:
 //     a retry with the same token after success must answer 200, not NoSuchKey);
@@ -8,8 +7,6 @@
 //   * listing order = the directory walk: keys compared by their '/'-separated component lists
 //     (so "w/a/x" comes before "w/a-b", unlike byte order), children of one directory in name
 //     order with objects and common prefixes interleaved; empty directories disappear;
-//   * multipart uploads (xs3 answers 501 NotImplemented to CreateMultipartUpload on a directory
-//     bucket today): lib-storage, consecutive part numbers, in-progress uploads as CommonPrefixes;
 //   * [bug] a data call on a missing directory bucket answers 403 AccessDenied, not 404
 //     NoSuchBucket (the SDK's create-only session for the missing bucket is refused instead);
 //   * [bug] CopyObject keeps the source ETag: GP -> directory keeps the MD5, directory -> GP
@@ -21,10 +18,8 @@ import crypto from 'node:crypto';
 import {
   CreateBucketCommand, HeadBucketCommand, PutObjectCommand, GetObjectCommand, HeadObjectCommand,
   CopyObjectCommand, DeleteObjectCommand, ListObjectsV2Command, RenameObjectCommand,
-  GetObjectAttributesCommand, CreateMultipartUploadCommand, UploadPartCommand,
-  CompleteMultipartUploadCommand, AbortMultipartUploadCommand, DeleteBucketCommand,
+  GetObjectAttributesCommand, DeleteBucketCommand,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { startServer, bodyBytes, errorOf } from './harness.mjs';
 import { crc32, md5hex } from './checksums.mjs';
 
@@ -272,45 +267,6 @@ describe('listing order = the directory walk', () => {
     assert.equal(out.CommonPrefixes, undefined, JSON.stringify(out.CommonPrefixes));
     const sub = await s3.send(new ListObjectsV2Command({ Bucket: DIR, Prefix: 'e/only/', Delimiter: '/' }));
     assert.equal(sub.KeyCount, 0);
-  });
-});
-
-describe('multipart uploads on a directory bucket', () => {
-  it('lib-storage Upload (3 parts, CRC32): bytes back, EXPRESS_ONEZONE, ETag not an MD5-N of parts', async () => {
-    const body = crypto.randomBytes(11 * 1024 * 1024 + 3);
-    const out = await new Upload({ client: s3, params: { Bucket: DIR, Key: 'mpu/lib.bin', Body: body }, partSize: 5 * 1024 * 1024, queueSize: 3 }).done();
-    assert.ok(out.ETag);
-    const got = await s3.send(new GetObjectCommand({ Bucket: DIR, Key: 'mpu/lib.bin' }));
-    assert.ok((await bodyBytes(got)).equals(body));
-    assert.equal(got.StorageClass, 'EXPRESS_ONEZONE');
-  });
-
-  it('non-consecutive part numbers -> 400 InvalidPartOrder', async () => {
-    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: DIR, Key: 'mpu/gap.bin' }));
-    const p1 = await s3.send(new UploadPartCommand({ Bucket: DIR, Key: 'mpu/gap.bin', UploadId, PartNumber: 1, Body: crypto.randomBytes(5 * 1024 * 1024) }));
-    const p3 = await s3.send(new UploadPartCommand({ Bucket: DIR, Key: 'mpu/gap.bin', UploadId, PartNumber: 3, Body: Buffer.from('tail') }));
-    const e = await errorOf(() => s3.send(new CompleteMultipartUploadCommand({
-      Bucket: DIR, Key: 'mpu/gap.bin', UploadId,
-      MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag, ChecksumCRC32: p1.ChecksumCRC32 }, { PartNumber: 3, ETag: p3.ETag, ChecksumCRC32: p3.ChecksumCRC32 }] },
-    })));
-    assertS3Error(e, 'InvalidPartOrder', 400);
-    await s3.send(new AbortMultipartUploadCommand({ Bucket: DIR, Key: 'mpu/gap.bin', UploadId }));
-  });
-
-  it('an in-progress upload shows as a CommonPrefix and blocks DeleteBucket', async () => {
-    const B2 = `jsops-mpu--${ZONE}--x-s3`;
-    await s3.send(new CreateBucketCommand({ Bucket: B2, CreateBucketConfiguration: {
-      Location: { Type: 'AvailabilityZone', Name: ZONE }, Bucket: { DataRedundancy: 'SingleAvailabilityZone', Type: 'Directory' } } }));
-    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: B2, Key: 'inprog/deep/x.bin' }));
-    const l = await s3.send(new ListObjectsV2Command({ Bucket: B2, Delimiter: '/' }));
-    assert.deepEqual((l.CommonPrefixes ?? []).map((p) => p.Prefix), ['inprog/']);
-    assert.equal(l.Contents, undefined);
-    const e = await errorOf(() => s3.send(new DeleteBucketCommand({ Bucket: B2 })));
-    assertS3Error(e, 'BucketNotEmpty', 409);
-    await s3.send(new AbortMultipartUploadCommand({ Bucket: B2, Key: 'inprog/deep/x.bin', UploadId }));
-    const l2 = await s3.send(new ListObjectsV2Command({ Bucket: B2, Delimiter: '/' }));
-    assert.equal(l2.KeyCount, 0);
-    await s3.send(new DeleteBucketCommand({ Bucket: B2 }));
   });
 });
 
