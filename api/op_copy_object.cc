@@ -51,8 +51,8 @@ Outcome CopyObject(OperationContext& ctx) {
   if (auto e = ValidateKey(ctx.address.key)) return Fail(ctx, *e);
   auto source = ParseCopySource(*ctx.request.Header("x-amz-copy-source"));
   if (!source) return Fail(ctx, ErrorCode::InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
-  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket)) return Fail(ctx, *e);
-  if (auto e = AuthorizeBucket(ctx, source->bucket)) return Fail(ctx, *e);
+  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, nullptr, BucketAccess::Write)) return Fail(ctx, *e);
+  if (auto e = AuthorizeBucket(ctx, source->bucket, nullptr, BucketAccess::Read)) return Fail(ctx, *e);
 
   auto src = ctx.engine.GetObject(source->bucket, source->key);
   if (!src.ok()) return Fail(ctx, FromStorage(src.status()));

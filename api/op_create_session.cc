@@ -30,7 +30,16 @@ Outcome CreateSession(OperationContext& ctx) {
     mode = auth::SessionMode::CreateBucketOnly;
   } else {
     if (bucket->type != storage::BucketType::Directory) return Fail(ctx, ErrorCode::NoSuchBucket);
-    if (bucket->owner != ctx.auth.user && !ctx.IsRoot()) return Fail(ctx, ErrorCode::AccessDenied);
+    if (bucket->owner != ctx.auth.user && !ctx.IsRoot()) {
+      // Someone else's bucket: the bucket policy decides, and without a mode asked for the
+      // session gets the widest one it allows (as AWS).
+      auto policy = bucket->policy.empty() ? std::nullopt : ParsePolicy(ctx, bucket->policy);
+      auto allows = [&](auth::SessionMode m) {
+        return policy && auth::PolicyAllowsSession(*policy, ctx.auth.user, auth::SessionModeName(m));
+      };
+      if (mode_header.empty() && !allows(auth::SessionMode::ReadWrite)) mode = auth::SessionMode::ReadOnly;
+      if (!allows(mode)) return Fail(ctx, ErrorCode::AccessDenied);
+    }
   }
 
   int64_t now_s =

@@ -51,16 +51,43 @@ Outcome Fail(const OperationContext& ctx, ErrorCode code, std::string message) {
 }
 
 std::optional<S3Error> AuthorizeBucket(const OperationContext& ctx, const std::string& bucket,
-                                       storage::BucketInfo* info) {
+                                       storage::BucketInfo* info, BucketAccess access) {
   auto b = ctx.engine.GetBucket(bucket);
   if (!b.ok()) {
     S3Error e = FromStorage(b.status());
     if (e.code == ErrorCode::NoSuchBucket) e.extra_xml = "<BucketName>" + bucket + "</BucketName>";
     return e;
   }
-  if (b->owner != ctx.auth.user && !ctx.IsRoot()) return make_error(ErrorCode::AccessDenied);
   if (info) *info = b.value();
-  return std::nullopt;
+  if (b->owner == ctx.auth.user || ctx.IsRoot()) return std::nullopt;
+  // A session was authorized for its bucket when it was created (CheckSession pins the bucket).
+  if (ctx.session && ctx.session->bucket == bucket && ctx.session->mode != auth::SessionMode::CreateBucketOnly) {
+    return std::nullopt;
+  }
+  // Static-key requests on someone else's directory bucket: what the bucket policy would grant
+  // as a session (s3express:CreateSession), ReadOnly being enough to read.
+  if (b->type == storage::BucketType::Directory && !b->policy.empty()) {
+    auto policy = ParsePolicy(ctx, b->policy);
+    bool write = access == BucketAccess::Write ||
+                 (access == BucketAccess::FromMethod && ctx.request.method != "GET" && ctx.request.method != "HEAD");
+    if (policy && (auth::PolicyAllowsSession(*policy, ctx.auth.user, "ReadWrite") ||
+                   (!write && auth::PolicyAllowsSession(*policy, ctx.auth.user, "ReadOnly")))) {
+      return std::nullopt;
+    }
+  }
+  return make_error(ErrorCode::AccessDenied);
+}
+
+std::set<std::string> KnownUsers(const OperationContext& ctx) {
+  std::set<std::string> users;
+  for (auto& u : ctx.config.users) users.insert(u.name);
+  return users;
+}
+
+std::optional<auth::BucketPolicy> ParsePolicy(const OperationContext& ctx, const std::string& document) {
+  auto parsed = auth::ParseDirectoryBucketPolicy(document, KnownUsers(ctx));
+  if (auto* p = std::get_if<auth::BucketPolicy>(&parsed)) return *p;
+  return std::nullopt;  // users removed from config since: the policy no longer grants anything
 }
 
 bool OperationContext::IsDirectoryBucket() const { return HasDirectorySuffix(address.bucket); }

@@ -1,5 +1,6 @@
 #pragma once
 // What every operation handler gets: the request, who made it, what it addresses.
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -9,6 +10,7 @@
 #include "api/idempotency_cache.h"
 #include "api/request.h"
 #include "api/service.h"
+#include "auth/bucket_policy.h"
 #include "auth/session_token.h"
 #include "auth/sigv4.h"
 #include "config/config.h"
@@ -45,9 +47,14 @@ S3Error FromStorage(const storage::Status& status);
 Outcome Fail(const OperationContext& ctx, S3Error error);
 Outcome Fail(const OperationContext& ctx, ErrorCode code, std::string message = {});
 Outcome Done(Response response);
-// Looks the bucket up and checks the caller may use it.
+enum class BucketAccess { FromMethod, Read, Write };
+// Looks the bucket up and checks the caller may use it: its owner, the root user, a session for
+// it, or (directory buckets) a principal the bucket policy grants sessions to.
 std::optional<S3Error> AuthorizeBucket(const OperationContext& ctx, const std::string& bucket,
-                                       storage::BucketInfo* info = nullptr);
+                                       storage::BucketInfo* info = nullptr,
+                                       BucketAccess access = BucketAccess::FromMethod);
+std::set<std::string> KnownUsers(const OperationContext& ctx);
+std::optional<auth::BucketPolicy> ParsePolicy(const OperationContext& ctx, const std::string& document);
 std::string CanonicalUserId(const std::string& user);
 std::string QuoteETag(const std::string& etag);
 // Directory buckets' ETags: opaque and unique per write, not a digest of the bytes.
@@ -64,6 +71,9 @@ Outcome DeleteBucket(OperationContext& ctx);
 Outcome HeadBucket(OperationContext& ctx);
 Outcome GetBucketLocation(OperationContext& ctx);
 Outcome GetBucketVersioning(OperationContext& ctx);
+Outcome PutBucketPolicy(OperationContext& ctx);
+Outcome GetBucketPolicy(OperationContext& ctx);
+Outcome DeleteBucketPolicy(OperationContext& ctx);
 Outcome ListObjects(OperationContext& ctx, bool v2);
 Outcome PutObject(OperationContext& ctx);
 Outcome GetObject(OperationContext& ctx);  // HeadObject too

@@ -79,6 +79,11 @@ Outcome Route(OperationContext& ctx) {
     return directory ? ListDirectoryBuckets(ctx) : ListBuckets(ctx);
   }
   if (a.key.empty() && m == "GET" && ctx.HasQuery("session")) return CreateSession(ctx);
+  if (a.key.empty() && ctx.HasQuery("policy") && ctx.IsDirectoryBucket()) {
+    if (m == "PUT") return PutBucketPolicy(ctx);
+    if (m == "GET") return GetBucketPolicy(ctx);
+    if (m == "DELETE") return DeleteBucketPolicy(ctx);
+  }
   if (ctx.IsDirectoryBucket()) {
     // Operations S3 Express does not offer on directory buckets.
     if (a.key.empty() && m == "GET" && (ctx.HasQuery("location") || !ctx.HasQuery("list-type"))) {

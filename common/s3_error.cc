@@ -72,6 +72,7 @@ Entry entry_of(ErrorCode c) {
     case ErrorCode::InvalidWriteOffset:
       return {"InvalidWriteOffset", 400, "The write offset value that you specified does not match the current object size."};
     case ErrorCode::KeyTooLongError: return {"KeyTooLongError", 400, "Your key is too long"};
+    case ErrorCode::MalformedPolicy: return {"MalformedPolicy", 400, "Policies must be valid JSON and the first byte must be '{'"};
     case ErrorCode::MalformedXML:
       return {"MalformedXML", 400,
               "The XML you provided was not well-formed or did not validate against our published schema"};
@@ -84,6 +85,7 @@ Entry entry_of(ErrorCode c) {
     case ErrorCode::MissingSecurityHeader:
       return {"MissingSecurityHeader", 400, "Your request was missing a required header"};
     case ErrorCode::NoSuchBucket: return {"NoSuchBucket", 404, "The specified bucket does not exist"};
+    case ErrorCode::NoSuchBucketPolicy: return {"NoSuchBucketPolicy", 404, "The bucket policy does not exist"};
     case ErrorCode::NoSuchKey: return {"NoSuchKey", 404, "The specified key does not exist."};
     case ErrorCode::NoSuchUpload:
       return {"NoSuchUpload", 404,

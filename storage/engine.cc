@@ -259,6 +259,24 @@ Status EngineImpl::DeleteBucket(const std::string& name) {
   });
 }
 
+Status EngineImpl::SetBucketPolicy(const std::string& name, const std::string& policy) {
+  if (!ValidBucketName(name)) return NoSuchBucket(name);
+  return writer_->Submit([&](WriteTxn& t) {
+    MDB_val k = ToVal(name), v;
+    int rc = mdb_get(t.txn, env_->buckets(), &k, &v);
+    if (rc == MDB_NOTFOUND) return NoSuchBucket(name);
+    if (rc != 0) return LmdbStatus(rc, "mdb_get bucket");
+    BucketInfo info;
+    if (!DecodeBucket(name, FromVal(v), &info)) return Status(Code::IoError, "corrupt bucket record: " + name);
+    info.policy = policy;
+    std::string value = EncodeBucket(info);
+    MDB_val nv = ToVal(value);
+    rc = mdb_put(t.txn, env_->buckets(), &k, &nv, 0);
+    if (rc != 0) return LmdbStatus(rc, "mdb_put bucket");
+    return Status::OK();
+  });
+}
+
 Result<BucketInfo> EngineImpl::GetBucket(const std::string& name) {
   if (!ValidBucketName(name)) return NoSuchBucket(name);
   auto txn = ReadTxn::Begin(env_->env());

@@ -48,6 +48,7 @@ struct BucketInfo {
   int64_t created_ms = 0;
   BucketType type = BucketType::GeneralPurpose;
   std::string zone;  // directory buckets: availability zone id, e.g. "use1-az4"
+  std::string policy;  // the bucket policy document as the owner put it; empty: none
 };
 
 // Everything S3 stores about an object except its bytes.
@@ -171,6 +172,8 @@ class Engine {
   // Buckets
   virtual Status CreateBucket(const BucketInfo& info) = 0;      // BucketExists if present
   virtual Status DeleteBucket(const std::string& name) = 0;     // NoSuchBucket, BucketNotEmpty
+  // Replaces the bucket's policy document (empty removes it). NoSuchBucket.
+  virtual Status SetBucketPolicy(const std::string& name, const std::string& policy) = 0;
   virtual Result<BucketInfo> GetBucket(const std::string& name) = 0;  // NoSuchBucket
   virtual Result<std::vector<BucketInfo>> ListBuckets() = 0;    // sorted by name
 

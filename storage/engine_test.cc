@@ -802,3 +802,40 @@ TEST_CASE("a data directory serves one engine at a time") {
 
 }  // namespace
 }  // namespace xs3::storage
+
+namespace xs3::storage {
+namespace {
+
+TEST_CASE("bucket policies are stored with the bucket and survive a reopen") {
+  char tmpl[] = "/tmp/xs3-policy-test-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  EngineOptions options;
+  options.data_dir = dir;
+  options.durability = Durability::Relaxed;
+  {
+    auto e = Engine::Open(options);
+    REQUIRE(e.ok());
+    BucketInfo b;
+    b.name = "pol--use1-az4--x-s3";
+    b.owner = "root";
+    b.type = BucketType::Directory;
+    b.zone = "use1-az4";
+    REQUIRE(e.value()->CreateBucket(b).ok());
+    CHECK(e.value()->GetBucket(b.name)->policy.empty());
+    REQUIRE(e.value()->SetBucketPolicy(b.name, "{\"Version\":\"2012-10-17\"}").ok());
+    CHECK(e.value()->SetBucketPolicy("missing-bucket", "{}").code() == Code::NoSuchBucket);
+  }
+  auto e = Engine::Open(options);
+  REQUIRE(e.ok());
+  auto b = e.value()->GetBucket("pol--use1-az4--x-s3");
+  REQUIRE(b.ok());
+  CHECK(b->policy == "{\"Version\":\"2012-10-17\"}");
+  CHECK(b->zone == "use1-az4");
+  REQUIRE(e.value()->SetBucketPolicy(b->name, "").ok());
+  CHECK(e.value()->GetBucket(b->name)->policy.empty());
+  e = Status(Code::IoError, "closed");
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace xs3::storage

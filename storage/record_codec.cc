@@ -111,6 +111,7 @@ std::string EncodeBucket(const BucketInfo& info) {
   w.PutFixed64(static_cast<uint64_t>(info.created_ms));
   w.PutByte(static_cast<uint8_t>(info.type));
   w.PutString(info.zone);
+  w.PutString(info.policy);
   return w.Take();
 }
 
@@ -120,7 +121,7 @@ bool DecodeBucket(std::string_view name, std::string_view value, BucketInfo* out
   uint64_t created = 0;
   if (!r.GetByte(&version) || version != kBucketVersion) return false;
   if (!r.GetString(&out->region) || !r.GetString(&out->owner) || !r.GetFixed64(&created) || !r.GetByte(&type) ||
-      !r.GetString(&out->zone) || !r.done()) {
+      !r.GetString(&out->zone) || !r.GetString(&out->policy) || !r.done()) {
     return false;
   }
   if (type > static_cast<uint8_t>(BucketType::Directory)) return false;
