@@ -28,6 +28,8 @@ S3Error FromStorage(const storage::Status& status) {
       return make_error(ErrorCode::InvalidArgument, status.message());
     case Code::WritesStopped:
       return make_error(ErrorCode::ServiceUnavailable, "Writes are stopped after a disk failure; restart the server.");
+    case Code::NoSuchUpload: return make_error(ErrorCode::NoSuchUpload);
+    case Code::InvalidPart: return make_error(ErrorCode::InvalidPart, status.message());
     case Code::IoError: break;
   }
   return make_error(ErrorCode::InternalError);

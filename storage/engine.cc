@@ -682,4 +682,36 @@ Status EngineImpl::RenameObject(const std::string& bucket, const std::string& sr
   });
 }
 
+
+Result<std::string> EngineImpl::CreateMultipartUpload(const std::string&, const std::string&, ObjectMeta) {
+  return Status(Code::IoError, "multipart not implemented yet");
+}
+
+Result<MultipartUpload> EngineImpl::GetMultipartUpload(const std::string&, const std::string&, const std::string&) {
+  return Status(Code::IoError, "multipart not implemented yet");
+}
+
+Status EngineImpl::PutUploadPart(const std::string&, const std::string&, const std::string&, UploadPart part) {
+  DiscardExtent(part.extent);
+  return Status(Code::IoError, "multipart not implemented yet");
+}
+
+Result<std::vector<UploadPart>> EngineImpl::ListUploadParts(const std::string&, const std::string&,
+                                                            const std::string&, uint32_t, size_t) {
+  return Status(Code::IoError, "multipart not implemented yet");
+}
+
+Status EngineImpl::CompleteMultipartUpload(const std::string&, const std::string&, const std::string&,
+                                           const std::vector<uint32_t>&, ObjectMeta, const WriteConditions&) {
+  return Status(Code::IoError, "multipart not implemented yet");
+}
+
+Status EngineImpl::AbortMultipartUpload(const std::string&, const std::string&, const std::string&) {
+  return Status(Code::IoError, "multipart not implemented yet");
+}
+
+Result<ListUploadsResult> EngineImpl::ListMultipartUploads(const std::string&, const ListUploadsOptions&) {
+  return Status(Code::IoError, "multipart not implemented yet");
+}
+
 }  // namespace xs3::storage

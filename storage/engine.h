@@ -163,6 +163,37 @@ struct OpenedObject {
   std::unique_ptr<BodyReader> body;
 };
 
+// Multipart uploads. The upload remembers the metadata given at creation; parts are extents
+// (SealExtent) owned by the upload until it completes (they become the object's extents, no
+// byte copied) or is aborted (their blobs are freed). Uploads and their parts survive restarts.
+struct MultipartUpload {
+  std::string upload_id;
+  std::string bucket;
+  std::string key;
+  ObjectMeta meta;  // as given to CreateMultipartUpload (owner, content headers, checksum algorithm/type)
+  int64_t initiated_ms = 0;
+};
+
+struct UploadPart {
+  uint32_t part_number = 0;  // 1..10,000
+  Extent extent;             // size is the part's size
+  std::string etag;          // without quotes
+  std::string checksum;      // base64 value for the upload's checksum algorithm, or empty
+  int64_t mtime_ms = 0;      // set by the engine when 0
+};
+
+struct ListUploadsOptions {
+  std::string prefix;
+  std::string key_marker;        // uploads with key > key_marker, or key == key_marker and
+  std::string upload_id_marker;  // upload_id > upload_id_marker
+  size_t max_uploads = 1000;
+};
+
+struct ListUploadsResult {
+  std::vector<MultipartUpload> uploads;  // sorted by key, then initiation time, then upload id
+  bool is_truncated = false;
+};
+
 class Engine {
  public:
   // Opens or creates the data directory, runs recovery, starts the writer thread.
@@ -243,6 +274,33 @@ class Engine {
   virtual Status PublishExtents(const std::string& bucket, const std::string& key, std::vector<Extent> extents,
                                 ObjectMeta meta, const WriteConditions& conditions = {}) = 0;
   virtual void DiscardExtent(const Extent& extent) = 0;
+
+  // Multipart uploads (see MultipartUpload). All return NoSuchBucket for a missing bucket and
+  // NoSuchUpload for an unknown (or completed, or aborted) upload id of that bucket and key.
+  virtual Result<std::string> CreateMultipartUpload(const std::string& bucket, const std::string& key,
+                                                    ObjectMeta meta) = 0;
+  virtual Result<MultipartUpload> GetMultipartUpload(const std::string& bucket, const std::string& key,
+                                                     const std::string& upload_id) = 0;
+  // Adds or replaces part `part.part_number`, taking ownership of `part.extent` (a replaced
+  // part's blob is freed after the commit; on failure the new extent is discarded).
+  virtual Status PutUploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                               UploadPart part) = 0;
+  // Parts sorted by number, starting after `part_number_marker`, at most `max_parts`.
+  virtual Result<std::vector<UploadPart>> ListUploadParts(const std::string& bucket, const std::string& key,
+                                                          const std::string& upload_id, uint32_t part_number_marker = 0,
+                                                          size_t max_parts = 10000) = 0;
+  // Publishes bucket/key as the concatenation of the named parts in the given order (the caller
+  // has checked order, sizes and ETags), with `meta` (size and part_count are set by the engine),
+  // frees the parts not named, and ends the upload, all in one transaction. InvalidPart if a
+  // named part does not exist; WriteConditions as for PutObject.
+  virtual Status CompleteMultipartUpload(const std::string& bucket, const std::string& key,
+                                         const std::string& upload_id, const std::vector<uint32_t>& part_numbers,
+                                         ObjectMeta meta, const WriteConditions& conditions = {}) = 0;
+  // Ends the upload and frees its parts.
+  virtual Status AbortMultipartUpload(const std::string& bucket, const std::string& key,
+                                      const std::string& upload_id) = 0;
+  virtual Result<ListUploadsResult> ListMultipartUploads(const std::string& bucket,
+                                                         const ListUploadsOptions& options) = 0;
 };
 
 }  // namespace xs3::storage

@@ -48,6 +48,23 @@ class EngineImpl final : public Engine {
                         ObjectMeta meta, const WriteConditions& conditions) override;
   void DiscardExtent(const Extent& extent) override;
 
+  Result<std::string> CreateMultipartUpload(const std::string& bucket, const std::string& key,
+                                            ObjectMeta meta) override;
+  Result<MultipartUpload> GetMultipartUpload(const std::string& bucket, const std::string& key,
+                                             const std::string& upload_id) override;
+  Status PutUploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                       UploadPart part) override;
+  Result<std::vector<UploadPart>> ListUploadParts(const std::string& bucket, const std::string& key,
+                                                  const std::string& upload_id, uint32_t part_number_marker,
+                                                  size_t max_parts) override;
+  Status CompleteMultipartUpload(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                                 const std::vector<uint32_t>& part_numbers, ObjectMeta meta,
+                                 const WriteConditions& conditions) override;
+  Status AbortMultipartUpload(const std::string& bucket, const std::string& key,
+                              const std::string& upload_id) override;
+  Result<ListUploadsResult> ListMultipartUploads(const std::string& bucket,
+                                                 const ListUploadsOptions& options) override;
+
   GroupCommitWriter& writer_for_test() { return *writer_; }
   BlobStore& blobs_for_test() { return blobs_; }
 

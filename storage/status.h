@@ -16,6 +16,8 @@ enum class Code {
   InvalidArgument,     // e.g. a key the engine cannot store
   IoError,             // the disk failed; the message says how
   WritesStopped,       // an fsync failed earlier: no more writes until restart (LevelDB's rule)
+  NoSuchUpload,        // no multipart upload with that id for that bucket and key
+  InvalidPart,         // CompleteMultipartUpload names a part that was never uploaded
 };
 
 // A finer reason under a Code, for callers that map some failures to specific S3 errors. Kept
