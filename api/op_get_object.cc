@@ -1,6 +1,7 @@
 // GetObject and HeadObject: preconditions, one byte range, response-* overrides; the body is
 // streamed by the server from the storage reader.
 #include <array>
+#include <charconv>
 
 #include "api/conditions.h"
 #include "api/xml_writer.h"
@@ -61,6 +62,25 @@ Outcome GetObject(OperationContext& ctx) {
   Response r;
   RangeResult range;
   if (auto* h = ctx.request.Header("range")) range = ParseRange(*h, meta.size);
+  if (auto* pn = ctx.Query("partNumber")) {
+    // One part of a multipart (or appended) object: its byte range, as S3 serves it.
+    uint32_t n = 0;
+    auto [p, ec] = std::from_chars(pn->data(), pn->data() + pn->size(), n);
+    if (ec != std::errc() || p != pn->data() + pn->size() || n < 1 || n > 10000) {
+      return Fail(ctx, ErrorCode::InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
+    }
+    if (ctx.request.Header("range")) {
+      return Fail(ctx, ErrorCode::InvalidRequest, "Cannot specify both Range header and partNumber query parameter");
+    }
+    const auto& extents = object.record.extents;
+    size_t parts = extents.empty() ? 1 : extents.size();
+    if (n > parts) return Fail(ctx, ErrorCode::InvalidPartNumber);
+    uint64_t first = 0;
+    for (size_t i = 0; i + 1 < n; ++i) first += extents[i].size;
+    uint64_t length = extents.empty() ? meta.size : extents[n - 1].size;
+    if (!extents.empty()) r.SetHeader("x-amz-mp-parts-count", std::to_string(parts));
+    if (length > 0) range = {RangeOutcome::Satisfiable, {first, length}};
+  }
   if (range.outcome == RangeOutcome::Unsatisfiable) {
     S3Error e = make_error(ErrorCode::InvalidRange);
     e.extra_xml = "<RangeRequested>" + XmlEscape(*ctx.request.Header("range")) +

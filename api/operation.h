@@ -82,6 +82,13 @@ Outcome DeleteObject(OperationContext& ctx);
 Outcome DeleteObjects(OperationContext& ctx);
 Outcome CopyObject(OperationContext& ctx);
 Outcome RenameObject(OperationContext& ctx);
+Outcome CreateMultipartUpload(OperationContext& ctx);
+Outcome UploadPart(OperationContext& ctx);
+Outcome UploadPartCopy(OperationContext& ctx);
+Outcome CompleteMultipartUpload(OperationContext& ctx);
+Outcome AbortMultipartUpload(OperationContext& ctx);
+Outcome ListParts(OperationContext& ctx);
+Outcome ListMultipartUploads(OperationContext& ctx);
 
 // A consumer that collects a small body (XML) through the body pipeline, then calls `done`.
 std::unique_ptr<BodyConsumer> BufferedBody(OperationContext& ctx, size_t limit,

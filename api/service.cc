@@ -19,9 +19,9 @@ namespace {
 constexpr std::array kUnsupportedSubresources = {
     "accelerate", "analytics", "cors", "encryption", "intelligent-tiering", "inventory",
     "legal-hold", "lifecycle", "logging", "metadataTable", "metrics", "notification", "object-lock",
-    "ownershipControls", "partNumber", "policy", "policyStatus", "publicAccessBlock", "renameObject",
+    "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "renameObject",
     "replication", "requestPayment", "restore", "retention", "select", "session", "tagging", "torrent",
-    "uploadId", "uploads", "versionId", "versioning", "versions", "website", "acl"};
+    "versionId", "versioning", "versions", "website", "acl"};
 
 bool IsUnsupported(const OperationContext& ctx) {
   for (auto* s : kUnsupportedSubresources)
@@ -102,7 +102,10 @@ Outcome Route(OperationContext& ctx) {
     if (m == "GET" && ctx.HasQuery("location")) return GetBucketLocation(ctx);
     if (m == "GET" && ctx.HasQuery("versioning") && !ctx.IsDirectoryBucket()) return GetBucketVersioning(ctx);
     if (m == "POST" && ctx.HasQuery("delete")) return DeleteObjects(ctx);
-    if (IsUnsupported(ctx)) return Fail(ctx, ErrorCode::NotImplemented);
+    if (m == "GET" && ctx.HasQuery("uploads")) return ListMultipartUploads(ctx);
+    if (IsUnsupported(ctx) || ctx.HasQuery("uploads") || ctx.HasQuery("uploadId")) {
+      return Fail(ctx, ErrorCode::NotImplemented);
+    }
     if (m == "PUT") return CreateBucket(ctx);
     if (m == "DELETE") return DeleteBucket(ctx);
     if (m == "HEAD") return HeadBucket(ctx);
@@ -117,6 +120,17 @@ Outcome Route(OperationContext& ctx) {
   if (m == "GET" && ctx.HasQuery("attributes")) return GetObjectAttributes(ctx);
   if (m == "PUT" && ctx.HasQuery("renameObject")) return RenameObject(ctx);
   if (IsUnsupported(ctx)) return Fail(ctx, ErrorCode::NotImplemented);
+  if (m == "POST" && ctx.HasQuery("uploads")) return CreateMultipartUpload(ctx);
+  if (ctx.HasQuery("uploadId")) {
+    if (m == "PUT" && ctx.HasQuery("partNumber")) {
+      return ctx.request.Header("x-amz-copy-source") ? UploadPartCopy(ctx) : UploadPart(ctx);
+    }
+    if (m == "POST") return CompleteMultipartUpload(ctx);
+    if (m == "DELETE") return AbortMultipartUpload(ctx);
+    if (m == "GET") return ListParts(ctx);
+    return Fail(ctx, ErrorCode::MethodNotAllowed);
+  }
+  if (ctx.HasQuery("uploads")) return Fail(ctx, ErrorCode::MethodNotAllowed);
   if (m == "PUT") {
     if (ctx.request.Header("x-amz-copy-source")) return CopyObject(ctx);
     return PutObject(ctx);

@@ -59,6 +59,7 @@ Entry entry_of(ErrorCode c) {
       return {"InvalidPart", 400,
               "One or more of the specified parts could not be found.  The part may not have been uploaded, "
               "or the specified entity tag may not match the part's entity tag."};
+    case ErrorCode::InvalidPartNumber: return {"InvalidPartNumber", 416, "The requested partnumber is not satisfiable"};
     case ErrorCode::InvalidPartOrder:
       return {"InvalidPartOrder", 400,
               "The list of parts was not in ascending order. Parts must be ordered by part number."};

@@ -28,6 +28,7 @@ enum class ErrorCode {
   InvalidDigest,
   InvalidLocationConstraint,
   InvalidPart,
+  InvalidPartNumber,
   InvalidPartOrder,
   InvalidRange,
   InvalidRequest,
