@@ -15,6 +15,20 @@ constexpr std::array kStorageClasses = {"STANDARD",     "REDUCED_REDUNDANCY", "S
 
 }  // namespace
 
+std::optional<S3Error> CheckEncryptionHeaders(const Request& request) {
+  if (auto* sse = request.Header(kEncryptionHeader)) {
+    if (*sse == "aws:kms" || *sse == "aws:kms:dsse") {
+      return make_error(ErrorCode::NotImplemented, "SSE-KMS is not implemented; objects are encrypted with SSE-S3.");
+    }
+    if (*sse != "AES256") return make_error(ErrorCode::InvalidArgument, "The encryption method specified is not supported");
+  }
+  if (request.Header("x-amz-server-side-encryption-customer-algorithm") ||
+      request.Header("x-amz-copy-source-server-side-encryption-customer-algorithm")) {
+    return make_error(ErrorCode::NotImplemented, "SSE-C is not implemented.");
+  }
+  return std::nullopt;
+}
+
 std::optional<S3Error> ValidateKey(const std::string& key) {
   if (key.size() > kMaxKeyBytes) return make_error(ErrorCode::KeyTooLongError);
   return std::nullopt;
@@ -76,6 +90,7 @@ void AddObjectHeaders(Response& r, const storage::ObjectMeta& meta, bool with_ch
   r.SetHeader("ETag", "\"" + meta.etag + "\"");
   r.SetHeader("Last-Modified", HttpDate(meta.mtime_ms));
   r.SetHeader("Accept-Ranges", "bytes");
+  r.SetHeader(kEncryptionHeader, "AES256");
   if (!meta.content_encoding.empty()) r.SetHeader("Content-Encoding", meta.content_encoding);
   if (!meta.content_disposition.empty()) r.SetHeader("Content-Disposition", meta.content_disposition);
   if (!meta.content_language.empty()) r.SetHeader("Content-Language", meta.content_language);

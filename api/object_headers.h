@@ -20,6 +20,11 @@ std::variant<storage::ObjectMeta, S3Error> MetaFromHeaders(const Request& reques
 void AddObjectHeaders(Response& response, const storage::ObjectMeta& meta, bool with_checksums);
 void AddChecksumHeaders(Response& response, const storage::ObjectMeta& meta);
 
+// Server-side encryption requests: SSE-S3 (AES256) is what every object gets, as AWS applies it
+// by default; SSE-KMS and SSE-C are not implemented.
+std::optional<S3Error> CheckEncryptionHeaders(const Request& request);
+constexpr const char* kEncryptionHeader = "x-amz-server-side-encryption";
+
 // S3 rejects keys it could not store; this is the one check every write path shares.
 std::optional<S3Error> ValidateKey(const std::string& key);
 

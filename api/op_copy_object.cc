@@ -62,6 +62,7 @@ Outcome CopyObject(OperationContext& ctx) {
                     ctx.request.Header("x-amz-copy-source-if-unmodified-since")};
   if (auto e = EvaluatePreconditions(pre, src->meta, true)) return Fail(ctx, *e);
 
+  if (auto e = CheckEncryptionHeaders(ctx.request)) return Fail(ctx, *e);
   std::string directive = ctx.request.HeaderOr("x-amz-metadata-directive", "COPY");
   if (directive != "COPY" && directive != "REPLACE") {
     return Fail(ctx, ErrorCode::InvalidArgument, "Unknown metadata directive.");
@@ -118,6 +119,7 @@ Outcome CopyObject(OperationContext& ctx) {
   for (auto& [alg, value] : meta.checksums) x.Element("Checksum" + alg, value);
   if (!meta.checksums.empty()) x.Element("ChecksumType", meta.checksum_type);
   Response r = XmlResponse(200, x.Finish());
+  r.SetHeader(kEncryptionHeader, "AES256");
   return Done(std::move(r));
 }
 

@@ -10,6 +10,7 @@ namespace xs3::api {
 Outcome CreateMultipartUpload(OperationContext& ctx) {
   if (auto e = ValidateKey(ctx.address.key)) return Fail(ctx, *e);
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, nullptr, BucketAccess::Write)) return Fail(ctx, *e);
+  if (auto e = CheckEncryptionHeaders(ctx.request)) return Fail(ctx, *e);
   auto meta = MetaFromHeaders(ctx.request);
   if (auto* e = std::get_if<S3Error>(&meta)) return Fail(ctx, *e);
   auto& m = std::get<storage::ObjectMeta>(meta);
@@ -29,6 +30,7 @@ Outcome CreateMultipartUpload(OperationContext& ctx) {
   XmlWriter x("InitiateMultipartUploadResult");
   x.Element("Bucket", ctx.address.bucket).Element("Key", ctx.address.key).Element("UploadId", id.value());
   Response r = XmlResponse(200, x.Finish());
+  r.SetHeader(kEncryptionHeader, "AES256");
   if (c.algorithm) {
     r.SetHeader("x-amz-checksum-algorithm", std::string(auth::ChecksumName(*c.algorithm)));
     r.SetHeader("x-amz-checksum-type", c.full_object ? "FULL_OBJECT" : "COMPOSITE");

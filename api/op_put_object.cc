@@ -50,6 +50,7 @@ class PutObjectConsumer : public BodyConsumer {
     if (!st.ok()) return Fail(ctx_, FromStorage(st)).response;
     Response r;
     r.SetHeader("ETag", QuoteETag(meta_.etag));
+    r.SetHeader(kEncryptionHeader, "AES256");
     AddChecksumHeaders(r, meta_);
     return r;
   }
@@ -79,6 +80,7 @@ class PutObjectConsumer : public BodyConsumer {
     r.SetHeader("ETag", QuoteETag(meta_.etag));
     AddChecksumHeaders(r, meta_);
     r.SetHeader("x-amz-object-size", std::to_string(append_->offset + appended));
+    r.SetHeader(kEncryptionHeader, "AES256");
     return r;
   }
 
@@ -134,6 +136,7 @@ Outcome PutObject(OperationContext& ctx) {
   if (ctx.request.content_length && *ctx.request.content_length > ctx.config.max_object_bytes + (64u << 20)) {
     return Fail(ctx, ErrorCode::EntityTooLarge);
   }
+  if (auto e = CheckEncryptionHeaders(ctx.request)) return Fail(ctx, *e);
   auto meta = MetaFromHeaders(ctx.request);
   if (auto* e = std::get_if<S3Error>(&meta)) return Fail(ctx, *e);
   auto& object_meta = std::get<storage::ObjectMeta>(meta);
