@@ -20,14 +20,12 @@
 
 namespace xs3::storage {
 
-namespace {
+// ---- Helpers shared with multipart.cc (declared in engine_impl.h) ----
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-
-constexpr size_t kMaxInlineBodyInGroup = 1024;
 
 Status NoSuchBucket(const std::string& name) { return Status(Code::NoSuchBucket, "no such bucket: " + name); }
 
@@ -36,6 +34,8 @@ Status ValidateObject(const std::string& bucket, const std::string& key) {
   if (!ValidObjectKey(key)) return Status(Code::InvalidArgument, "object key must be 1..1024 bytes");
   return Status::OK();
 }
+
+namespace {
 
 std::string_view Unquote(std::string_view etag) {
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') return etag.substr(1, etag.size() - 2);
@@ -55,6 +55,8 @@ Status CheckConditions(const WriteConditions& c, const ObjectRecord* current) {
   }
   return Status::OK();
 }
+
+}  // namespace
 
 // Every blob id a record references.
 std::vector<std::string> BlobsOf(const ObjectRecord& r) {
@@ -87,6 +89,8 @@ uint64_t InlineBytes(const ObjectRecord& r) {
   for (const Extent& e : r.extents) n += e.inline_data.size();
   return n;
 }
+
+namespace {
 
 Status MkdirP(const std::string& dir) {
   std::error_code ec;
@@ -153,6 +157,8 @@ Status EngineImpl::Recover() {
     Status s = FlatForEachRecord(txn->get(), env_->objects(), collect);
     if (!s.ok()) return s;
     s = DirForEachRecord(txn->get(), DirIndex{env_->dirents(), env_->counters()}, collect);
+    if (!s.ok()) return s;
+    s = CollectPartBlobs(txn->get(), &referenced);  // parts of uploads in progress
     if (!s.ok()) return s;
     if (!bad.ok()) return bad;  // never delete blobs on the strength of a scan we could not read
   }
@@ -245,13 +251,23 @@ Status EngineImpl::CreateBucket(const BucketInfo& info) {
 Status EngineImpl::DeleteBucket(const std::string& name) {
   if (!ValidBucketName(name)) return NoSuchBucket(name);
   return writer_->Submit([&](WriteTxn& t) {
-    if (Status s = CheckBucket(t.txn, name); !s.ok()) return s;
+    auto type = TypeOf(t.txn, name);
+    if (!type.ok()) return type.status();
     auto has = FlatBucketHasKeys(t.txn, env_->objects(), name);
     if (!has.ok()) return has.status();
     if (has.value()) return Status(Code::BucketNotEmpty, "bucket not empty: " + name);
     has = DirBucketHasEntries(t.txn, DirIndex{env_->dirents(), env_->counters()}, name);
     if (!has.ok()) return has.status();
     if (has.value()) return Status(Code::BucketNotEmpty, "bucket not empty: " + name);
+    // Uploads in progress: AWS refuses to delete a directory bucket that has any, and deletes a
+    // general-purpose bucket anyway (the uploads go with it).
+    if (type.value() == BucketType::Directory) {
+      has = BucketHasUploads(t.txn, name);
+      if (!has.ok()) return has.status();
+      if (has.value()) return Status(Code::BucketNotEmpty, "bucket has multipart uploads in progress: " + name);
+    } else if (Status s = DropBucketUploads(t, name); !s.ok()) {
+      return s;
+    }
     MDB_val k = ToVal(name);
     int rc = mdb_del(t.txn, env_->buckets(), &k, nullptr);
     if (rc != 0) return LmdbStatus(rc, "mdb_del bucket");
@@ -352,25 +368,31 @@ Status EngineImpl::Publish(const std::string& bucket, const std::string& key, Ob
   Status result = writer_->Submit([&](WriteTxn& t) {
     auto type = TypeOf(t.txn, bucket);
     if (!type.ok()) return type.status();
-    std::string old_value;
-    Status got = IndexGet(t.txn, type.value(), bucket, key, &old_value);
-    if (!got.ok() && got.code() != Code::NoSuchKey) return got;
-    ObjectRecord old;
-    if (got.ok() && !DecodeRecord(old_value, &old, /*with_body=*/false)) {
-      return Status(Code::IoError, "corrupt object record: " + key);
-    }
-    if (Status s = CheckConditions(conditions, got.ok() ? &old : nullptr); !s.ok()) return s;
-    if (Status s = IndexPut(t.txn, type.value(), bucket, key, value); !s.ok()) return s;
-    for (std::string& id : BlobsOf(old)) {
-      if (std::find(new_blobs.begin(), new_blobs.end(), id) != new_blobs.end()) continue;
-      t.on_commit.push_back([this, id = std::move(id)] { blobs_.Remove(id); });
-    }
-    return Status::OK();
+    return PublishInTxn(t, type.value(), bucket, key, value, new_blobs, conditions);
   });
   // IoError may come from a failed commit whose outcome on disk is unknown: keep the blob and
   // let recovery decide. Any other failure certainly left it unreferenced.
   if (!result.ok() && result.code() != Code::IoError) RemoveBlobs(record);
   return result;
+}
+
+Status EngineImpl::PublishInTxn(WriteTxn& t, BucketType type, const std::string& bucket, const std::string& key,
+                                std::string_view value, const std::vector<std::string>& new_blobs,
+                                const WriteConditions& conditions) {
+  std::string old_value;
+  Status got = IndexGet(t.txn, type, bucket, key, &old_value);
+  if (!got.ok() && got.code() != Code::NoSuchKey) return got;
+  ObjectRecord old;
+  if (got.ok() && !DecodeRecord(old_value, &old, /*with_body=*/false)) {
+    return Status(Code::IoError, "corrupt object record: " + key);
+  }
+  if (Status s = CheckConditions(conditions, got.ok() ? &old : nullptr); !s.ok()) return s;
+  if (Status s = IndexPut(t.txn, type, bucket, key, value); !s.ok()) return s;
+  for (std::string& id : BlobsOf(old)) {
+    if (std::find(new_blobs.begin(), new_blobs.end(), id) != new_blobs.end()) continue;
+    t.on_commit.push_back([this, id = std::move(id)] { blobs_.Remove(id); });
+  }
+  return Status::OK();
 }
 
 Result<ObjectRecord> EngineImpl::GetObject(const std::string& bucket, const std::string& key) {
@@ -682,36 +704,5 @@ Status EngineImpl::RenameObject(const std::string& bucket, const std::string& sr
   });
 }
 
-
-Result<std::string> EngineImpl::CreateMultipartUpload(const std::string&, const std::string&, ObjectMeta) {
-  return Status(Code::IoError, "multipart not implemented yet");
-}
-
-Result<MultipartUpload> EngineImpl::GetMultipartUpload(const std::string&, const std::string&, const std::string&) {
-  return Status(Code::IoError, "multipart not implemented yet");
-}
-
-Status EngineImpl::PutUploadPart(const std::string&, const std::string&, const std::string&, UploadPart part) {
-  DiscardExtent(part.extent);
-  return Status(Code::IoError, "multipart not implemented yet");
-}
-
-Result<std::vector<UploadPart>> EngineImpl::ListUploadParts(const std::string&, const std::string&,
-                                                            const std::string&, uint32_t, size_t) {
-  return Status(Code::IoError, "multipart not implemented yet");
-}
-
-Status EngineImpl::CompleteMultipartUpload(const std::string&, const std::string&, const std::string&,
-                                           const std::vector<uint32_t>&, ObjectMeta, const WriteConditions&) {
-  return Status(Code::IoError, "multipart not implemented yet");
-}
-
-Status EngineImpl::AbortMultipartUpload(const std::string&, const std::string&, const std::string&) {
-  return Status(Code::IoError, "multipart not implemented yet");
-}
-
-Result<ListUploadsResult> EngineImpl::ListMultipartUploads(const std::string&, const ListUploadsOptions&) {
-  return Status(Code::IoError, "multipart not implemented yet");
-}
 
 }  // namespace xs3::storage

@@ -285,7 +285,8 @@ class Engine {
   // part's blob is freed after the commit; on failure the new extent is discarded).
   virtual Status PutUploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
                                UploadPart part) = 0;
-  // Parts sorted by number, starting after `part_number_marker`, at most `max_parts`.
+  // Parts sorted by number, starting after `part_number_marker`, at most `max_parts`. Their
+  // extents carry no inline bytes (extent.size is the part's size; reading parts is not a use).
   virtual Result<std::vector<UploadPart>> ListUploadParts(const std::string& bucket, const std::string& key,
                                                           const std::string& upload_id, uint32_t part_number_marker = 0,
                                                           size_t max_parts = 10000) = 0;

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "storage/blob_store.h"
@@ -13,6 +14,20 @@
 #include "storage/lmdb_env.h"
 
 namespace xs3::storage {
+
+// Helpers shared by engine.cc and multipart.cc.
+int64_t NowMs();
+// Inline bytes allowed in a record whose index entry is grouped (KeyIsGrouped).
+constexpr size_t kMaxInlineBodyInGroup = 1024;
+Status NoSuchBucket(const std::string& name);
+// NoSuchBucket for an invalid bucket name, InvalidArgument for a key outside 1..1,024 bytes.
+Status ValidateObject(const std::string& bucket, const std::string& key);
+// Every blob id a record references.
+std::vector<std::string> BlobsOf(const ObjectRecord& r);
+// A single extent becomes inline_body / blob_id; empty extents are dropped.
+void NormalizeExtents(ObjectRecord* r);
+// Bytes stored inside the record (inline_body plus inline extents).
+uint64_t InlineBytes(const ObjectRecord& r);
 
 class EngineImpl final : public Engine {
  public:
@@ -74,6 +89,13 @@ class EngineImpl final : public Engine {
   // record unpublished, the record's own blob is removed.
   Status Publish(const std::string& bucket, const std::string& key, ObjectRecord record,
                  const WriteConditions& conditions);
+  // Inside a write txn: checks `conditions` against the current bucket/key, stores `value` (an
+  // encoded record whose blobs are `new_blobs`) there and schedules the unlinking (after the
+  // commit) of the replaced object's other blobs. Publish's core, also used by
+  // CompleteMultipartUpload.
+  Status PublishInTxn(WriteTxn& t, BucketType type, const std::string& bucket, const std::string& key,
+                      std::string_view value, const std::vector<std::string>& new_blobs,
+                      const WriteConditions& conditions);
   // Inside a write txn: NoSuchBucket unless the bucket exists.
   Status CheckBucket(MDB_txn* txn, const std::string& bucket) const;
   // The bucket's type; NoSuchBucket if absent.
@@ -91,6 +113,21 @@ class EngineImpl final : public Engine {
   bool KeyIsGrouped(const std::string& bucket, const std::string& key) const;
   // Removes every blob of `record` (a record that will never be published).
   void RemoveBlobs(const ObjectRecord& record) const;
+
+  // ---- Multipart uploads (multipart.cc) ----
+  // The upload `upload_id` of bucket/key; NoSuchUpload unless it exists for that very key.
+  Status LoadUpload(MDB_txn* txn, const std::string& bucket, const std::string& key, const std::string& upload_id,
+                    MultipartUpload* out) const;
+  // Inside a write txn: deletes the upload's record and its parts; their blobs are unlinked after
+  // the commit except those in `keep`.
+  Status DropUpload(WriteTxn& t, const std::string& bucket, const std::string& upload_id,
+                    const std::vector<std::string>& keep = {});
+  // True if the bucket has an upload in progress.
+  Result<bool> BucketHasUploads(MDB_txn* txn, const std::string& bucket) const;
+  // Inside a write txn: aborts every upload of the bucket (DeleteBucket of a general-purpose bucket).
+  Status DropBucketUploads(WriteTxn& t, const std::string& bucket);
+  // Recovery: adds the blob ids of every upload part to *referenced.
+  Status CollectPartBlobs(MDB_txn* txn, std::unordered_set<std::string>* referenced) const;
 
   EngineOptions options_;
   std::unique_ptr<DataDirLock> lock_;  // first in, last out: held until everything below is closed

@@ -39,7 +39,9 @@ Result<std::unique_ptr<LmdbEnv>> LmdbEnv::Open(const std::string& dir, bool rela
   if ((rc = mdb_dbi_open(txn, "buckets", MDB_CREATE, &e->buckets_)) != 0 ||
       (rc = mdb_dbi_open(txn, "objects", MDB_CREATE, &e->objects_)) != 0 ||
       (rc = mdb_dbi_open(txn, "dirents", MDB_CREATE, &e->dirents_)) != 0 ||
-      (rc = mdb_dbi_open(txn, "counters", MDB_CREATE, &e->counters_)) != 0) {
+      (rc = mdb_dbi_open(txn, "counters", MDB_CREATE, &e->counters_)) != 0 ||
+      (rc = mdb_dbi_open(txn, "uploads", MDB_CREATE, &e->uploads_)) != 0 ||
+      (rc = mdb_dbi_open(txn, "parts", MDB_CREATE, &e->parts_)) != 0) {
     mdb_txn_abort(txn);
     return LmdbStatus(rc, "mdb_dbi_open");
   }

@@ -32,6 +32,8 @@ class LmdbEnv {
   MDB_dbi objects() const { return objects_; }  // the flat index (key_codec.h)
   MDB_dbi dirents() const { return dirents_; }  // the hierarchical index (dir_index.h)
   MDB_dbi counters() const { return counters_; }  // named uint64 counters (dir_index.h)
+  MDB_dbi uploads() const { return uploads_; }  // multipart uploads (multipart.cc)
+  MDB_dbi parts() const { return parts_; }      // their parts (multipart.cc)
 
  private:
   LmdbEnv() = default;
@@ -40,6 +42,8 @@ class LmdbEnv {
   MDB_dbi objects_ = 0;
   MDB_dbi dirents_ = 0;
   MDB_dbi counters_ = 0;
+  MDB_dbi uploads_ = 0;
+  MDB_dbi parts_ = 0;
   bool relaxed_ = false;
   bool opened_ = false;
 };

@@ -1,6 +1,8 @@
 #pragma once
 // Compact, versioned binary encoding of the values stored in LMDB: ObjectRecord (objects DB)
-// and BucketInfo minus its name (buckets DB; the name is the LMDB key). No JSON on the hot path.
+// and BucketInfo minus its name (buckets DB; the name is the LMDB key), MultipartUpload minus its
+// bucket and id (uploads DB; both are in the LMDB key) and UploadPart (parts DB). No JSON on the
+// hot path.
 #include <string>
 #include <string_view>
 
@@ -14,5 +16,13 @@ bool DecodeRecord(std::string_view value, ObjectRecord* out, bool with_body = tr
 
 std::string EncodeBucket(const BucketInfo& info);
 bool DecodeBucket(std::string_view name, std::string_view value, BucketInfo* out);
+
+std::string EncodeUpload(const MultipartUpload& upload);
+bool DecodeUpload(std::string_view bucket, std::string_view upload_id, std::string_view value,
+                  MultipartUpload* out);
+
+std::string EncodePart(const UploadPart& part);
+// with_body=false leaves extent.inline_data empty (extent.size is still the part's size).
+bool DecodePart(std::string_view value, UploadPart* out, bool with_body = true);
 
 }  // namespace xs3::storage
