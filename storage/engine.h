@@ -293,7 +293,9 @@ class Engine {
   // Publishes bucket/key as the concatenation of the named parts in the given order (the caller
   // has checked order, sizes and ETags), with `meta` (size and part_count are set by the engine),
   // frees the parts not named, and ends the upload, all in one transaction. InvalidPart if a
-  // named part does not exist; WriteConditions as for PutObject.
+  // named part does not exist; WriteConditions as for PutObject. With several parts the record
+  // has one extent per named part, empty ones included, in order (extent i is part i + 1); a
+  // single part is stored as a plain body (no extents).
   virtual Status CompleteMultipartUpload(const std::string& bucket, const std::string& key,
                                          const std::string& upload_id, const std::vector<uint32_t>& part_numbers,
                                          ObjectMeta meta, const WriteConditions& conditions = {}) = 0;

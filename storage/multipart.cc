@@ -380,7 +380,9 @@ Status EngineImpl::CompleteMultipartUpload(const std::string& bucket, const std:
         record.extents.push_back(std::move(e));
       }
       if (!need.empty()) return Status(Code::IoError, "inline parts must become blobs first");
-      NormalizeExtents(&record);
+      // One part is stored as a plain body (a blob can be sent with sendfile). Several stay one
+      // extent per part, empty ones included, so that extent i is part i + 1 (GET ?partNumber).
+      if (record.extents.size() == 1) NormalizeExtents(&record);
       const std::string value = EncodeRecord(record);
       std::vector<std::string> new_blobs = BlobsOf(record);
       if (Status s = PublishInTxn(t, type.value(), bucket, key, value, new_blobs, conditions); !s.ok()) return s;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <filesystem>
 #include <initializer_list>
 #include <random>
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "storage/engine.h"
+#include "storage/engine_impl.h"
 #include "storage/record_codec.h"
 
 namespace xs3::storage {
@@ -255,7 +257,9 @@ TEST_CASE("multipart: parts of every size complete into one object without copyi
   CHECK(r->meta.etag == "mpu-etag-5");
   CHECK(r->meta.content_type == "application/x-done");
   CHECK(r->meta.mtime_ms > 0);
-  CHECK(r->extents.size() == 4);  // the empty part is dropped
+  // One extent per part, the empty one included: extent i is part i + 1.
+  REQUIRE(r->extents.size() == 5);
+  for (size_t i = 0; i < bodies.size(); ++i) CHECK(r->extents[i].size == bodies[i].size());
   CHECK(Get(*e, "b", "big/object") == all);
   // Reads at offsets spanning the part boundaries.
   auto o = e->OpenObject("b", "big/object");
@@ -340,6 +344,18 @@ TEST_CASE("multipart: a replaced part frees its old blob; a subset completes and
   CHECK(plain->part_count == 1);
   CHECK(e->OpenObject("b", "one")->body->fd() >= 0);
   CHECK(Get(*e, "b", "one") == Pattern(9000, 9));
+
+  // An empty last part stays an extent of its own (extent i is part i + 1).
+  std::string tail = Create(*e, "b", "tail");
+  REQUIRE(PutPart(*e, "b", "tail", tail, 1, Pattern(9000, 10)).ok());
+  REQUIRE(PutPart(*e, "b", "tail", tail, 2, "").ok());
+  REQUIRE(Complete(*e, "b", "tail", tail, {1, 2}).ok());
+  auto t = e->GetObject("b", "tail");
+  REQUIRE(t->extents.size() == 2);
+  CHECK(t->extents[1].size == 0);
+  CHECK(t->part_count == 2);
+  CHECK(Get(*e, "b", "tail") == Pattern(9000, 10));
+  REQUIRE(e->DeleteObject("b", "tail").ok());
 
   // Completing over an existing object frees the old object's blobs.
   std::string again = Create(*e, "b", "k");
@@ -708,6 +724,31 @@ TEST_CASE("multipart: inline parts beyond the record's inline limit become blobs
   }
   CHECK(referenced.size() == 6 + 6 + 9 + 9);  // the parts past 4 KiB, or past 1 KiB for long keys
   CHECK(BlobFiles(dir.path) == referenced);
+}
+
+TEST_CASE("multipart: a failed commit loses nothing acknowledged and leaks nothing after reopen") {
+  TempDir dir;
+  std::string id;
+  {
+    auto e = OpenEngine(dir.path);
+    MakeBucket(*e, "b");
+    id = Create(*e, "b", "k");
+    REQUIRE(PutPart(*e, "b", "k", id, 1, Pattern(9000, 1)).ok());
+    auto* impl = dynamic_cast<EngineImpl*>(e.get());
+    REQUIRE(impl != nullptr);
+    impl->writer_for_test().SetCommitHookForTest([] { return EIO; });
+    CHECK(PutPart(*e, "b", "k", id, 2, Pattern(9000, 2)).code() == Code::IoError);  // outcome unknown
+    CHECK(PutPart(*e, "b", "k", id, 3, Pattern(9000, 3)).code() == Code::WritesStopped);
+    CHECK(Complete(*e, "b", "k", id, {1}).code() == Code::WritesStopped);
+    CHECK(e->AbortMultipartUpload("b", "k", id).code() == Code::WritesStopped);
+    CHECK(e->CreateMultipartUpload("b", "k2", {}).status().code() == Code::WritesStopped);
+    CHECK(e->ListUploadParts("b", "k", id)->size() == 1);  // reads still work
+  }
+  auto e = OpenEngine(dir.path);
+  CHECK(BlobFiles(dir.path).size() == 1);  // part 2's blob was an orphan: recovery removed it
+  CHECK(PartNumbers(e->ListUploadParts("b", "k", id).value()) == std::vector<uint32_t>{1});
+  REQUIRE(Complete(*e, "b", "k", id, {1}).ok());
+  CHECK(Get(*e, "b", "k") == Pattern(9000, 1));
 }
 
 }  // namespace
