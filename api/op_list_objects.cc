@@ -1,6 +1,7 @@
 // ListObjects (v1, marker) and ListObjectsV2 (continuation-token, start-after): one storage
 // cursor walk; the two differ only in parameters and response fields.
 #include <charconv>
+#include <set>
 
 #include "api/http_time.h"
 #include "api/operation.h"
@@ -63,7 +64,22 @@ Outcome ListObjects(OperationContext& ctx, bool v2) {
   }
   auto listed = ctx.engine.ListObjects(ctx.address.bucket, options);
   if (!listed.ok()) return Fail(ctx, FromStorage(listed.status()));
-  const storage::ListResult& result = listed.value();
+  storage::ListResult& result = listed.value();
+  if (ctx.IsDirectoryBucket() && options.delimiter == "/" && !has_continuation) {
+    // S3 Express lists the directories of in-progress multipart uploads as common prefixes
+    // (their directories exist before the object does). Merged into the first page.
+    storage::ListUploadsOptions uo;
+    uo.prefix = options.prefix;
+    auto uploads = ctx.engine.ListMultipartUploads(ctx.address.bucket, uo);
+    if (uploads.ok()) {
+      std::set<std::string> prefixes(result.common_prefixes.begin(), result.common_prefixes.end());
+      for (auto& u : uploads->uploads) {
+        auto slash = u.key.find('/', options.prefix.size());
+        if (slash != std::string::npos) prefixes.insert(u.key.substr(0, slash + 1));
+      }
+      result.common_prefixes.assign(prefixes.begin(), prefixes.end());
+    }
+  }
 
   XmlWriter x("ListBucketResult");
   x.Element("Name", ctx.address.bucket).Element("Prefix", enc(options.prefix));

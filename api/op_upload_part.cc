@@ -143,9 +143,20 @@ Outcome UploadPartCopy(OperationContext& ctx) {
   uint64_t first = 0, length = meta.size;
   if (auto* range = ctx.request.Header("x-amz-copy-source-range")) {
     // Unlike GET, the copy range must be exact: "bytes=first-last" within the object.
-    auto r = ParseRange(*range, meta.size);
-    bool explicit_bounds = range->find("=-") == std::string::npos && range->back() != '-';
-    if (r.outcome != RangeOutcome::Satisfiable || !explicit_bounds || r.range.first + r.range.length > meta.size) {
+    uint64_t a = 0, b = 0;
+    std::string_view spec = *range;
+    bool ok = spec.substr(0, 6) == "bytes=";
+    auto dash = spec.find('-', 6);
+    if (ok && dash != std::string_view::npos) {
+      auto [p1, e1] = std::from_chars(spec.data() + 6, spec.data() + dash, a);
+      auto [p2, e2] = std::from_chars(spec.data() + dash + 1, spec.data() + spec.size(), b);
+      ok = e1 == std::errc() && p1 == spec.data() + dash && e2 == std::errc() && p2 == spec.data() + spec.size() &&
+           dash > 6 && a <= b && b < meta.size;
+    } else {
+      ok = false;
+    }
+    RangeResult r{RangeOutcome::Satisfiable, {a, b - a + 1}};
+    if (!ok) {
       return Fail(ctx, ErrorCode::InvalidArgument, "The x-amz-copy-source-range value must be of the form bytes=first-last "
                                                   "where first and last are the zero-based offsets of the first and last bytes to copy");
     }

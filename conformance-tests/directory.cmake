@@ -16,6 +16,10 @@ endif()
 
 # Append (x-amz-write-offset-bytes, racing appenders), RenameObject (conditions, client tokens),
 # GetObjectAttributes, the directory-walk listing order, empty-directory removal, and regressions
-# for the bugs these tests found. (js/directory_multipart.test.mjs joins with multipart uploads.)
+# for the bugs these tests found.
 xs3_conformance_test(directory_express_ops TOOLS XS3_NODE TIMEOUT 120 FIXTURES xs3_js_deps
   COMMAND ${XS3_NODE} --test --test-reporter=spec ${CT_JS_RUN_DIR}/directory_express_ops.test.mjs)
+
+# Multipart uploads on directory buckets (lib-storage, consecutive parts, uploads as prefixes).
+xs3_conformance_test(directory_multipart TOOLS XS3_NODE TIMEOUT 120 FIXTURES xs3_js_deps
+  COMMAND ${XS3_NODE} --test --test-reporter=spec ${CT_JS_RUN_DIR}/directory_multipart.test.mjs)

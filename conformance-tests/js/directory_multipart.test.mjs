@@ -1,7 +1,5 @@
-// Multipart uploads on a directory bucket (issue 4): lib-storage through the SDK's sessions,
-// consecutive part numbers, in-progress uploads as CommonPrefixes. NOT registered in
-// directory.cmake until multipart uploads exist (xs3 answers 501 NotImplemented to
-// CreateMultipartUpload today); register it with the multipart work.
+// conformance.directory_multipart: multipart uploads on a directory bucket: lib-storage through
+// the SDK's sessions, consecutive part numbers, in-progress uploads as CommonPrefixes.
 // Run by hand: (cd conformance-tests/js && XS3D=../../build/server/xs3d node --test directory_multipart.test.mjs)
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
