@@ -1,7 +1,8 @@
 """conformance.awscli_debian / conformance.awscli_pyenv: the aws CLI (v2.9 Debian, v1.45 pyenv).
 
 XS3_AWS_CLI names the binary. Credentials come from the environment; the config file sets a
-high multipart_threshold so every upload is a single PutObject (multipart is a later issue).
+64 MB multipart threshold, so small files are single PutObjects and the 1 GiB file of
+test_6_large_file_multipart goes both ways as parallel 64 MB parts and ranged GETs.
 """
 
 import hashlib
@@ -180,6 +181,32 @@ class AwsCliSuite(h.ServerTestCase):
                     env=self.env, timeout=90).stdout
         self.assertEqual(out, data)
         self.aws("s3", "rb", "--force", "s3://cli-pipe")
+
+    def test_6_large_file_multipart(self):
+        # 1 GiB with a changing pattern, written in 16 MiB pieces so memory stays small.
+        src = os.path.join(self.tmp, "large", "ckpt.bin")
+        os.makedirs(os.path.dirname(src), exist_ok=True)
+        digest = hashlib.sha256()
+        with open(src, "wb") as f:
+            block = os.urandom(16 * 1024 * 1024)
+            for i in range(64):
+                piece = i.to_bytes(8, "big") + block[8:]
+                digest.update(piece)
+                f.write(piece)
+        self.aws("s3", "mb", "s3://cli-large")
+        self.aws("s3", "cp", src, "s3://cli-large/ckpt.bin", timeout=400)
+        head = self.aws_json("s3api", "head-object", "--bucket", "cli-large", "--key", "ckpt.bin")
+        self.assertEqual(head["ContentLength"], 1 << 30)
+        self.assertRegex(head["ETag"], r'^"[0-9a-f]{32}-16"$')  # 16 parts of 64 MB
+        os.remove(src)
+        dst = os.path.join(self.tmp, "large", "back.bin")
+        self.aws("s3", "cp", "s3://cli-large/ckpt.bin", dst, timeout=400)
+        back = hashlib.sha256()
+        with open(dst, "rb") as f:
+            for piece in iter(lambda: f.read(16 * 1024 * 1024), b""):
+                back.update(piece)
+        os.remove(dst)
+        self.assertEqual(back.hexdigest(), digest.hexdigest())
 
     def test_4_presign(self):
         self.aws("s3", "mb", "s3://cli-presign")

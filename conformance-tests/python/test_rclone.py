@@ -95,6 +95,23 @@ class RcloneSuite(h.ServerTestCase):
         self.rclone("rmdir", "x3:rclone-bkt")
         self.assertEqual(self.raw.request("HEAD", "/rclone-bkt").status, 404)
 
+    def test_rclone_multipart_copy(self):
+        # Above --s3-upload-cutoff rclone uploads in --s3-chunk-size parts, 4 at a time.
+        src_dir = os.path.join(self.tmp, "mpu-src")
+        os.makedirs(src_dir, exist_ok=True)
+        body = os.urandom(3 * 1024 * 1024) * 9 + b"tail"
+        with open(os.path.join(src_dir, "big.bin"), "wb") as f:
+            f.write(body)
+        self.rclone("mkdir", "x3:rclone-mpu")
+        self.rclone("copy", "--s3-upload-cutoff", "5M", "--s3-chunk-size", "5M", "--s3-upload-concurrency", "4",
+                    src_dir, "x3:rclone-mpu/dir")
+        listed = json.loads(self.rclone("lsjson", "x3:rclone-mpu/dir").stdout)
+        self.assertEqual([(e["Name"], e["Size"]) for e in listed], [("big.bin", len(body))])
+        self.assertRegex(self.raw.head("rclone-mpu", "dir/big.bin").header("ETag"), r'^"[0-9a-f]{32}-6"$')
+        back = self.rclone("cat", "x3:rclone-mpu/dir/big.bin").stdout
+        self.assertEqual(hashlib.sha256(back).hexdigest(), hashlib.sha256(body).hexdigest())
+        self.rclone("check", src_dir, "x3:rclone-mpu/dir")
+
     def test_rclone_rcat_and_cat_range(self):
         self.rclone("mkdir", "x3:rclone-rcat")
         data = os.urandom(50_000)
