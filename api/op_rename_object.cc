@@ -58,6 +58,16 @@ Outcome RenameObject(OperationContext& ctx) {
                     ctx.request.Header("x-amz-rename-source-if-unmodified-since")};
   if (auto e = EvaluatePreconditions(pre, src->meta, true)) return Fail(ctx, *e);
 
+  // The date conditions on the destination are checked against the object it would replace.
+  auto* ims = ctx.request.Header("if-modified-since");
+  auto* ius = ctx.request.Header("if-unmodified-since");
+  if (ims || ius) {
+    auto existing = ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
+    if (existing.ok()) {
+      Preconditions dates{nullptr, nullptr, ims, ius};
+      if (auto e = EvaluatePreconditions(dates, existing->meta, true)) return Fail(ctx, *e);
+    }
+  }
   auto st = ctx.engine.RenameObject(ctx.address.bucket, src_key, ctx.address.key, dst, src->meta.etag);
   if (!st.ok()) return Fail(ctx, FromStorage(st));
   if (!token_key.empty()) ctx.client_tokens.Remember(token_key, fingerprint);

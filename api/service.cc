@@ -35,6 +35,11 @@ std::optional<S3Error> CheckSession(const OperationContext& ctx, const auth::Ses
   if (ctx.auth.access_key != session.credentials.access_key_id) {
     return make_error(ErrorCode::AccessDenied, "The session token does not belong to the signing credentials.");
   }
+  if (ctx.auth.service != "s3express") {
+    // Session credentials exist only for the s3express service; an s3-scoped signature with them
+    // is a key S3 does not know.
+    return make_error(ErrorCode::InvalidAccessKeyId);
+  }
   if (now_s >= session.claims.expires_epoch_s) return make_error(ErrorCode::ExpiredToken);
   bool user_known = false;
   for (auto& u : ctx.config.users) user_known = user_known || u.name == session.claims.user;

@@ -392,6 +392,15 @@ class HandMadeSessions(DirTestCase):
         self.assertError(r, "InvalidAccessKeyId", 403)
         self.assertUnchanged(self.A)
 
+    def test_session_credentials_signed_for_s3_are_unknown(self):
+        # Session keys exist only for the s3express service (sigv4-s3express).
+        s = self.session(self.A, "ReadWrite")
+        r = s.req(self.server, "GET", h.key_path(self.A, "k/existing.txt"), service="s3")
+        self.assertError(r, "InvalidAccessKeyId", 403)
+        r = s.req(self.server, "PUT", h.key_path(self.A, "k/other.txt"), service="s3", body=b"x")
+        self.assertError(r, "InvalidAccessKeyId", 403)
+        self.assertUnchanged(self.A)
+
     def test_create_session_with_a_token_invalid_request(self):
         s = self.session(self.A, "ReadWrite")
         r = create_session(self.server, self.A, "ReadWrite", access_key=s.access_key,
