@@ -92,6 +92,16 @@ Outcome ListMultipartUploads(OperationContext& ctx) {
     return Fail(ctx, ErrorCode::InvalidArgument, "Invalid Encoding Method specified in Request");
   }
   auto enc = [&](const std::string& s) { return encoding == "url" ? auth::UriEncode(s, false) : s; };
+  if (ctx.IsDirectoryBucket()) {
+    // As ListObjectsV2 in S3 Express: "/" is the only delimiter, and a prefix used with it ends in "/".
+    if (!delimiter.empty() && delimiter != "/") {
+      return Fail(ctx, ErrorCode::InvalidArgument, "The delimiter must be '/' for directory buckets.");
+    }
+    std::string prefix = param("prefix");
+    if (!delimiter.empty() && !prefix.empty() && prefix.back() != '/') {
+      return Fail(ctx, ErrorCode::InvalidArgument, "The prefix must end with the delimiter for directory buckets.");
+    }
+  }
   storage::ListUploadsOptions options;
   options.prefix = param("prefix");
   options.key_marker = param("key-marker");

@@ -34,7 +34,8 @@ bool ParseAddress(const std::string& text, Config& c, std::string& error) {
 constexpr const char* kSettings[] = {"address", "port", "data-dir", "region", "domain", "durability",
                                      "inline-threshold", "threads", "max-connections", "max-header-bytes",
                                      "max-object-bytes", "idle-timeout", "request-timeout", "root-access-key",
-                                     "root-secret-key", "zones", "session-lifetime"};
+                                     "root-secret-key", "zones", "session-lifetime",
+                                     "abort-incomplete-uploads-after"};
 
 bool IsSetting(const std::string& name) {
   for (auto* s : kSettings)
@@ -86,6 +87,9 @@ bool SetScalar(Config& c, const std::string& name, const std::string& value, std
     } else if (name == "session-lifetime") {
       c.session_lifetime = std::chrono::seconds(std::stoll(value));
       if (c.session_lifetime.count() < 1 || c.session_lifetime.count() > 3600) throw std::invalid_argument("range");
+    } else if (name == "abort-incomplete-uploads-after") {
+      c.abort_incomplete_uploads_after = std::chrono::seconds(std::stoll(value));
+      if (c.abort_incomplete_uploads_after.count() < 0) throw std::invalid_argument("negative");
     } else if (name == "root-access-key") {
       c.users[0].access_key = value;
     } else if (name == "root-secret-key") {
@@ -182,6 +186,7 @@ std::string Usage() {
          "            [--root-access-key KEY] [--root-secret-key SECRET] [--max-connections N]\n"
          "            [--idle-timeout SECONDS] [--request-timeout SECONDS] [--inline-threshold BYTES]\n"
          "            [--zones use1-az4,use1-az5] [--session-lifetime SECONDS]\n"
+         "            [--abort-incomplete-uploads-after SECONDS]\n"
          "Environment: XS3_ADDRESS, XS3_DATA_DIR, XS3_REGION, XS3_DOMAIN, XS3_DURABILITY, XS3_THREADS,\n"
          "             XS3_ROOT_ACCESS_KEY, XS3_ROOT_SECRET_KEY (flags win over environment, environment over file)\n";
 }

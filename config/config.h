@@ -24,7 +24,10 @@ struct Config {
   std::vector<std::string> domains = {"localhost", "s3.localhost"};
   // Availability zone ids directory buckets may be created in; empty: the region's defaults.
   std::vector<std::string> zones;
-  std::chrono::seconds session_lifetime{300};  // CreateSession credentials, as AWS (tests shorten it)
+  std::chrono::seconds session_lifetime{300};
+  // Multipart uploads not completed within this time are aborted and their parts freed, like
+  // the usual AbortIncompleteMultipartUpload lifecycle rule. 0 keeps them forever (AWS default).
+  std::chrono::seconds abort_incomplete_uploads_after{7 * 24 * 3600};  // CreateSession credentials, as AWS (tests shorten it)
   std::string durability = "fsync";  // "fsync" | "relaxed"
   size_t inline_threshold = 64 * 1024;
   std::vector<User> users = {{"root", "xs3devaccesskey", "xs3devsecretkey"}};  // users[0] is root

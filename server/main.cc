@@ -14,6 +14,7 @@
 #include "api/service.h"
 #include "config/config.h"
 #include "server/http_server.h"
+#include "server/upload_reaper.h"
 #include "storage/engine.h"
 
 extern char** environ;
@@ -86,6 +87,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   api::Service service(cfg, *engine.value(), *session_key);
+  server::UploadReaper reaper(*engine.value(), cfg.abort_incomplete_uploads_after);
   server::HttpServer http(cfg, service);
   std::string error;
   if (!http.Start(&error)) {

@@ -11,6 +11,7 @@ import hashlib
 import io
 import os
 import sys
+import time
 import unittest
 import zlib
 
@@ -203,6 +204,29 @@ class Multipart(h.ServerTestCase):
                          b"".join(parts))
         self.assertError(lambda: self.s3.create_multipart_upload(Bucket=B, Key="ck/bad", ChecksumAlgorithm="SHA256",
                                                                  ChecksumType="FULL_OBJECT"), "InvalidRequest", 400)
+
+
+class AbandonedUploads(h.ServerTestCase):
+    server_kwargs = {"extra_args": ["--abort-incomplete-uploads-after", "1"]}
+
+    def test_old_uploads_are_aborted_and_their_parts_freed(self):
+        s3 = boto3.session.Session().client(
+            "s3", endpoint_url=self.server.endpoint, region_name=h.REGION,
+            aws_access_key_id=h.ROOT_ACCESS_KEY, aws_secret_access_key=h.ROOT_SECRET_KEY,
+            config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
+        s3.create_bucket(Bucket="reap")
+        uid = s3.create_multipart_upload(Bucket="reap", Key="abandoned")["UploadId"]
+        s3.upload_part(Bucket="reap", Key="abandoned", UploadId=uid, PartNumber=1, Body=data(1 << 20, 99))
+        blobs = os.path.join(self.server.data_dir, "blobs")
+        count = lambda: sum(len(files) for _, _, files in os.walk(blobs))
+        self.assertEqual(count(), 1)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and s3.list_multipart_uploads(Bucket="reap").get("Uploads"):
+            time.sleep(0.2)
+        with self.assertRaises(ClientError) as cm:
+            s3.list_parts(Bucket="reap", Key="abandoned", UploadId=uid)
+        self.assertEqual(cm.exception.response["Error"]["Code"], "NoSuchUpload")
+        self.assertEqual(count(), 0)
 
 
 if __name__ == "__main__":
