@@ -35,7 +35,7 @@ constexpr const char* kSettings[] = {"address", "port", "data-dir", "region", "d
                                      "inline-threshold", "threads", "max-connections", "max-header-bytes",
                                      "max-object-bytes", "idle-timeout", "request-timeout", "root-access-key",
                                      "root-secret-key", "zones", "session-lifetime",
-                                     "abort-incomplete-uploads-after"};
+                                     "abort-incomplete-uploads-after", "buckets", "ephemeral"};
 
 bool IsSetting(const std::string& name) {
   for (auto* s : kSettings)
@@ -90,6 +90,14 @@ bool SetScalar(Config& c, const std::string& name, const std::string& value, std
     } else if (name == "abort-incomplete-uploads-after") {
       c.abort_incomplete_uploads_after = std::chrono::seconds(std::stoll(value));
       if (c.abort_incomplete_uploads_after.count() < 0) throw std::invalid_argument("negative");
+    } else if (name == "buckets") {
+      c.buckets.clear();
+      std::stringstream ss(value);
+      for (std::string b; std::getline(ss, b, ',');)
+        if (!b.empty()) c.buckets.push_back(b);
+    } else if (name == "ephemeral") {
+      if (value != "true" && value != "false" && value != "1" && value != "0") throw std::invalid_argument("bool");
+      c.ephemeral = value == "true" || value == "1";
     } else if (name == "root-access-key") {
       c.users[0].access_key = value;
     } else if (name == "root-secret-key") {
@@ -135,6 +143,16 @@ bool ApplyJson(Config& c, const std::string& path, std::string& error) {
                   u["secret_key"].get<std::string>()};
         c.users.push_back(user);
       }
+      continue;
+    }
+    if (name == "buckets" && v.is_array()) {
+      c.buckets.clear();
+      for (auto& b : v)
+        if (b.is_string()) c.buckets.push_back(b.get<std::string>());
+      continue;
+    }
+    if (name == "ephemeral" && v.is_boolean()) {
+      c.ephemeral = v.get<bool>();
       continue;
     }
     if ((name == "zones") && v.is_array()) {
@@ -186,8 +204,10 @@ std::string Usage() {
          "            [--root-access-key KEY] [--root-secret-key SECRET] [--max-connections N]\n"
          "            [--idle-timeout SECONDS] [--request-timeout SECONDS] [--inline-threshold BYTES]\n"
          "            [--zones use1-az4,use1-az5] [--session-lifetime SECONDS]\n"
-         "            [--abort-incomplete-uploads-after SECONDS]\n"
+         "            [--abort-incomplete-uploads-after SECONDS] [--buckets b1,b2--use1-az4--x-s3]\n"
+         "            [--ephemeral]\n"
          "Environment: XS3_ADDRESS, XS3_DATA_DIR, XS3_REGION, XS3_DOMAIN, XS3_DURABILITY, XS3_THREADS,\n"
+         "             XS3_ZONES, XS3_BUCKETS, XS3_EPHEMERAL, XS3_SESSION_LIFETIME,\n"
          "             XS3_ROOT_ACCESS_KEY, XS3_ROOT_SECRET_KEY (flags win over environment, environment over file)\n";
 }
 
@@ -212,6 +232,8 @@ LoadResult Load(int argc, const char* const* argv, const char* const* environ_va
     if (auto eq = name.find('='); eq != std::string::npos) {
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
+    } else if (name == "ephemeral") {
+      value = "true";  // a switch: takes no value
     } else if (i + 1 < argc) {
       value = argv[++i];
     } else {

@@ -32,6 +32,12 @@ struct Config {
   size_t inline_threshold = 64 * 1024;
   std::vector<User> users = {{"root", "xs3devaccesskey", "xs3devsecretkey"}};  // users[0] is root
 
+  // Buckets created at start when missing (CI jobs need no setup step); names ending in
+  // --<zone>--x-s3 become directory buckets.
+  std::vector<std::string> buckets;
+  // Throwaway mode: data in a fresh directory on tmpfs, relaxed durability, removed at exit.
+  bool ephemeral = false;
+
   unsigned threads = 0;  // io threads; 0 = one per core
   size_t max_connections = 4096;
   size_t max_header_bytes = 64 * 1024;

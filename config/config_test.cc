@@ -52,3 +52,16 @@ TEST_CASE("bad input is refused with a message") {
   const char* argv4[] = {"xs3d"};
   CHECK_FALSE(Load(1, argv4, env).config);
 }
+
+TEST_CASE("initial buckets and ephemeral mode") {
+  const char* env[] = {"XS3_BUCKETS=assets,ckpt--use1-az4--x-s3", nullptr};
+  const char* argv[] = {"xs3d", "--ephemeral", "--region", "us-east-1"};
+  auto r = Load(4, argv, env);
+  REQUIRE(r.config);
+  CHECK(r.config->ephemeral);
+  CHECK(r.config->region == "us-east-1");
+  CHECK(r.config->buckets == std::vector<std::string>{"assets", "ckpt--use1-az4--x-s3"});
+  const char* bad[] = {"XS3_EPHEMERAL=maybe", nullptr};
+  const char* argv2[] = {"xs3d"};
+  CHECK_FALSE(Load(1, argv2, bad).config);
+}

@@ -7,10 +7,12 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 
+#include "api/initial_buckets.h"
 #include "api/service.h"
 #include "config/config.h"
 #include "server/http_server.h"
@@ -60,7 +62,28 @@ int main(int argc, char** argv) {
     std::cerr << "xs3d: " << loaded.error << "\n" << config::Usage();
     return 2;
   }
-  const config::Config& cfg = *loaded.config;
+  config::Config& cfg = *loaded.config;
+  std::string ephemeral_dir;
+  if (cfg.ephemeral) {
+    // A throwaway server: a fresh directory on tmpfs when there is one, no syncs, gone at exit.
+    std::string base = std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : "/tmp";
+    std::string tmpl = base + "/xs3-ephemeral-XXXXXX";
+    if (!mkdtemp(tmpl.data())) {
+      std::cerr << "xs3d: cannot create an ephemeral data directory under " << base << "\n";
+      return 1;
+    }
+    ephemeral_dir = tmpl;
+    cfg.data_dir = ephemeral_dir;
+    cfg.durability = "relaxed";
+  }
+  // Declared before the engine, so it runs after the engine has closed its files.
+  struct RemoveOnExit {
+    std::string dir;
+    ~RemoveOnExit() {
+      std::error_code ignored;
+      if (!dir.empty()) std::filesystem::remove_all(dir, ignored);
+    }
+  } ephemeral_cleanup{ephemeral_dir};
 
   // Signals are taken synchronously by WaitForSignal; block them before any thread starts.
   sigset_t set;
@@ -80,6 +103,10 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  if (std::string e = api::EnsureInitialBuckets(cfg, *engine.value()); !e.empty()) {
+    std::cerr << "xs3d: " << e << "\n";
+    return 1;
+  }
   std::string key_error;
   auto session_key = LoadOrCreateSessionKey(cfg.data_dir, &key_error);
   if (!session_key) {

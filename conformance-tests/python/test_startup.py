@@ -1,0 +1,62 @@
+"""conformance.startup: what a CI job relies on at start: XS3_BUCKETS creates general-purpose
+and directory buckets (idempotently, across restarts), a bad name stops the server with a
+message, and --ephemeral keeps data on tmpfs and removes it at exit."""
+
+import os
+import re
+import subprocess
+import unittest
+
+import xs3harness as h
+
+
+class Startup(unittest.TestCase):
+    def test_initial_buckets_are_created_once(self):
+        server = h.Server(env={"XS3_BUCKETS": "assets,ckpt--use1-az4--x-s3"})
+        try:
+            server.start()
+            client = h.Client(server)
+            self.assertEqual(client.request("HEAD", "/assets").status, 200)
+            listed = h.sign_v4("GET", "/", (), {"host": server.host}, h.EMPTY_SHA256, service="s3express")
+            r = h.raw_request(server.port, "GET", "/", listed.headers)
+            self.assertEqual(r.status, 200)
+            self.assertIn(b"<Name>ckpt--use1-az4--x-s3</Name>", r.body)
+            self.assertEqual(client.put("assets", "kept.txt", b"kept").status, 200)
+            server.restart()  # the buckets exist now: start again without error, data kept
+            self.assertEqual(h.Client(server).get("assets", "kept.txt").body, b"kept")
+        finally:
+            server.stop(check=False)
+            server.cleanup()
+
+    def test_invalid_initial_bucket_stops_the_server(self):
+        for bad, message in (("Bad_Name", "invalid bucket name"), ("x--use9-az9--x-s3", "not offered")):
+            server = h.Server(env={"XS3_BUCKETS": bad})
+            try:
+                with self.assertRaises(AssertionError):
+                    server.start()
+                self.assertIn(message, server.log_tail())
+            finally:
+                server.cleanup()
+
+    def test_ephemeral_data_lives_on_tmpfs_and_is_removed(self):
+        proc = subprocess.Popen([h.xs3d_path(), "--ephemeral", "--address", "127.0.0.1:0"],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            lines = []
+            for line in proc.stdout:
+                lines.append(line.decode())
+                if "listening on" in lines[-1]:
+                    break
+            text = "".join(lines)
+            data_dir = re.search(r"data dir\s+(\S+)", text).group(1)
+            self.assertTrue(data_dir.startswith("/dev/shm/") or data_dir.startswith("/tmp/"), data_dir)
+            self.assertRegex(text, r"durability\s+relaxed")
+            self.assertTrue(os.path.isdir(data_dir))
+        finally:
+            proc.terminate()
+            self.assertEqual(proc.wait(20), 0)
+        self.assertFalse(os.path.exists(data_dir))
+
+
+if __name__ == "__main__":
+    h.main()
