@@ -8,7 +8,6 @@
 #include "api/multipart_checksums.h"
 #include "api/object_headers.h"
 #include "api/operation.h"
-#include "api/range.h"
 #include "api/xml_writer.h"
 
 namespace xs3::api {
@@ -155,13 +154,12 @@ Outcome UploadPartCopy(OperationContext& ctx) {
     } else {
       ok = false;
     }
-    RangeResult r{RangeOutcome::Satisfiable, {a, b - a + 1}};
     if (!ok) {
       return Fail(ctx, ErrorCode::InvalidArgument, "The x-amz-copy-source-range value must be of the form bytes=first-last "
                                                   "where first and last are the zero-based offsets of the first and last bytes to copy");
     }
-    first = r.range.first;
-    length = r.range.length;
+    first = a;
+    length = b - a + 1;
   }
   if (length > kMaxPartSize) return Fail(ctx, ErrorCode::EntityTooLarge);
 
