@@ -146,3 +146,28 @@ TEST_CASE("keys must be valid UTF-8 with well-formed escapes") {
   CHECK(ResolveAddress("h", "/b/bad%2", {}).malformed);
   CHECK_FALSE(ResolveAddress("h", "/b/ok%20key", {}).malformed);
 }
+
+#include "api/request_rate_limiter.h"
+
+TEST_CASE("rate limits: a burst of one second, then the configured rate; SlowDown beyond") {
+  RateLimits limits;
+  limits.directory_writes_per_s = 10;
+  limits.directory_reads_per_s = 1000;
+  limits.general_purpose_enabled = true;
+  limits.prefix_writes_per_s = 5;
+  RequestRateLimiter limiter(limits);
+  int admitted = 0;
+  for (int i = 0; i < 50; ++i) admitted += limiter.Admit(true, "d--use1-az4--x-s3", "k", true);
+  CHECK(admitted >= 10);
+  CHECK(admitted <= 11);
+  CHECK(limiter.Admit(true, "d--use1-az4--x-s3", "k", false));    // reads have their own bucket
+  CHECK(limiter.Admit(true, "other--use1-az4--x-s3", "k", true));  // and each bucket its own
+  int prefix_a = 0;
+  for (int i = 0; i < 20; ++i) prefix_a += limiter.Admit(false, "gp", "a/x", true);
+  CHECK(prefix_a <= 6);
+  CHECK(limiter.Admit(false, "gp", "b/x", true));  // another prefix is another partition
+  RateLimits off;
+  off.enabled = false;
+  RequestRateLimiter open(off);
+  for (int i = 0; i < 1000; ++i) REQUIRE(open.Admit(true, "d--use1-az4--x-s3", "k", true));
+}

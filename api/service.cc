@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "api/addressing.h"
+#include "api/request_rate_limiter.h"
 #include "api/operation.h"
 #include "api/directory_bucket_name.h"
 #include "auth/checksum.h"
@@ -166,10 +167,18 @@ struct Service::Impl {
   auth::SessionTokenIssuer sessions;
   std::unordered_map<std::string, auth::Credential> credentials;
   IdempotencyCache client_tokens;
+  RequestRateLimiter limiter;
 };
 
 Service::Service(const config::Config& config, storage::Engine& engine, std::string session_master_key)
-    : impl_(new Impl{config, engine, auth::SessionTokenIssuer(std::move(session_master_key)), {}, {}}) {
+    : impl_(new Impl{config,
+                     engine,
+                     auth::SessionTokenIssuer(std::move(session_master_key)),
+                     {},
+                     {},
+                     RequestRateLimiter(RateLimits{config.rate_limits, config.directory_reads_per_s,
+                                                   config.directory_writes_per_s, config.prefix_rate_limits,
+                                                   config.prefix_reads_per_s, config.prefix_writes_per_s})}) {
   for (auto& u : config.users) impl_->credentials[u.access_key] = {u.access_key, u.secret_key, u.name};
 }
 
@@ -262,6 +271,10 @@ Outcome Service::Begin(const Request& request) {
   if (ctx.auth.anonymous) {
     // Without bucket policies nothing is public yet: every anonymous request is denied.
     out = Fail(ctx, ErrorCode::AccessDenied);
+  } else if (!ctx.address.bucket.empty() &&
+             !impl_->limiter.Admit(ctx.IsDirectoryBucket(), ctx.address.bucket, ctx.address.key,
+                                   request.method != "GET" && request.method != "HEAD")) {
+    out = Fail(ctx, ErrorCode::SlowDown);  // before the operation runs: no side effects
   } else {
     out = Route(ctx);
   }

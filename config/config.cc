@@ -35,7 +35,21 @@ constexpr const char* kSettings[] = {"address", "port", "data-dir", "region", "d
                                      "inline-threshold", "threads", "max-connections", "max-header-bytes",
                                      "max-object-bytes", "idle-timeout", "request-timeout", "root-access-key",
                                      "root-secret-key", "zones", "session-lifetime",
-                                     "abort-incomplete-uploads-after", "buckets", "ephemeral"};
+                                     "abort-incomplete-uploads-after", "buckets", "ephemeral", "rate-limits",
+                                     "directory-reads-per-s", "directory-writes-per-s", "prefix-rate-limits",
+                                     "prefix-reads-per-s", "prefix-writes-per-s"};
+
+bool ParseBool(const std::string& v) {
+  if (v == "true" || v == "1" || v == "on") return true;
+  if (v == "false" || v == "0" || v == "off") return false;
+  throw std::invalid_argument("bool");
+}
+
+double ParsePositive(const std::string& v) {
+  double d = std::stod(v);
+  if (!(d > 0)) throw std::invalid_argument("positive");
+  return d;
+}
 
 bool IsSetting(const std::string& name) {
   for (auto* s : kSettings)
@@ -96,8 +110,19 @@ bool SetScalar(Config& c, const std::string& name, const std::string& value, std
       for (std::string b; std::getline(ss, b, ',');)
         if (!b.empty()) c.buckets.push_back(b);
     } else if (name == "ephemeral") {
-      if (value != "true" && value != "false" && value != "1" && value != "0") throw std::invalid_argument("bool");
-      c.ephemeral = value == "true" || value == "1";
+      c.ephemeral = ParseBool(value);
+    } else if (name == "rate-limits") {
+      c.rate_limits = ParseBool(value);
+    } else if (name == "prefix-rate-limits") {
+      c.prefix_rate_limits = ParseBool(value);
+    } else if (name == "directory-reads-per-s") {
+      c.directory_reads_per_s = ParsePositive(value);
+    } else if (name == "directory-writes-per-s") {
+      c.directory_writes_per_s = ParsePositive(value);
+    } else if (name == "prefix-reads-per-s") {
+      c.prefix_reads_per_s = ParsePositive(value);
+    } else if (name == "prefix-writes-per-s") {
+      c.prefix_writes_per_s = ParsePositive(value);
     } else if (name == "root-access-key") {
       c.users[0].access_key = value;
     } else if (name == "root-secret-key") {
@@ -151,8 +176,12 @@ bool ApplyJson(Config& c, const std::string& path, std::string& error) {
         if (b.is_string()) c.buckets.push_back(b.get<std::string>());
       continue;
     }
-    if (name == "ephemeral" && v.is_boolean()) {
-      c.ephemeral = v.get<bool>();
+    if (v.is_boolean() && (name == "ephemeral" || name == "rate-limits" || name == "prefix-rate-limits")) {
+      if (!SetScalar(c, name, v.get<bool>() ? "true" : "false", error)) return false;
+      continue;
+    }
+    if (v.is_number_float()) {
+      if (!SetScalar(c, name, std::to_string(v.get<double>()), error)) return false;
       continue;
     }
     if ((name == "zones") && v.is_array()) {
@@ -205,7 +234,9 @@ std::string Usage() {
          "            [--idle-timeout SECONDS] [--request-timeout SECONDS] [--inline-threshold BYTES]\n"
          "            [--zones use1-az4,use1-az5] [--session-lifetime SECONDS]\n"
          "            [--abort-incomplete-uploads-after SECONDS] [--buckets b1,b2--use1-az4--x-s3]\n"
-         "            [--ephemeral]\n"
+         "            [--ephemeral] [--rate-limits on|off] [--directory-reads-per-s N]\n"
+         "            [--directory-writes-per-s N] [--prefix-rate-limits on|off] [--prefix-reads-per-s N]\n"
+         "            [--prefix-writes-per-s N]\n"
          "Environment: XS3_ADDRESS, XS3_DATA_DIR, XS3_REGION, XS3_DOMAIN, XS3_DURABILITY, XS3_THREADS,\n"
          "             XS3_ZONES, XS3_BUCKETS, XS3_EPHEMERAL, XS3_SESSION_LIFETIME,\n"
          "             XS3_ROOT_ACCESS_KEY, XS3_ROOT_SECRET_KEY (flags win over environment, environment over file)\n";

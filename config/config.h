@@ -38,6 +38,14 @@ struct Config {
   // Throwaway mode: data in a fresh directory on tmpfs, relaxed durability, removed at exit.
   bool ephemeral = false;
 
+  // Request-rate limits answered with 503 SlowDown (api/request_rate_limiter.h).
+  bool rate_limits = true;
+  double directory_reads_per_s = 200000;
+  double directory_writes_per_s = 100000;
+  bool prefix_rate_limits = false;  // general-purpose per-prefix limits, opt-in
+  double prefix_reads_per_s = 5500;
+  double prefix_writes_per_s = 3500;
+
   unsigned threads = 0;  // io threads; 0 = one per core
   size_t max_connections = 4096;
   size_t max_header_bytes = 64 * 1024;
