@@ -71,6 +71,12 @@ std::optional<S3Error> CheckSession(const OperationContext& ctx, const auth::Ses
   return std::nullopt;
 }
 
+// Tags an outcome with the S3 operation it answers (metrics, access log).
+Outcome Named(const char* operation, Outcome out) {
+  out.operation = operation;
+  return out;
+}
+
 Outcome Route(OperationContext& ctx) {
   const std::string& m = ctx.request.method;
   const auto& a = ctx.address;
@@ -82,13 +88,13 @@ Outcome Route(OperationContext& ctx) {
     bool directory = ctx.auth.service == "s3express" || ctx.HasQuery("max-directory-buckets") ||
                      (xid && *xid == "ListDirectoryBuckets");
     if (xid && *xid == "ListBuckets") directory = false;
-    return directory ? ListDirectoryBuckets(ctx) : ListBuckets(ctx);
+    return directory ? Named("ListDirectoryBuckets", ListDirectoryBuckets(ctx)) : Named("ListBuckets", ListBuckets(ctx));
   }
-  if (a.key.empty() && m == "GET" && ctx.HasQuery("session")) return CreateSession(ctx);
+  if (a.key.empty() && m == "GET" && ctx.HasQuery("session")) return Named("CreateSession", CreateSession(ctx));
   if (a.key.empty() && ctx.HasQuery("policy") && ctx.IsDirectoryBucket()) {
-    if (m == "PUT") return PutBucketPolicy(ctx);
-    if (m == "GET") return GetBucketPolicy(ctx);
-    if (m == "DELETE") return DeleteBucketPolicy(ctx);
+    if (m == "PUT") return Named("PutBucketPolicy", PutBucketPolicy(ctx));
+    if (m == "GET") return Named("GetBucketPolicy", GetBucketPolicy(ctx));
+    if (m == "DELETE") return Named("DeleteBucketPolicy", DeleteBucketPolicy(ctx));
   }
   if (ctx.IsDirectoryBucket()) {
     // Operations S3 Express does not offer on directory buckets.
@@ -105,44 +111,45 @@ Outcome Route(OperationContext& ctx) {
     std::erase_if(ctx.query, [](auto& kv) { return kv.first == "versionId"; });
   }
   if (a.key.empty()) {
-    if (m == "GET" && ctx.HasQuery("location")) return GetBucketLocation(ctx);
-    if (m == "GET" && ctx.HasQuery("versioning") && !ctx.IsDirectoryBucket()) return GetBucketVersioning(ctx);
-    if (m == "POST" && ctx.HasQuery("delete")) return DeleteObjects(ctx);
-    if (m == "GET" && ctx.HasQuery("uploads")) return ListMultipartUploads(ctx);
+    if (m == "GET" && ctx.HasQuery("location")) return Named("GetBucketLocation", GetBucketLocation(ctx));
+    if (m == "GET" && ctx.HasQuery("versioning") && !ctx.IsDirectoryBucket()) return Named("GetBucketVersioning", GetBucketVersioning(ctx));
+    if (m == "POST" && ctx.HasQuery("delete")) return Named("DeleteObjects", DeleteObjects(ctx));
+    if (m == "GET" && ctx.HasQuery("uploads")) return Named("ListMultipartUploads", ListMultipartUploads(ctx));
     if (IsUnsupported(ctx) || ctx.HasQuery("uploads") || ctx.HasQuery("uploadId")) {
       return Fail(ctx, ErrorCode::NotImplemented);
     }
-    if (m == "PUT") return CreateBucket(ctx);
-    if (m == "DELETE") return DeleteBucket(ctx);
-    if (m == "HEAD") return HeadBucket(ctx);
+    if (m == "PUT") return Named("CreateBucket", CreateBucket(ctx));
+    if (m == "DELETE") return Named("DeleteBucket", DeleteBucket(ctx));
+    if (m == "HEAD") return Named("HeadBucket", HeadBucket(ctx));
     if (m == "GET") {
       auto* lt = ctx.Query("list-type");
-      if (lt && *lt == "2") return ListObjects(ctx, true);
+      if (lt && *lt == "2") return Named("ListObjectsV2", ListObjects(ctx, true));
       if (lt && *lt != "2") return Fail(ctx, ErrorCode::InvalidArgument, "Invalid List Type specified in Request");
-      return ListObjects(ctx, false);
+      return Named("ListObjects", ListObjects(ctx, false));
     }
     return Fail(ctx, ErrorCode::MethodNotAllowed);
   }
-  if (m == "GET" && ctx.HasQuery("attributes")) return GetObjectAttributes(ctx);
-  if (m == "PUT" && ctx.HasQuery("renameObject")) return RenameObject(ctx);
+  if (m == "GET" && ctx.HasQuery("attributes")) return Named("GetObjectAttributes", GetObjectAttributes(ctx));
+  if (m == "PUT" && ctx.HasQuery("renameObject")) return Named("RenameObject", RenameObject(ctx));
   if (IsUnsupported(ctx)) return Fail(ctx, ErrorCode::NotImplemented);
-  if (m == "POST" && ctx.HasQuery("uploads")) return CreateMultipartUpload(ctx);
+  if (m == "POST" && ctx.HasQuery("uploads")) return Named("CreateMultipartUpload", CreateMultipartUpload(ctx));
   if (ctx.HasQuery("uploadId")) {
     if (m == "PUT" && ctx.HasQuery("partNumber")) {
-      return ctx.request.Header("x-amz-copy-source") ? UploadPartCopy(ctx) : UploadPart(ctx);
+      return ctx.request.Header("x-amz-copy-source") ? Named("UploadPartCopy", UploadPartCopy(ctx))
+                                                     : Named("UploadPart", UploadPart(ctx));
     }
-    if (m == "POST") return CompleteMultipartUpload(ctx);
-    if (m == "DELETE") return AbortMultipartUpload(ctx);
-    if (m == "GET") return ListParts(ctx);
+    if (m == "POST") return Named("CompleteMultipartUpload", CompleteMultipartUpload(ctx));
+    if (m == "DELETE") return Named("AbortMultipartUpload", AbortMultipartUpload(ctx));
+    if (m == "GET") return Named("ListParts", ListParts(ctx));
     return Fail(ctx, ErrorCode::MethodNotAllowed);
   }
   if (ctx.HasQuery("uploads")) return Fail(ctx, ErrorCode::MethodNotAllowed);
   if (m == "PUT") {
-    if (ctx.request.Header("x-amz-copy-source")) return CopyObject(ctx);
-    return PutObject(ctx);
+    if (ctx.request.Header("x-amz-copy-source")) return Named("CopyObject", CopyObject(ctx));
+    return Named("PutObject", PutObject(ctx));
   }
-  if (m == "GET" || m == "HEAD") return GetObject(ctx);
-  if (m == "DELETE") return DeleteObject(ctx);
+  if (m == "GET" || m == "HEAD") return Named(m == "HEAD" ? "HeadObject" : "GetObject", GetObject(ctx));
+  if (m == "DELETE") return Named("DeleteObject", DeleteObject(ctx));
   return Fail(ctx, ErrorCode::MethodNotAllowed);
 }
 
@@ -197,7 +204,10 @@ Outcome Service::Begin(const Request& request) {
   std::string request_id = NewRequestId();
   bool is_head = request.method == "HEAD";
 
-  if (request.raw_path == "/_xs3/health") {
+  // Liveness: /_xs3/health always; /health when unsigned (signed, it names a bucket "health").
+  bool unsigned_request = !request.Header("authorization") && request.raw_query.find("Signature=") == std::string::npos;
+  if (request.raw_path == "/_xs3/health" || (request.raw_path == "/health" && unsigned_request &&
+                                             (request.method == "GET" || request.method == "HEAD"))) {
     Response r;
     r.body = "ok\n";
     r.SetHeader("Content-Type", "text/plain");

@@ -27,6 +27,7 @@ class BodyConsumer {
 struct Outcome {
   Response response;                       // valid when consumer is null
   std::unique_ptr<BodyConsumer> consumer;  // the operation wants the body
+  const char* operation = "";              // the S3 operation, once routing chose one
 };
 
 class Service {

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/metrics.h"
 #include "server/progress_deadline.h"
 
 namespace xs3::server {
@@ -57,13 +58,14 @@ struct HttpServer::Impl {
 
   std::mutex sessions_mu;
   std::list<std::shared_ptr<SessionState>> sessions;
+  Metrics metrics;
 
   Impl(const config::Config& c, api::Service& s) : config(c), service(s) {}
 
   awaitable<void> Accept(tcp::acceptor& acceptor);
   awaitable<void> Session(tcp::socket socket);
   awaitable<bool> WriteResponse(beast::tcp_stream& stream, api::Response& response, bool keep_alive,
-                                std::vector<char>& buffer);
+                                std::vector<char>& buffer, std::chrono::steady_clock::time_point* head_sent = nullptr);
 
   template <class F>
   awaitable<api::Outcome> OffloadBegin(F&& f) {
@@ -209,6 +211,13 @@ api::Request ToApiRequest(const http::request<http::buffer_body>& h, const http:
   return r;
 }
 
+// GET /metrics without credentials is a Prometheus scrape; signed, it stays ListObjects on a
+// bucket named "metrics" (anonymous requests could never list a bucket anyway).
+bool IsMetricsScrape(const api::Request& r) {
+  if (r.method != "GET" || r.raw_path != "/metrics" || r.Header("authorization")) return false;
+  return r.raw_query.find("Signature=") == std::string::npos;
+}
+
 bool ExpectsContinue(const api::Request& r) {
   auto* e = r.Header("expect");
   if (!e) return false;
@@ -220,7 +229,7 @@ bool ExpectsContinue(const api::Request& r) {
 }  // namespace
 
 awaitable<bool> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream, api::Response& response, bool keep_alive,
-                                                std::vector<char>& buffer) {
+                                                std::vector<char>& buffer, std::chrono::steady_clock::time_point* head_sent) {
   http::response<http::empty_body> head;
   head.version(11);
   head.result(static_cast<unsigned>(response.status));
@@ -244,6 +253,7 @@ awaitable<bool> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream, api::
   http::response_serializer<http::empty_body> sr(head);
   auto [ec, n] = co_await http::async_write_header(socket, sr, kTuple);
   if (ec) co_return false;
+  if (head_sent) *head_sent = std::chrono::steady_clock::now();
   if (response.head_only || bodiless_status) co_return true;
 
   if (!response.body_reader) {
@@ -325,10 +335,20 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
     if (body_buffer.empty()) body_buffer.resize(kBodyBufferBytes);
 
     stream.expires_after(config.request_timeout);
+    auto started = std::chrono::steady_clock::now();
     auto& head = parser.get();
     api::Request request = ToApiRequest(head, parser);
     bool keep_alive = head.keep_alive();
     bool is_head = request.method == "HEAD";
+    uint64_t bytes_in = 0;
+
+    if (IsMetricsScrape(request)) {
+      api::Response r;
+      r.body = metrics.Render(connections.load());
+      r.SetHeader("Content-Type", "text/plain; version=0.0.4");
+      if (!co_await WriteResponse(stream, r, keep_alive && !stopping, body_buffer) || !keep_alive || stopping) break;
+      continue;
+    }
 
     api::Outcome outcome;
     if (api::Service::MayBlock(request)) {
@@ -355,6 +375,7 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
         if (ec_b == http::error::need_buffer) ec_b = {};
         deadline.Progress();
         size_t got = body_buffer.size() - head.body().size;
+        bytes_in += got;
         if (got > 0 && !failure) failure = outcome.consumer->Write(body_buffer.data(), got);
         if (ec_b) {
           if (deadline.expired()) failure = make_error(ErrorCode::RequestTimeout);
@@ -396,7 +417,15 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
       }
     }
     if (body_error && stream.socket().is_open() == false) break;
-    bool ok = co_await WriteResponse(stream, response, keep_alive && !stopping, body_buffer);
+    auto head_sent = std::chrono::steady_clock::now();
+    bool ok = co_await WriteResponse(stream, response, keep_alive && !stopping, body_buffer, &head_sent);
+    auto seconds = [&](std::chrono::steady_clock::time_point t) {
+      return std::chrono::duration<double>(t - started).count();
+    };
+    uint64_t bytes_out = (response.head_only || response.status == 204 || response.status == 304)
+                             ? 0 : response.ContentLength();
+    metrics.RecordRequest(outcome.operation, response.status, bytes_in, ok ? bytes_out : 0, seconds(head_sent),
+                          seconds(std::chrono::steady_clock::now()));
     if (!ok || !keep_alive || response.close || stopping) break;
   }
 

@@ -1,0 +1,68 @@
+"""conformance.metrics: /metrics in Prometheus text format, parsed by the Prometheus project's
+own parser (python3-prometheus-client): requests by operation and status, throttled requests,
+bytes in and out, latency histograms, open connections; /health for liveness."""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import xs3harness as h  # noqa: E402
+
+from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
+
+
+class MetricsSuite(h.ServerTestCase):
+    server_kwargs = {"extra_args": ["--directory-writes-per-s", "2"],
+                     "env": {"XS3_BUCKETS": "met,met--use1-az4--x-s3"}}
+
+    def scrape(self):
+        r = h.raw_request(self.server.port, "GET", "/metrics", {"host": self.server.host})
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.header("Content-Type").startswith("text/plain"))
+        return {f.name: f for f in text_string_to_metric_families(r.body.decode())}
+
+    def sample(self, families, family, name, **labels):
+        for s in families[family].samples:
+            if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()):
+                return s.value
+        return 0.0
+
+    def test_counts_follow_requests(self):
+        before = self.scrape()
+        put_before = self.sample(before, "xs3_requests", "xs3_requests_total", operation="PutObject", status="200")
+        self.assertEqual(self.raw.put("met", "a.txt", b"x" * 1000).status, 200)
+        self.assertEqual(self.raw.get("met", "a.txt").status, 200)
+        self.assertEqual(self.raw.get("met", "missing").status, 404)
+        for i in range(6):  # a 2/s write limit on the directory bucket: some SlowDown
+            s = h.sign_v4("PUT", f"/met--use1-az4--x-s3/k{i}", (), {"host": self.server.host}, "UNSIGNED-PAYLOAD",
+                          service="s3express")
+            h.raw_request(self.server.port, "PUT", f"/met--use1-az4--x-s3/k{i}", s.headers, b"y")
+        after = self.scrape()
+        self.assertEqual(self.sample(after, "xs3_requests", "xs3_requests_total", operation="PutObject",
+                                     status="200"), put_before + 1 + 2)
+        self.assertGreaterEqual(self.sample(after, "xs3_requests", "xs3_requests_total", operation="GetObject",
+                                            status="200"), 1)
+        self.assertGreaterEqual(self.sample(after, "xs3_requests", "xs3_requests_total", operation="GetObject",
+                                            status="404"), 1)
+        self.assertGreaterEqual(self.sample(after, "xs3_throttled_requests", "xs3_throttled_requests_total"), 3)
+        self.assertGreaterEqual(self.sample(after, "xs3_request_bytes", "xs3_request_bytes_total"), 1000)
+        self.assertGreaterEqual(self.sample(after, "xs3_response_bytes", "xs3_response_bytes_total"), 1000)
+        self.assertGreaterEqual(self.sample(after, "xs3_open_connections", "xs3_open_connections"), 1)
+        count = self.sample(after, "xs3_request_seconds", "xs3_request_seconds_count")
+        inf = self.sample(after, "xs3_request_seconds", "xs3_request_seconds_bucket", le="+Inf")
+        self.assertEqual(count, inf)
+        self.assertGreater(count, 0)
+        self.assertEqual(after["xs3_first_byte_seconds"].type, "histogram")
+
+    def test_health_and_signed_paths_still_name_buckets(self):
+        self.assertEqual(h.raw_request(self.server.port, "GET", "/health", {"host": self.server.host}).status, 200)
+        # Signed, /metrics is ListObjects on a bucket called "metrics".
+        self.assertEqual(self.raw.create_bucket("metrics").status, 200)
+        r = self.raw.request("GET", "/metrics")
+        self.assertEqual(r.status, 200)
+        self.assertIn(b"<ListBucketResult", r.body)
+
+
+if __name__ == "__main__":
+    h.main()
