@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <random>
 #include <unordered_map>
 
 #include "api/addressing.h"
@@ -153,6 +154,19 @@ Outcome Route(OperationContext& ctx) {
   return Fail(ctx, ErrorCode::MethodNotAllowed);
 }
 
+// Requests to a directory bucket whose zone is not this server's home zone pay a random delay
+// in the configured range, as a client in another AZ would.
+std::chrono::microseconds CrossZoneLatency(const OperationContext& ctx) {
+  const auto& c = ctx.config;
+  if (!ctx.IsDirectoryBucket() || c.cross_zone_latency_max_ms <= 0) return {};
+  auto zone = DirectoryBucketZone(ctx.address.bucket);
+  auto home = c.home_zone.empty() ? config::EffectiveZones(c) : std::vector<std::string>{c.home_zone};
+  if (!zone || home.empty() || *zone == home.front()) return {};
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> ms(c.cross_zone_latency_min_ms, c.cross_zone_latency_max_ms);
+  return std::chrono::microseconds(static_cast<int64_t>(ms(rng) * 1000));
+}
+
 }  // namespace
 
 std::string NewRequestId() {
@@ -289,6 +303,11 @@ Outcome Service::Begin(const Request& request) {
     out = Route(ctx);
   }
   if (!out.consumer) StampRequestIds(out.response, request_id);
+  out.request_id = request_id;
+  out.principal = ctx.auth.user;
+  out.bucket = ctx.address.bucket;
+  out.key = ctx.address.key;
+  out.added_latency = CrossZoneLatency(ctx);
   return out;
 }
 

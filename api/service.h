@@ -1,6 +1,7 @@
 #pragma once
 // The S3 API as a function of requests: Begin() takes a parsed request head and either answers
 // at once or hands back a BodyConsumer that the server feeds the body into. No sockets here.
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +29,14 @@ struct Outcome {
   Response response;                       // valid when consumer is null
   std::unique_ptr<BodyConsumer> consumer;  // the operation wants the body
   const char* operation = "";              // the S3 operation, once routing chose one
+  // For the access log.
+  std::string request_id;
+  std::string principal;
+  std::string bucket;
+  std::string key;
+  // S3 Express: a directory bucket in another zone than this server's home zone answers after
+  // this extra delay (the cross-AZ penalty AWS cites).
+  std::chrono::microseconds added_latency{0};
 };
 
 class Service {

@@ -37,7 +37,8 @@ constexpr const char* kSettings[] = {"address", "port", "data-dir", "region", "d
                                      "root-secret-key", "zones", "session-lifetime",
                                      "abort-incomplete-uploads-after", "buckets", "ephemeral", "rate-limits",
                                      "directory-reads-per-s", "directory-writes-per-s", "prefix-rate-limits",
-                                     "prefix-reads-per-s", "prefix-writes-per-s"};
+                                     "prefix-reads-per-s", "prefix-writes-per-s", "home-zone", "cross-zone-latency-ms",
+                                     "access-log"};
 
 bool ParseBool(const std::string& v) {
   if (v == "true" || v == "1" || v == "on") return true;
@@ -111,6 +112,18 @@ bool SetScalar(Config& c, const std::string& name, const std::string& value, std
         if (!b.empty()) c.buckets.push_back(b);
     } else if (name == "ephemeral") {
       c.ephemeral = ParseBool(value);
+    } else if (name == "home-zone") {
+      c.home_zone = value;
+    } else if (name == "cross-zone-latency-ms") {
+      // "2-4" (a range) or "3" (fixed); "0" turns it off.
+      auto dash = value.find('-');
+      c.cross_zone_latency_min_ms = std::stod(value.substr(0, dash));
+      c.cross_zone_latency_max_ms = dash == std::string::npos ? c.cross_zone_latency_min_ms : std::stod(value.substr(dash + 1));
+      if (c.cross_zone_latency_min_ms < 0 || c.cross_zone_latency_max_ms < c.cross_zone_latency_min_ms) {
+        throw std::invalid_argument("range");
+      }
+    } else if (name == "access-log") {
+      c.access_log = value;
     } else if (name == "rate-limits") {
       c.rate_limits = ParseBool(value);
     } else if (name == "prefix-rate-limits") {
@@ -236,7 +249,8 @@ std::string Usage() {
          "            [--abort-incomplete-uploads-after SECONDS] [--buckets b1,b2--use1-az4--x-s3]\n"
          "            [--ephemeral] [--rate-limits on|off] [--directory-reads-per-s N]\n"
          "            [--directory-writes-per-s N] [--prefix-rate-limits on|off] [--prefix-reads-per-s N]\n"
-         "            [--prefix-writes-per-s N]\n"
+         "            [--prefix-writes-per-s N] [--home-zone use1-az4] [--cross-zone-latency-ms 2-4]\n"
+         "            [--access-log off|stdout|PATH]\n"
          "Environment: XS3_ADDRESS, XS3_DATA_DIR, XS3_REGION, XS3_DOMAIN, XS3_DURABILITY, XS3_THREADS,\n"
          "             XS3_ZONES, XS3_BUCKETS, XS3_EPHEMERAL, XS3_SESSION_LIFETIME,\n"
          "             XS3_ROOT_ACCESS_KEY, XS3_ROOT_SECRET_KEY (flags win over environment, environment over file)\n";

@@ -46,6 +46,14 @@ struct Config {
   double prefix_reads_per_s = 5500;
   double prefix_writes_per_s = 3500;
 
+  // S3 Express zone placement: this server's zone (empty: the first offered zone); requests to
+  // directory buckets in other zones are delayed by a random time in [min, max] ms.
+  std::string home_zone;
+  double cross_zone_latency_min_ms = 2;
+  double cross_zone_latency_max_ms = 4;
+  // Structured access log, one JSON object per request: "off", "stdout" or a file path.
+  std::string access_log = "off";
+
   unsigned threads = 0;  // io threads; 0 = one per core
   size_t max_connections = 4096;
   size_t max_header_bytes = 64 * 1024;

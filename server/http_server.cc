@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/access_log.h"
 #include "server/metrics.h"
 #include "server/progress_deadline.h"
 
@@ -59,6 +60,7 @@ struct HttpServer::Impl {
   std::mutex sessions_mu;
   std::list<std::shared_ptr<SessionState>> sessions;
   Metrics metrics;
+  AccessLog access_log;
 
   Impl(const config::Config& c, api::Service& s) : config(c), service(s) {}
 
@@ -92,6 +94,7 @@ uint16_t HttpServer::port() const { return impl_->bound_port; }
 
 bool HttpServer::Start(std::string* error) {
   auto& m = *impl_;
+  if (!m.access_log.Open(m.config.access_log, error)) return false;
   unsigned n = m.config.threads ? m.config.threads : std::max(1u, std::thread::hardware_concurrency());
   boost::system::error_code ec;
   auto address = net::ip::make_address(m.config.address, ec);
@@ -309,6 +312,12 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
   }
   beast::flat_buffer buffer(16 * 1024);
   std::vector<char> body_buffer;
+  std::string remote;
+  {
+    boost::system::error_code ignored;
+    auto ep = stream.socket().remote_endpoint(ignored);
+    if (!ignored) remote = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
 
   for (;;) {
     if (stopping) break;
@@ -417,6 +426,10 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
       }
     }
     if (body_error && stream.socket().is_open() == false) break;
+    if (outcome.added_latency.count() > 0) {
+      net::steady_timer delay(stream.get_executor(), outcome.added_latency);
+      co_await delay.async_wait(kTuple);
+    }
     auto head_sent = std::chrono::steady_clock::now();
     bool ok = co_await WriteResponse(stream, response, keep_alive && !stopping, body_buffer, &head_sent);
     auto seconds = [&](std::chrono::steady_clock::time_point t) {
@@ -424,8 +437,13 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
     };
     uint64_t bytes_out = (response.head_only || response.status == 204 || response.status == 304)
                              ? 0 : response.ContentLength();
-    metrics.RecordRequest(outcome.operation, response.status, bytes_in, ok ? bytes_out : 0, seconds(head_sent),
-                          seconds(std::chrono::steady_clock::now()));
+    double total = seconds(std::chrono::steady_clock::now());
+    metrics.RecordRequest(outcome.operation, response.status, bytes_in, ok ? bytes_out : 0, seconds(head_sent), total);
+    if (access_log.enabled()) {
+      auto* id = response.Header("x-amz-request-id");
+      access_log.Write({id ? *id : outcome.request_id, outcome.principal, outcome.operation, outcome.bucket,
+                        outcome.key, request.method, remote, response.status, bytes_in, ok ? bytes_out : 0, total});
+    }
     if (!ok || !keep_alive || response.close || stopping) break;
   }
 

@@ -2,8 +2,10 @@
 own parser (python3-prometheus-client): requests by operation and status, throttled requests,
 bytes in and out, latency histograms, open connections; /health for liveness."""
 
+import json
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -62,6 +64,42 @@ class MetricsSuite(h.ServerTestCase):
         r = self.raw.request("GET", "/metrics")
         self.assertEqual(r.status, 200)
         self.assertIn(b"<ListBucketResult", r.body)
+
+
+class AccessLogAndZones(unittest.TestCase):
+    def test_access_log_lines_and_cross_zone_latency(self):
+        server = h.Server(env={"XS3_BUCKETS": "near--use1-az4--x-s3,far--use1-az5--x-s3,logged"},
+                          extra_args=["--home-zone", "use1-az4", "--cross-zone-latency-ms", "40-40"])
+        log_path = os.path.join(server.base_dir, "access.log")
+        server.extra_args += ["--access-log", log_path]
+        try:
+            server.start()
+            client = h.Client(server)
+            r = client.put("logged", "dir/a b.txt", b"hello")
+            self.assertEqual(r.status, 200)
+            request_id = r.header("x-amz-request-id")
+            self.assertEqual(client.get("logged", "nope").status, 404)
+
+            def head_ms(bucket):
+                s = h.sign_v4("HEAD", f"/{bucket}", (), {"host": server.host}, h.EMPTY_SHA256, service="s3express")
+                t = time.monotonic()
+                self.assertEqual(h.raw_request(server.port, "HEAD", f"/{bucket}", s.headers).status, 200)
+                return (time.monotonic() - t) * 1000
+
+            near = sorted(head_ms("near--use1-az4--x-s3") for _ in range(5))[2]
+            far = sorted(head_ms("far--use1-az5--x-s3") for _ in range(5))[2]
+            self.assertGreaterEqual(far - near, 30, f"near {near:.1f} ms, far {far:.1f} ms")
+        finally:
+            server.stop()
+        with open(log_path) as f:
+            lines = [json.loads(line) for line in f]
+        put = [l for l in lines if l["request_id"] == request_id]
+        self.assertEqual(len(put), 1)
+        self.assertEqual((put[0]["operation"], put[0]["status"], put[0]["bucket"], put[0]["key"], put[0]["principal"],
+                          put[0]["bytes_in"]), ("PutObject", 200, "logged", "dir/a b.txt", "root", 5))
+        self.assertTrue(any(l["operation"] == "GetObject" and l["status"] == 404 for l in lines))
+        self.assertTrue(all({"time", "latency_ms", "remote", "method"} <= set(l) for l in lines))
+        server.cleanup()
 
 
 if __name__ == "__main__":
