@@ -106,7 +106,7 @@ body=$(curl -fsS -m 2 "$EP/_xs3/health")
 [ "$body" = ok ] || fail "health body '$body'"
 "${PODMAN[@]}" logs "$NAME" 2>&1 | grep -q 'xs3d listening on http://0.0.0.0:9000' \
   || { "${PODMAN[@]}" logs "$NAME" >&2; fail "no 'listening on http://0.0.0.0:9000' line"; }
-user=$("${PODMAN[@]}" exec "$NAME" id -u)
+user=$("${PODMAN[@]}" exec "$NAME" /bin/bash -c 'echo $UID')
 [ "$user" != 0 ] || fail "server runs as root"
 
 # 5. Smoke test with real clients.
