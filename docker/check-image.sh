@@ -21,7 +21,7 @@ log() { printf '[check-image] %s\n' "$*" >&2; }
 fail() { log "FAIL: $*"; exit 1; }
 cleanup() {
   local c
-  for c in "${started[@]}"; do timeout 30 "${PODMAN[@]}" rm -f -t 2 "$c" >/dev/null 2>&1 || true; done
+  for c in "${started[@]}"; do timeout 30 "${PODMAN[@]}" rm -f -v -t 2 "$c" >/dev/null 2>&1 || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
