@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "api/addressing.h"
+#include "api/fault_injector.h"
 #include "api/idempotency_cache.h"
 #include "api/request.h"
 #include "api/service.h"
@@ -28,6 +29,7 @@ struct OperationContext {
   storage::Engine& engine;
   const auth::SessionTokenIssuer& sessions;
   IdempotencyCache& client_tokens;
+  FaultInjector& faults;
   // Set when the request was signed with CreateSession credentials (x-amz-s3session-token).
   std::optional<auth::SessionClaims> session;
 
@@ -64,6 +66,7 @@ std::string BucketArn(const OperationContext& ctx, const std::string& bucket);
 
 // Operations, one file each (api/op_*.cc).
 Outcome CreateSession(OperationContext& ctx);
+Outcome AdminFaults(OperationContext& ctx);  // GET/PUT/DELETE /_xs3/faults (root only)
 Outcome ListDirectoryBuckets(OperationContext& ctx);
 Outcome ListBuckets(OperationContext& ctx);
 Outcome CreateBucket(OperationContext& ctx);

@@ -72,39 +72,47 @@ std::optional<S3Error> CheckSession(const OperationContext& ctx, const auth::Ses
   return std::nullopt;
 }
 
-// Tags an outcome with the S3 operation it answers (metrics, access log).
-Outcome Named(const char* operation, Outcome out) {
-  out.operation = operation;
-  return out;
-}
+// Which S3 operation a request is, decided before anything runs (so limits and faults can name
+// it): the operation's name and handler, or the error a request no operation takes gets.
+using Handler = Outcome (*)(OperationContext&);
+struct Routed {
+  const char* operation = "";
+  Handler handler = nullptr;
+  S3Error error;
+};
 
-Outcome Route(OperationContext& ctx) {
+Routed Refused(S3Error e) { return Routed{"", nullptr, std::move(e)}; }
+Outcome ListObjectsV1(OperationContext& ctx) { return ListObjects(ctx, false); }
+Outcome ListObjectsV2(OperationContext& ctx) { return ListObjects(ctx, true); }
+
+Routed Classify(OperationContext& ctx) {
   const std::string& m = ctx.request.method;
   const auto& a = ctx.address;
   if (a.bucket.empty()) {
-    if (m != "GET") return Fail(ctx, ErrorCode::MethodNotAllowed);
+    if (m != "GET") return Refused(make_error(ErrorCode::MethodNotAllowed));
     // Both are "GET /": S3 Express clients sign with service s3express (boto3 sends nothing else
     // to tell them apart); Smithy SDKs also add x-id.
     auto* xid = ctx.Query("x-id");
     bool directory = ctx.auth.service == "s3express" || ctx.HasQuery("max-directory-buckets") ||
                      (xid && *xid == "ListDirectoryBuckets");
     if (xid && *xid == "ListBuckets") directory = false;
-    return directory ? Named("ListDirectoryBuckets", ListDirectoryBuckets(ctx)) : Named("ListBuckets", ListBuckets(ctx));
+    return directory ? Routed{"ListDirectoryBuckets", &ListDirectoryBuckets} : Routed{"ListBuckets", &ListBuckets};
   }
-  if (a.key.empty() && m == "GET" && ctx.HasQuery("session")) return Named("CreateSession", CreateSession(ctx));
+  if (a.bucket == "_xs3" && a.key == "faults" && !a.virtual_host) return Routed{"AdminFaults", &AdminFaults};
+  if (a.key.empty() && m == "GET" && ctx.HasQuery("session")) return Routed{"CreateSession", &CreateSession};
   if (a.key.empty() && ctx.HasQuery("policy") && ctx.IsDirectoryBucket()) {
-    if (m == "PUT") return Named("PutBucketPolicy", PutBucketPolicy(ctx));
-    if (m == "GET") return Named("GetBucketPolicy", GetBucketPolicy(ctx));
-    if (m == "DELETE") return Named("DeleteBucketPolicy", DeleteBucketPolicy(ctx));
+    if (m == "PUT") return Routed{"PutBucketPolicy", &PutBucketPolicy};
+    if (m == "GET") return Routed{"GetBucketPolicy", &GetBucketPolicy};
+    if (m == "DELETE") return Routed{"DeleteBucketPolicy", &DeleteBucketPolicy};
   }
   if (ctx.IsDirectoryBucket()) {
     // Operations S3 Express does not offer on directory buckets.
     if (a.key.empty() && m == "GET" && (ctx.HasQuery("location") || !ctx.HasQuery("list-type"))) {
-      if (!ctx.HasQuery("uploads")) return Fail(ctx, ErrorCode::NotImplemented, "This operation is not supported for directory buckets.");
+      if (!ctx.HasQuery("uploads")) return Refused(make_error(ErrorCode::NotImplemented, "This operation is not supported for directory buckets."));
     }
     if (ctx.request.Header("x-amz-acl") || ctx.request.Header("x-amz-grant-full-control") ||
         ctx.request.Header("x-amz-grant-read") || ctx.request.Header("x-amz-grant-write")) {
-      return Fail(ctx, ErrorCode::NotImplemented, "ACLs are not supported for directory buckets.");
+      return Refused(make_error(ErrorCode::NotImplemented, "ACLs are not supported for directory buckets."));
     }
   }
   // versionId=null is what version-unaware clients may send for unversioned buckets.
@@ -112,46 +120,46 @@ Outcome Route(OperationContext& ctx) {
     std::erase_if(ctx.query, [](auto& kv) { return kv.first == "versionId"; });
   }
   if (a.key.empty()) {
-    if (m == "GET" && ctx.HasQuery("location")) return Named("GetBucketLocation", GetBucketLocation(ctx));
-    if (m == "GET" && ctx.HasQuery("versioning") && !ctx.IsDirectoryBucket()) return Named("GetBucketVersioning", GetBucketVersioning(ctx));
-    if (m == "POST" && ctx.HasQuery("delete")) return Named("DeleteObjects", DeleteObjects(ctx));
-    if (m == "GET" && ctx.HasQuery("uploads")) return Named("ListMultipartUploads", ListMultipartUploads(ctx));
+    if (m == "GET" && ctx.HasQuery("location")) return Routed{"GetBucketLocation", &GetBucketLocation};
+    if (m == "GET" && ctx.HasQuery("versioning") && !ctx.IsDirectoryBucket()) return Routed{"GetBucketVersioning", &GetBucketVersioning};
+    if (m == "POST" && ctx.HasQuery("delete")) return Routed{"DeleteObjects", &DeleteObjects};
+    if (m == "GET" && ctx.HasQuery("uploads")) return Routed{"ListMultipartUploads", &ListMultipartUploads};
     if (IsUnsupported(ctx) || ctx.HasQuery("uploads") || ctx.HasQuery("uploadId")) {
-      return Fail(ctx, ErrorCode::NotImplemented);
+      return Refused(make_error(ErrorCode::NotImplemented));
     }
-    if (m == "PUT") return Named("CreateBucket", CreateBucket(ctx));
-    if (m == "DELETE") return Named("DeleteBucket", DeleteBucket(ctx));
-    if (m == "HEAD") return Named("HeadBucket", HeadBucket(ctx));
+    if (m == "PUT") return Routed{"CreateBucket", &CreateBucket};
+    if (m == "DELETE") return Routed{"DeleteBucket", &DeleteBucket};
+    if (m == "HEAD") return Routed{"HeadBucket", &HeadBucket};
     if (m == "GET") {
       auto* lt = ctx.Query("list-type");
-      if (lt && *lt == "2") return Named("ListObjectsV2", ListObjects(ctx, true));
-      if (lt && *lt != "2") return Fail(ctx, ErrorCode::InvalidArgument, "Invalid List Type specified in Request");
-      return Named("ListObjects", ListObjects(ctx, false));
+      if (lt && *lt == "2") return Routed{"ListObjectsV2", &ListObjectsV2};
+      if (lt && *lt != "2") return Refused(make_error(ErrorCode::InvalidArgument, "Invalid List Type specified in Request"));
+      return Routed{"ListObjects", &ListObjectsV1};
     }
-    return Fail(ctx, ErrorCode::MethodNotAllowed);
+    return Refused(make_error(ErrorCode::MethodNotAllowed));
   }
-  if (m == "GET" && ctx.HasQuery("attributes")) return Named("GetObjectAttributes", GetObjectAttributes(ctx));
-  if (m == "PUT" && ctx.HasQuery("renameObject")) return Named("RenameObject", RenameObject(ctx));
-  if (IsUnsupported(ctx)) return Fail(ctx, ErrorCode::NotImplemented);
-  if (m == "POST" && ctx.HasQuery("uploads")) return Named("CreateMultipartUpload", CreateMultipartUpload(ctx));
+  if (m == "GET" && ctx.HasQuery("attributes")) return Routed{"GetObjectAttributes", &GetObjectAttributes};
+  if (m == "PUT" && ctx.HasQuery("renameObject")) return Routed{"RenameObject", &RenameObject};
+  if (IsUnsupported(ctx)) return Refused(make_error(ErrorCode::NotImplemented));
+  if (m == "POST" && ctx.HasQuery("uploads")) return Routed{"CreateMultipartUpload", &CreateMultipartUpload};
   if (ctx.HasQuery("uploadId")) {
     if (m == "PUT" && ctx.HasQuery("partNumber")) {
-      return ctx.request.Header("x-amz-copy-source") ? Named("UploadPartCopy", UploadPartCopy(ctx))
-                                                     : Named("UploadPart", UploadPart(ctx));
+      return ctx.request.Header("x-amz-copy-source") ? Routed{"UploadPartCopy", &UploadPartCopy}
+                                                     : Routed{"UploadPart", &UploadPart};
     }
-    if (m == "POST") return Named("CompleteMultipartUpload", CompleteMultipartUpload(ctx));
-    if (m == "DELETE") return Named("AbortMultipartUpload", AbortMultipartUpload(ctx));
-    if (m == "GET") return Named("ListParts", ListParts(ctx));
-    return Fail(ctx, ErrorCode::MethodNotAllowed);
+    if (m == "POST") return Routed{"CompleteMultipartUpload", &CompleteMultipartUpload};
+    if (m == "DELETE") return Routed{"AbortMultipartUpload", &AbortMultipartUpload};
+    if (m == "GET") return Routed{"ListParts", &ListParts};
+    return Refused(make_error(ErrorCode::MethodNotAllowed));
   }
-  if (ctx.HasQuery("uploads")) return Fail(ctx, ErrorCode::MethodNotAllowed);
+  if (ctx.HasQuery("uploads")) return Refused(make_error(ErrorCode::MethodNotAllowed));
   if (m == "PUT") {
-    if (ctx.request.Header("x-amz-copy-source")) return Named("CopyObject", CopyObject(ctx));
-    return Named("PutObject", PutObject(ctx));
+    if (ctx.request.Header("x-amz-copy-source")) return Routed{"CopyObject", &CopyObject};
+    return Routed{"PutObject", &PutObject};
   }
-  if (m == "GET" || m == "HEAD") return Named(m == "HEAD" ? "HeadObject" : "GetObject", GetObject(ctx));
-  if (m == "DELETE") return Named("DeleteObject", DeleteObject(ctx));
-  return Fail(ctx, ErrorCode::MethodNotAllowed);
+  if (m == "GET" || m == "HEAD") return Routed{m == "HEAD" ? "HeadObject" : "GetObject", &GetObject};
+  if (m == "DELETE") return Routed{"DeleteObject", &DeleteObject};
+  return Refused(make_error(ErrorCode::MethodNotAllowed));
 }
 
 // Requests to a directory bucket whose zone is not this server's home zone pay a random delay
@@ -189,6 +197,7 @@ struct Service::Impl {
   std::unordered_map<std::string, auth::Credential> credentials;
   IdempotencyCache client_tokens;
   RequestRateLimiter limiter;
+  FaultInjector faults;
 };
 
 Service::Service(const config::Config& config, storage::Engine& engine, std::string session_master_key)
@@ -199,7 +208,10 @@ Service::Service(const config::Config& config, storage::Engine& engine, std::str
                      {},
                      RequestRateLimiter(RateLimits{config.rate_limits, config.directory_reads_per_s,
                                                    config.directory_writes_per_s, config.prefix_rate_limits,
-                                                   config.prefix_reads_per_s, config.prefix_writes_per_s})}) {
+                                                   config.prefix_reads_per_s, config.prefix_writes_per_s}),
+                     {}}) {
+  // Validated at startup (config::Load), so a schedule from the file always parses here.
+  impl_->faults.SetSchedule(config.faults);
   for (auto& u : config.users) impl_->credentials[u.access_key] = {u.access_key, u.secret_key, u.name};
 }
 
@@ -276,6 +288,7 @@ Outcome Service::Begin(const Request& request) {
                        impl_->engine,
                        impl_->sessions,
                        impl_->client_tokens,
+                       impl_->faults,
                        std::nullopt};
   if (ctx.address.malformed) {
     Outcome o = Fail(ctx, ErrorCode::InvalidURI);
@@ -295,19 +308,36 @@ Outcome Service::Begin(const Request& request) {
   if (ctx.auth.anonymous) {
     // Without bucket policies nothing is public yet: every anonymous request is denied.
     out = Fail(ctx, ErrorCode::AccessDenied);
-  } else if (!ctx.address.bucket.empty() &&
-             !impl_->limiter.Admit(ctx.IsDirectoryBucket(), ctx.address.bucket, ctx.address.key,
-                                   request.method != "GET" && request.method != "HEAD")) {
-    out = Fail(ctx, ErrorCode::SlowDown);  // before the operation runs: no side effects
+  } else if (Routed routed = Classify(ctx); !routed.handler) {
+    out = Fail(ctx, routed.error);
   } else {
-    out = Route(ctx);
+    // Limits and injected faults answer before the operation runs: no side effects.
+    std::optional<Fault> fault;
+    if (!ctx.address.bucket.empty() &&
+        !impl_->limiter.Admit(ctx.IsDirectoryBucket(), ctx.address.bucket, ctx.address.key,
+                              request.method != "GET" && request.method != "HEAD")) {
+      out = Fail(ctx, ErrorCode::SlowDown);
+    } else if (fault = impl_->faults.Draw(routed.operation, ctx.address.bucket, ctx.address.key);
+               fault && fault->kind == FaultKind::SlowDown) {
+      out = Fail(ctx, ErrorCode::SlowDown);
+    } else if (fault && fault->kind == FaultKind::InternalError) {
+      out = Fail(ctx, ErrorCode::InternalError);
+    } else if (fault && fault->kind == FaultKind::Reset) {
+      out.reset_connection = true;
+    } else {
+      out = routed.handler(ctx);
+    }
+    if (fault && fault->kind == FaultKind::Latency) {
+      out.added_latency += std::chrono::microseconds(static_cast<int64_t>(fault->latency_ms * 1000));
+    }
+    out.operation = routed.operation;
   }
   if (!out.consumer) StampRequestIds(out.response, request_id);
   out.request_id = request_id;
   out.principal = ctx.auth.user;
   out.bucket = ctx.address.bucket;
   out.key = ctx.address.key;
-  out.added_latency = CrossZoneLatency(ctx);
+  out.added_latency += CrossZoneLatency(ctx);
   return out;
 }
 

@@ -37,6 +37,8 @@ struct Outcome {
   // S3 Express: a directory bucket in another zone than this server's home zone answers after
   // this extra delay (the cross-AZ penalty AWS cites).
   std::chrono::microseconds added_latency{0};
+  // An injected connection reset: the server drops the connection without answering.
+  bool reset_connection = false;
 };
 
 class Service {

@@ -38,7 +38,7 @@ constexpr const char* kSettings[] = {"address", "port", "data-dir", "region", "d
                                      "abort-incomplete-uploads-after", "buckets", "ephemeral", "rate-limits",
                                      "directory-reads-per-s", "directory-writes-per-s", "prefix-rate-limits",
                                      "prefix-reads-per-s", "prefix-writes-per-s", "home-zone", "cross-zone-latency-ms",
-                                     "access-log"};
+                                     "access-log", "faults"};
 
 bool ParseBool(const std::string& v) {
   if (v == "true" || v == "1" || v == "on") return true;
@@ -124,6 +124,13 @@ bool SetScalar(Config& c, const std::string& name, const std::string& value, std
       }
     } else if (name == "access-log") {
       c.access_log = value;
+    } else if (name == "faults") {
+      auto doc = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
+      if (!value.empty() && (doc.is_discarded() || !doc.is_object())) {
+        error = "faults must be a JSON object";
+        return false;
+      }
+      c.faults = value;
     } else if (name == "rate-limits") {
       c.rate_limits = ParseBool(value);
     } else if (name == "prefix-rate-limits") {
@@ -181,6 +188,10 @@ bool ApplyJson(Config& c, const std::string& path, std::string& error) {
                   u["secret_key"].get<std::string>()};
         c.users.push_back(user);
       }
+      continue;
+    }
+    if (name == "faults" && v.is_object()) {
+      c.faults = v.dump();
       continue;
     }
     if (name == "buckets" && v.is_array()) {

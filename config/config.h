@@ -53,6 +53,8 @@ struct Config {
   double cross_zone_latency_max_ms = 4;
   // Structured access log, one JSON object per request: "off", "stdout" or a file path.
   std::string access_log = "off";
+  // Fault-injection schedule (JSON, see api/fault_injector.h); empty: none.
+  std::string faults;
 
   unsigned threads = 0;  // io threads; 0 = one per core
   size_t max_connections = 4096;

@@ -366,6 +366,14 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
       outcome = service.Begin(request);
     }
 
+    if (outcome.reset_connection) {
+      // An injected fault: drop the connection with a TCP reset, as a failing network would.
+      boost::system::error_code ignored;
+      stream.socket().set_option(net::socket_base::linger(true, 0), ignored);
+      stream.socket().close(ignored);
+      metrics.RecordRequest(outcome.operation, 0, 0, 0, 0, 0);
+      break;
+    }
     api::Response response;
     bool body_error = false;
     if (outcome.consumer) {

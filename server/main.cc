@@ -12,6 +12,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "api/fault_injector.h"
 #include "api/initial_buckets.h"
 #include "api/service.h"
 #include "config/config.h"
@@ -103,6 +104,10 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  if (auto e = api::FaultInjector().SetSchedule(cfg.faults)) {
+    std::cerr << "xs3d: fault schedule: " << *e << "\n";
+    return 2;
+  }
   if (std::string e = api::EnsureInitialBuckets(cfg, *engine.value()); !e.empty()) {
     std::cerr << "xs3d: " << e << "\n";
     return 1;
