@@ -7,14 +7,18 @@ namespace xs3::api {
 
 bool RequestRateLimiter::Admit(bool directory_bucket, const std::string& bucket, const std::string& key, bool write) {
   if (!limits_.enabled) return true;
+  auto own = limits_.per_bucket.find(bucket);
+  bool has_own = own != limits_.per_bucket.end();
   if (directory_bucket) {
-    return Take((write ? "w\n" : "r\n") + bucket,
-                write ? limits_.directory_writes_per_s : limits_.directory_reads_per_s, false);
+    double rate = write ? (has_own ? own->second.writes_per_s : limits_.directory_writes_per_s)
+                        : (has_own ? own->second.reads_per_s : limits_.directory_reads_per_s);
+    return Take((write ? "w\n" : "r\n") + bucket, rate, false);
   }
-  if (!limits_.general_purpose_enabled) return true;
+  if (!limits_.general_purpose_enabled && !has_own) return true;
+  double rate = write ? (has_own ? own->second.writes_per_s : limits_.prefix_writes_per_s)
+                      : (has_own ? own->second.reads_per_s : limits_.prefix_reads_per_s);
   std::string prefix = key.substr(0, key.find('/'));
-  return Take((write ? "w\n" : "r\n") + bucket + "\n" + prefix,
-              write ? limits_.prefix_writes_per_s : limits_.prefix_reads_per_s, true);
+  return Take((write ? "w\n" : "r\n") + bucket + "\n" + prefix, rate, true);
 }
 
 bool RequestRateLimiter::Take(const std::string& id, double base_rate, bool scale_up) {

@@ -23,6 +23,10 @@ struct RateLimits {
   bool general_purpose_enabled = false;  // opt-in: local benchmarks would otherwise trip it
   double prefix_reads_per_s = 5500;
   double prefix_writes_per_s = 3500;
+  struct PerBucket {
+    double reads_per_s, writes_per_s;
+  };
+  std::unordered_map<std::string, PerBucket> per_bucket;  // read-only once serving: no lock
 };
 
 class RequestRateLimiter {

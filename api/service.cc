@@ -190,6 +190,13 @@ void StampRequestIds(Response& response, const std::string& request_id) {
   response.SetHeader("x-amz-id-2", auth::Base64Encode(auth::Sha256Hex(request_id).substr(0, 48)));
 }
 
+RateLimits LimitsFrom(const config::Config& c) {
+  RateLimits l{c.rate_limits,          c.directory_reads_per_s, c.directory_writes_per_s, c.prefix_rate_limits,
+               c.prefix_reads_per_s,   c.prefix_writes_per_s,   {}};
+  for (auto& [bucket, lim] : c.bucket_limits) l.per_bucket[bucket] = {lim.reads_per_s, lim.writes_per_s};
+  return l;
+}
+
 struct Service::Impl {
   const config::Config& config;
   storage::Engine& engine;
@@ -206,9 +213,7 @@ Service::Service(const config::Config& config, storage::Engine& engine, std::str
                      auth::SessionTokenIssuer(std::move(session_master_key)),
                      {},
                      {},
-                     RequestRateLimiter(RateLimits{config.rate_limits, config.directory_reads_per_s,
-                                                   config.directory_writes_per_s, config.prefix_rate_limits,
-                                                   config.prefix_reads_per_s, config.prefix_writes_per_s}),
+                     RequestRateLimiter(LimitsFrom(config)),
                      {}}) {
   // Validated at startup (config::Load), so a schedule from the file always parses here.
   impl_->faults.SetSchedule(config.faults);
@@ -218,6 +223,8 @@ Service::Service(const config::Config& config, storage::Engine& engine, std::str
 Service::~Service() = default;
 
 bool Service::MayBlock(const Request& request) { return request.method != "GET" && request.method != "HEAD"; }
+
+storage::EngineStats Service::EngineStats() const { return impl_->engine.Stats(); }
 
 Response Service::ErrorFor(const S3Error& error, bool is_head) const {
   std::string id = NewRequestId();

@@ -56,6 +56,8 @@ class Service {
   // I/O threads.
   static bool MayBlock(const Request& request);
 
+  storage::EngineStats EngineStats() const;
+
   // An error answer for failures the server detects itself (header too large, timeouts...).
   Response ErrorFor(const S3Error& error, bool is_head) const;
 

@@ -190,6 +190,19 @@ bool ApplyJson(Config& c, const std::string& path, std::string& error) {
       }
       continue;
     }
+    if (name == "bucket-limits" && v.is_object()) {
+      for (auto& [bucket, lim] : v.items()) {
+        auto rate = [&](const char* field, double fallback) {
+          return lim.contains(field) && lim[field].is_number() && lim[field].get<double>() > 0 ? lim[field].get<double>() : fallback;
+        };
+        if (!lim.is_object()) {
+          error = "bucket_limits." + bucket + " must be an object";
+          return false;
+        }
+        c.bucket_limits[bucket] = {rate("reads_per_s", c.directory_reads_per_s), rate("writes_per_s", c.directory_writes_per_s)};
+      }
+      continue;
+    }
     if (name == "faults" && v.is_object()) {
       c.faults = v.dump();
       continue;

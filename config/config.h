@@ -3,6 +3,7 @@
 // environment variables, then command-line flags, each overriding the last.
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,13 @@ struct Config {
   bool prefix_rate_limits = false;  // general-purpose per-prefix limits, opt-in
   double prefix_reads_per_s = 5500;
   double prefix_writes_per_s = 3500;
+  // Per-bucket overrides (JSON file: "bucket_limits": {"name": {"reads_per_s": N, "writes_per_s": M}});
+  // for a general-purpose bucket they are its per-prefix rates and turn its limits on.
+  struct BucketLimit {
+    double reads_per_s = 0;
+    double writes_per_s = 0;
+  };
+  std::map<std::string, BucketLimit> bucket_limits;
 
   // S3 Express zone placement: this server's zone (empty: the first offered zone); requests to
   // directory buckets in other zones are delayed by a random time in [min, max] ms.

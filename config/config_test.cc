@@ -65,3 +65,18 @@ TEST_CASE("initial buckets and ephemeral mode") {
   const char* argv2[] = {"xs3d"};
   CHECK_FALSE(Load(1, argv2, bad).config);
 }
+
+TEST_CASE("per-bucket rate limits from the file") {
+  std::string path = "/tmp/xs3_config_limits_test.json";
+  {
+    std::ofstream f(path);
+    f << R"({"bucket_limits": {"tight": {"writes_per_s": 3}}})";
+  }
+  const char* argv[] = {"xs3d", "--config", path.c_str()};
+  auto r = Load(3, argv, nullptr);
+  REQUIRE(r.config);
+  REQUIRE(r.config->bucket_limits.count("tight"));
+  CHECK(r.config->bucket_limits.at("tight").writes_per_s == 3);
+  CHECK(r.config->bucket_limits.at("tight").reads_per_s == 200000);
+  std::remove(path.c_str());
+}

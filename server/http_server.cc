@@ -214,10 +214,11 @@ api::Request ToApiRequest(const http::request<http::buffer_body>& h, const http:
   return r;
 }
 
-// GET /metrics without credentials is a Prometheus scrape; signed, it stays ListObjects on a
-// bucket named "metrics" (anonymous requests could never list a bucket anyway).
-bool IsMetricsScrape(const api::Request& r) {
-  if (r.method != "GET" || r.raw_path != "/metrics" || r.Header("authorization")) return false;
+// GET /metrics (a Prometheus scrape) and /ready without credentials are the server's own;
+// signed, they stay requests for buckets of those names (anonymous requests could never list a
+// bucket anyway).
+bool IsUnsignedGet(const api::Request& r, std::string_view path) {
+  if (r.method != "GET" || r.raw_path != path || r.Header("authorization")) return false;
   return r.raw_query.find("Signature=") == std::string::npos;
 }
 
@@ -351,10 +352,18 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
     bool is_head = request.method == "HEAD";
     uint64_t bytes_in = 0;
 
-    if (IsMetricsScrape(request)) {
+    if (IsUnsignedGet(request, "/metrics") || IsUnsignedGet(request, "/ready")) {
       api::Response r;
-      r.body = metrics.Render(connections.load());
-      r.SetHeader("Content-Type", "text/plain; version=0.0.4");
+      auto engine = service.EngineStats();
+      if (request.raw_path == "/metrics") {
+        r.body = metrics.Render(connections.load(), engine);
+        r.SetHeader("Content-Type", "text/plain; version=0.0.4");
+      } else {
+        // Ready while writes are accepted; after a failed commit only a restart helps.
+        r.status = engine.writes_stopped ? 503 : 200;
+        r.body = engine.writes_stopped ? "writes stopped\n" : "ready\n";
+        r.SetHeader("Content-Type", "text/plain");
+      }
       if (!co_await WriteResponse(stream, r, keep_alive && !stopping, body_buffer) || !keep_alive || stopping) break;
       continue;
     }

@@ -44,7 +44,7 @@ void Metrics::RecordRequest(std::string_view operation, int status, uint64_t byt
   total_.Observe(total_seconds);
 }
 
-std::string Metrics::Render(size_t open_connections) const {
+std::string Metrics::Render(size_t open_connections, const storage::EngineStats& engine) const {
   std::string out;
   out += "# HELP xs3_requests_total S3 requests answered, by operation and HTTP status.\n"
          "# TYPE xs3_requests_total counter\n";
@@ -69,6 +69,21 @@ std::string Metrics::Render(size_t open_connections) const {
   out += "# HELP xs3_open_connections Client connections open now.\n"
          "# TYPE xs3_open_connections gauge\n"
          "xs3_open_connections " + std::to_string(open_connections) + "\n";
+  out += "# HELP xs3_lmdb_map_used_bytes Metadata map pages in use.\n"
+         "# TYPE xs3_lmdb_map_used_bytes gauge\n"
+         "xs3_lmdb_map_used_bytes " + std::to_string(engine.map_used_bytes) + "\n"
+         "# HELP xs3_lmdb_map_size_bytes Metadata map size limit.\n"
+         "# TYPE xs3_lmdb_map_size_bytes gauge\n"
+         "xs3_lmdb_map_size_bytes " + std::to_string(engine.map_size_bytes) + "\n"
+         "# HELP xs3_group_commit_batches_total Metadata commits (one sync each with fsync durability).\n"
+         "# TYPE xs3_group_commit_batches_total counter\n"
+         "xs3_group_commit_batches_total " + std::to_string(engine.batches_committed) + "\n"
+         "# HELP xs3_group_commit_mutations_total Writes those commits carried (mutations / batches = batch size).\n"
+         "# TYPE xs3_group_commit_mutations_total counter\n"
+         "xs3_group_commit_mutations_total " + std::to_string(engine.mutations_committed) + "\n"
+         "# HELP xs3_writes_stopped 1 after a failed metadata commit: read-only until restart.\n"
+         "# TYPE xs3_writes_stopped gauge\n"
+         "xs3_writes_stopped " + std::to_string(engine.writes_stopped ? 1 : 0) + "\n";
   out += "# HELP xs3_first_byte_seconds Time from the request head to the first response byte.\n"
          "# TYPE xs3_first_byte_seconds histogram\n";
   first_byte_.Render(out, "xs3_first_byte_seconds");

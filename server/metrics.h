@@ -10,13 +10,15 @@
 #include <string_view>
 #include <utility>
 
+#include "storage/engine.h"
+
 namespace xs3::server {
 
 class Metrics {
  public:
   void RecordRequest(std::string_view operation, int status, uint64_t bytes_in, uint64_t bytes_out,
                      double first_byte_seconds, double total_seconds);
-  std::string Render(size_t open_connections) const;
+  std::string Render(size_t open_connections, const storage::EngineStats& engine) const;
 
  private:
   static constexpr std::array<double, 14> kBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,

@@ -275,6 +275,20 @@ Status EngineImpl::DeleteBucket(const std::string& name) {
   });
 }
 
+EngineStats EngineImpl::Stats() {
+  EngineStats s;
+  MDB_envinfo info{};
+  MDB_stat stat{};
+  if (mdb_env_info(env_->env(), &info) == 0 && mdb_env_stat(env_->env(), &stat) == 0) {
+    s.map_size_bytes = info.me_mapsize;
+    s.map_used_bytes = static_cast<uint64_t>(info.me_last_pgno + 1) * stat.ms_psize;
+  }
+  s.batches_committed = writer_->batches_committed();
+  s.mutations_committed = writer_->mutations_committed();
+  s.writes_stopped = writer_->stopped();
+  return s;
+}
+
 Status EngineImpl::SetBucketPolicy(const std::string& name, const std::string& policy) {
   if (!ValidBucketName(name)) return NoSuchBucket(name);
   return writer_->Submit([&](WriteTxn& t) {

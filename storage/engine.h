@@ -194,6 +194,15 @@ struct ListUploadsResult {
   bool is_truncated = false;
 };
 
+// Health and load of the engine, for metrics and readiness.
+struct EngineStats {
+  uint64_t map_size_bytes = 0;       // the LMDB map's configured size
+  uint64_t map_used_bytes = 0;       // pages in use times the page size
+  uint64_t batches_committed = 0;    // group commits (one sync each in fsync mode)
+  uint64_t mutations_committed = 0;  // writes those batches carried
+  bool writes_stopped = false;       // a commit failed: read-only until restart
+};
+
 class Engine {
  public:
   // Opens or creates the data directory, runs recovery, starts the writer thread.
@@ -207,6 +216,7 @@ class Engine {
   virtual Status SetBucketPolicy(const std::string& name, const std::string& policy) = 0;
   virtual Result<BucketInfo> GetBucket(const std::string& name) = 0;  // NoSuchBucket
   virtual Result<std::vector<BucketInfo>> ListBuckets() = 0;    // sorted by name
+  virtual EngineStats Stats() = 0;
 
   // Objects
   virtual Result<std::unique_ptr<BodyWriter>> NewBodyWriter() = 0;

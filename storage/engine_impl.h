@@ -40,6 +40,7 @@ class EngineImpl final : public Engine {
   Status CreateBucket(const BucketInfo& info) override;
   Status DeleteBucket(const std::string& name) override;
   Status SetBucketPolicy(const std::string& name, const std::string& policy) override;
+  EngineStats Stats() override;
   Result<BucketInfo> GetBucket(const std::string& name) override;
   Result<std::vector<BucketInfo>> ListBuckets() override;
 

@@ -118,6 +118,7 @@ void GroupCommitWriter::ApplyBatch(std::vector<Pending>& batch) {
     }
   } else {
     batches_.fetch_add(1);
+    mutations_.fetch_add(batch.size());
     for (auto& f : on_commit) f();
   }
   for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(results[i]));

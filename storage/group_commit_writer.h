@@ -47,6 +47,7 @@ class GroupCommitWriter {
   size_t pending();
   // Batches committed successfully so far.
   uint64_t batches_committed() const { return batches_.load(); }
+  uint64_t mutations_committed() const { return mutations_.load(); }
 
   // Test seam: called before each batch commit; a non-zero return is treated as the commit's
   // error code (the transaction is aborted), simulating a failed fsync.
@@ -66,6 +67,7 @@ class GroupCommitWriter {
   std::deque<Pending> queue_;
   bool shutdown_ = false;
   std::atomic<bool> stopped_{false};
+  std::atomic<uint64_t> mutations_{0};
   std::atomic<uint64_t> batches_{0};
   std::function<int()> commit_hook_;            // guarded by mu_
   std::function<int()> commit_hook_for_batch_;  // writer thread only

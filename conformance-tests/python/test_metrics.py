@@ -56,9 +56,17 @@ class MetricsSuite(h.ServerTestCase):
         self.assertEqual(count, inf)
         self.assertGreater(count, 0)
         self.assertEqual(after["xs3_first_byte_seconds"].type, "histogram")
+        batches = self.sample(after, "xs3_group_commit_batches", "xs3_group_commit_batches_total")
+        mutations = self.sample(after, "xs3_group_commit_mutations", "xs3_group_commit_mutations_total")
+        self.assertGreaterEqual(mutations, batches)
+        self.assertGreater(batches, 0)
+        self.assertGreater(self.sample(after, "xs3_lmdb_map_used_bytes", "xs3_lmdb_map_used_bytes"), 0)
+        self.assertEqual(self.sample(after, "xs3_writes_stopped", "xs3_writes_stopped"), 0)
 
     def test_health_and_signed_paths_still_name_buckets(self):
         self.assertEqual(h.raw_request(self.server.port, "GET", "/health", {"host": self.server.host}).status, 200)
+        ready = h.raw_request(self.server.port, "GET", "/ready", {"host": self.server.host})
+        self.assertEqual((ready.status, ready.body), (200, b"ready\n"))
         # Signed, /metrics is ListObjects on a bucket called "metrics".
         self.assertEqual(self.raw.create_bucket("metrics").status, 200)
         r = self.raw.request("GET", "/metrics")

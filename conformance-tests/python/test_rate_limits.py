@@ -58,5 +58,16 @@ class RateLimits(h.ServerTestCase):
         s3.put_object(Bucket="gp-throttled", Key="cold/1", Body=b"v")
 
 
+class PerBucketLimits(h.ServerTestCase):
+    server_kwargs = {"config": {"bucket_limits": {"tight": {"writes_per_s": 3}}}, "env": {"XS3_BUCKETS": "tight,loose"}}
+
+    def test_a_bucket_override_limits_only_that_bucket(self):
+        tight = [self.raw.put("tight", f"p/k{i}", b"x").status for i in range(12)]  # one prefix
+        loose = [self.raw.put("loose", f"p/k{i}", b"x").status for i in range(12)]
+        self.assertIn(503, tight)
+        self.assertLessEqual(tight.count(200), 5)
+        self.assertEqual(loose, [200] * 12)
+
+
 if __name__ == "__main__":
     h.main()
