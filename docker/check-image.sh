@@ -6,6 +6,8 @@
 #   IMAGE=xs3:dev      image tag to build and test
 #   REBUILD_BASE=1     re-create the local base image even when present
 #   SKIP_BUILD=1       test an already built $IMAGE
+#   GIT_REF=HEAD       build a `git archive` of that commit instead of the working tree (useful
+#                      while uncommitted edits are in progress)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -82,7 +84,13 @@ fi
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   log "building $IMAGE"
   t0=$(date +%s)
-  (cd "$ROOT" && timeout 2400 "${PODMAN[@]}" build --format docker -f docker/Dockerfile -t "$IMAGE" .) >"$WORK/build.log" 2>&1 \
+  ctx=$ROOT
+  if [ -n "${GIT_REF:-}" ]; then
+    ctx=$WORK/src; mkdir -p "$ctx"
+    git -C "$ROOT" archive "$GIT_REF" | tar -C "$ctx" -x
+    log "context: git archive $GIT_REF ($(git -C "$ROOT" rev-parse --short "$GIT_REF"))"
+  fi
+  (cd "$ctx" && timeout 2400 "${PODMAN[@]}" build --format docker -f docker/Dockerfile -t "$IMAGE" .) >"$WORK/build.log" 2>&1 \
     || { tail -40 "$WORK/build.log" >&2; fail "podman build"; }
   log "built in $(( $(date +%s) - t0 )) s"
 fi
