@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/directory_bucket_name.h"
 #include "server/access_log.h"
 #include "server/metrics.h"
 #include "server/progress_deadline.h"
@@ -222,6 +223,11 @@ bool IsUnsignedGet(const api::Request& r, std::string_view path) {
   return r.raw_query.find("Signature=") == std::string::npos;
 }
 
+std::string_view BucketType(const std::string& bucket) {
+  if (bucket.empty()) return "none";
+  return api::HasDirectorySuffix(bucket) ? "directory" : "general_purpose";
+}
+
 bool ExpectsContinue(const api::Request& r) {
   auto* e = r.Header("expect");
   if (!e) return false;
@@ -380,7 +386,7 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
       boost::system::error_code ignored;
       stream.socket().set_option(net::socket_base::linger(true, 0), ignored);
       stream.socket().close(ignored);
-      metrics.RecordRequest(outcome.operation, 0, 0, 0, 0, 0);
+      metrics.RecordRequest(outcome.operation, BucketType(outcome.bucket), 0, 0, 0, 0, 0);
       break;
     }
     api::Response response;
@@ -455,7 +461,8 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
     uint64_t bytes_out = (response.head_only || response.status == 204 || response.status == 304)
                              ? 0 : response.ContentLength();
     double total = seconds(std::chrono::steady_clock::now());
-    metrics.RecordRequest(outcome.operation, response.status, bytes_in, ok ? bytes_out : 0, seconds(head_sent), total);
+    metrics.RecordRequest(outcome.operation, BucketType(outcome.bucket), response.status, bytes_in, ok ? bytes_out : 0,
+                          seconds(head_sent), total);
     if (access_log.enabled()) {
       auto* id = response.Header("x-amz-request-id");
       access_log.Write({id ? *id : outcome.request_id, outcome.principal, outcome.operation, outcome.bucket,

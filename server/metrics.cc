@@ -32,11 +32,11 @@ void Metrics::Histogram::Render(std::string& out, std::string_view name) const {
   out += line;
 }
 
-void Metrics::RecordRequest(std::string_view operation, int status, uint64_t bytes_in, uint64_t bytes_out,
-                            double first_byte_seconds, double total_seconds) {
+void Metrics::RecordRequest(std::string_view operation, std::string_view bucket_type, int status, uint64_t bytes_in,
+                            uint64_t bytes_out, double first_byte_seconds, double total_seconds) {
   {
     std::lock_guard lock(mu_);
-    ++requests_[{std::string(operation.empty() ? "Unknown" : operation), status}];
+    ++requests_[{std::string(operation.empty() ? "Unknown" : operation), std::string(bucket_type), status}];
   }
   bytes_in_.fetch_add(bytes_in, std::memory_order_relaxed);
   bytes_out_.fetch_add(bytes_out, std::memory_order_relaxed);
@@ -46,17 +46,21 @@ void Metrics::RecordRequest(std::string_view operation, int status, uint64_t byt
 
 std::string Metrics::Render(size_t open_connections, const storage::EngineStats& engine) const {
   std::string out;
-  out += "# HELP xs3_requests_total S3 requests answered, by operation and HTTP status.\n"
+  out += "# HELP xs3_requests_total S3 requests answered, by operation, bucket type and HTTP status.\n"
          "# TYPE xs3_requests_total counter\n";
-  uint64_t throttled = 0;
+  uint64_t throttled = 0, sessions = 0;
   {
     std::lock_guard lock(mu_);
     for (auto& [key, n] : requests_) {
-      out += "xs3_requests_total{operation=\"" + key.first + "\",status=\"" + std::to_string(key.second) + "\"} " +
-             std::to_string(n) + "\n";
-      if (key.second == 503) throttled += n;
+      out += "xs3_requests_total{operation=\"" + key.operation + "\",bucket_type=\"" + key.bucket_type +
+             "\",status=\"" + std::to_string(key.status) + "\"} " + std::to_string(n) + "\n";
+      if (key.status == 503) throttled += n;
+      if (key.operation == "CreateSession" && key.status == 200) sessions += n;
     }
   }
+  out += "# HELP xs3_sessions_created_total S3 Express sessions minted by CreateSession.\n"
+         "# TYPE xs3_sessions_created_total counter\n"
+         "xs3_sessions_created_total " + std::to_string(sessions) + "\n";
   out += "# HELP xs3_throttled_requests_total Requests answered 503 (SlowDown, connection cap).\n"
          "# TYPE xs3_throttled_requests_total counter\n"
          "xs3_throttled_requests_total " + std::to_string(throttled) + "\n";

@@ -16,8 +16,9 @@ namespace xs3::server {
 
 class Metrics {
  public:
-  void RecordRequest(std::string_view operation, int status, uint64_t bytes_in, uint64_t bytes_out,
-                     double first_byte_seconds, double total_seconds);
+  // bucket_type: "directory", "general_purpose" or "none" (service-level requests).
+  void RecordRequest(std::string_view operation, std::string_view bucket_type, int status, uint64_t bytes_in,
+                     uint64_t bytes_out, double first_byte_seconds, double total_seconds);
   std::string Render(size_t open_connections, const storage::EngineStats& engine) const;
 
  private:
@@ -32,7 +33,13 @@ class Metrics {
   };
 
   mutable std::mutex mu_;  // only the (operation, status) map; everything else is atomic
-  std::map<std::pair<std::string, int>, uint64_t> requests_;
+  struct Key {
+    std::string operation;
+    std::string bucket_type;
+    int status;
+    auto operator<=>(const Key&) const = default;
+  };
+  std::map<Key, uint64_t> requests_;
   std::atomic<uint64_t> bytes_in_{0};
   std::atomic<uint64_t> bytes_out_{0};
   Histogram first_byte_;

@@ -32,7 +32,8 @@ class MetricsSuite(h.ServerTestCase):
 
     def test_counts_follow_requests(self):
         before = self.scrape()
-        put_before = self.sample(before, "xs3_requests", "xs3_requests_total", operation="PutObject", status="200")
+        put_before = self.sample(before, "xs3_requests", "xs3_requests_total", operation="PutObject",
+                                 bucket_type="general_purpose", status="200")
         self.assertEqual(self.raw.put("met", "a.txt", b"x" * 1000).status, 200)
         self.assertEqual(self.raw.get("met", "a.txt").status, 200)
         self.assertEqual(self.raw.get("met", "missing").status, 404)
@@ -40,9 +41,15 @@ class MetricsSuite(h.ServerTestCase):
             s = h.sign_v4("PUT", f"/met--use1-az4--x-s3/k{i}", (), {"host": self.server.host}, "UNSIGNED-PAYLOAD",
                           service="s3express")
             h.raw_request(self.server.port, "PUT", f"/met--use1-az4--x-s3/k{i}", s.headers, b"y")
+        s = h.sign_v4("GET", "/met--use1-az4--x-s3", [("session", "")], {"host": self.server.host}, h.EMPTY_SHA256,
+                      service="s3express")
+        self.assertEqual(h.raw_request(self.server.port, "GET", "/met--use1-az4--x-s3?session=", s.headers).status, 200)
         after = self.scrape()
+        self.assertGreaterEqual(self.sample(after, "xs3_sessions_created", "xs3_sessions_created_total"), 1)
         self.assertEqual(self.sample(after, "xs3_requests", "xs3_requests_total", operation="PutObject",
-                                     status="200"), put_before + 1 + 2)
+                                     bucket_type="general_purpose", status="200"), put_before + 1)
+        self.assertEqual(self.sample(after, "xs3_requests", "xs3_requests_total", operation="PutObject",
+                                     bucket_type="directory", status="200"), 2)
         self.assertGreaterEqual(self.sample(after, "xs3_requests", "xs3_requests_total", operation="GetObject",
                                             status="200"), 1)
         self.assertGreaterEqual(self.sample(after, "xs3_requests", "xs3_requests_total", operation="GetObject",
