@@ -3,9 +3,11 @@
 #include <string>
 #include <string_view>
 
+#include "common/xml_escape.h"
+
 namespace xs3::api {
 
-std::string XmlEscape(std::string_view text);
+using xs3::XmlEscape;
 
 class XmlWriter {
  public:

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "auth/checksum.h"
+#include "common/xml_escape.h"
 
 namespace xs3::auth {
 namespace {
@@ -31,19 +32,6 @@ std::string LowerCopy(std::string_view s) {
 
 S3Error Malformed(std::string what) {
   return make_error(ErrorCode::InvalidRequest, "Malformed aws-chunked body: " + what);
-}
-
-std::string XmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace

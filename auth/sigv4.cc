@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "auth/checksum.h"
+#include "common/xml_escape.h"
 
 namespace xs3::auth {
 namespace {
@@ -70,22 +71,6 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
     }
     out.push_back(s.substr(start, pos - start));
     start = pos + 1;
-  }
-  return out;
-}
-
-std::string XmlEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
   }
   return out;
 }

@@ -12,11 +12,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { startServer, bodyBytes, errorOf } from './harness.mjs';
-import { crc32, md5hex } from './checksums.mjs';
 
 const ZONE = 'use1-az4';
 const DIR = `jsmpu--${ZONE}--x-s3`;
-const GP = 'js-mpu-gp';
 
 let srv;
 let s3;
@@ -29,39 +27,6 @@ function assertS3Error(e, name, status) {
   assert.equal(e.RequestId, e.$metadata?.requestId, '<RequestId> = x-amz-request-id');
 }
 
-async function put(Bucket, Key, Body, extra = {}) {
-  return s3.send(new PutObjectCommand({ Bucket, Key, Body, ...extra }));
-}
-
-async function getBytes(Bucket, Key, extra = {}) {
-  return bodyBytes(await s3.send(new GetObjectCommand({ Bucket, Key, ...extra })));
-}
-
-// The documented xs3 walk order: compare keys by their '/'-split component lists.
-function walkLess(a, b) {
-  const x = a.split('/');
-  const y = b.split('/');
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    if (x[i] !== y[i]) return Buffer.compare(Buffer.from(x[i]), Buffer.from(y[i]));
-  }
-  return x.length - y.length;
-}
-
-// Pages through ListObjectsV2 returning items in wire order (objects "O:key", prefixes "P:prefix";
-// with MaxKeys 1 every page has one item, so the interleaving is visible).
-async function listItems(params) {
-  const items = [];
-  let token;
-  for (;;) {
-    const out = await s3.send(new ListObjectsV2Command({ Bucket: DIR, ContinuationToken: token, ...params }));
-    const page = [...(out.Contents ?? []).map((c) => `O:${c.Key}`), ...(out.CommonPrefixes ?? []).map((p) => `P:${p.Prefix}`)];
-    if (params.MaxKeys === 1) assert.ok(page.length <= 1);
-    items.push(...page);
-    if (!out.IsTruncated) return items;
-    token = out.NextContinuationToken;
-  }
-}
-
 before(async () => {
   srv = await startServer();
   s3 = srv.client();
@@ -72,7 +37,6 @@ before(async () => {
       Bucket: { DataRedundancy: 'SingleAvailabilityZone', Type: 'Directory' },
     },
   }));
-  await s3.send(new CreateBucketCommand({ Bucket: GP }));
 });
 
 after(async () => {
