@@ -128,6 +128,20 @@ int main(int argc, char** argv) {
   }
   std::cout << "xs3d starting with:\n" << config::Describe(cfg);
   std::cout << "xs3d listening on http://" << cfg.address << ":" << http.port() << std::endl;
+  {
+    // What to paste: the endpoint as a client reaches it, and one line per common client.
+    std::string host = cfg.address == "0.0.0.0" || cfg.address == "::" ? "127.0.0.1" : cfg.address;
+    std::string endpoint = "http://" + host + ":" + std::to_string(http.port());
+    const auto& root = cfg.users.at(0);
+    bool dev = root.secret_key == "xs3devsecretkey";
+    std::string secret = dev ? root.secret_key : "<your secret key>";
+    std::cout << "  endpoint     " << endpoint << "\n"
+              << "  aws CLI      AWS_ACCESS_KEY_ID=" << root.access_key << " AWS_SECRET_ACCESS_KEY=" << secret
+              << " aws --region " << cfg.region << " --endpoint-url " << endpoint << " s3 ls\n"
+              << "  JS SDK v3    new S3Client({ endpoint: \"" << endpoint << "\", region: \"" << cfg.region
+              << "\", forcePathStyle: true, credentials: { accessKeyId: \"" << root.access_key
+              << "\", secretAccessKey: \"" << secret << "\" } })" << std::endl;
+  }
 
   http.WaitForSignal();
   std::cout << "xs3d: shutting down" << std::endl;

@@ -58,5 +58,33 @@ class Startup(unittest.TestCase):
         self.assertFalse(os.path.exists(data_dir))
 
 
+class Banner(unittest.TestCase):
+    def banner(self, *extra, env=None):
+        proc = subprocess.Popen([h.xs3d_path(), "--ephemeral", "--address", "127.0.0.1:0", *extra],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+        try:
+            lines = []
+            for line in proc.stdout:
+                lines.append(line.decode())
+                if "JS SDK v3" in lines[-1]:
+                    break
+            return "".join(lines)
+        finally:
+            proc.terminate()
+            self.assertEqual(proc.wait(20), 0)
+
+    def test_banner_gives_endpoint_and_client_lines(self):
+        text = self.banner()
+        port = re.search(r"listening on http://127.0.0.1:(\d+)", text).group(1)
+        self.assertIn(f"endpoint     http://127.0.0.1:{port}", text)
+        self.assertIn(f"aws --region us-east-1 --endpoint-url http://127.0.0.1:{port} s3 ls", text)
+        self.assertIn("secretAccessKey: \"xs3devsecretkey\"", text)  # the well-known dev key only
+
+    def test_a_real_secret_is_never_printed(self):
+        text = self.banner(env={"XS3_ROOT_ACCESS_KEY": "PRODKEY", "XS3_ROOT_SECRET_KEY": "s3cr3t-value-123"})
+        self.assertIn("PRODKEY", text)
+        self.assertNotIn("s3cr3t-value-123", text)
+
+
 if __name__ == "__main__":
     h.main()
