@@ -449,6 +449,19 @@ std::string SessionTokenFromHeaders(const HeaderList& headers) {
 
 // ---------------------------------------------------------------- SigV4, Authorization header
 
+// What both SigV4 forms record once the signature held: who signed, and what the body decoder
+// needs to go on verifying chunk signatures.
+void RecordVerifiedV4(AuthContext& ctx, const Credential& cred, const Scope& scope, std::string signing_key,
+                      std::string seed_signature, std::string amz_date, std::string scope_str) {
+  ctx.user = cred.user;
+  ctx.access_key = scope.access_key;
+  ctx.service = scope.service;
+  ctx.signing_key = std::move(signing_key);
+  ctx.seed_signature = std::move(seed_signature);
+  ctx.amz_date = std::move(amz_date);
+  ctx.scope = std::move(scope_str);
+}
+
 // S3 acts on x-amz-* headers (copy source, metadata, conditions), so one added after signing
 // would change the request without changing its signature: AWS refuses those requests.
 std::optional<S3Error> UnsignedAmzHeaders(const HeaderList& headers, const std::vector<std::string>& signed_headers) {
@@ -542,13 +555,8 @@ std::variant<AuthContext, S3Error> VerifyV4Header(const RequestParts& req, const
     return SignatureMismatch(scope->access_key, attempt.string_to_sign, *signature, attempt.canonical_request);
   if (auto e = UnsignedAmzHeaders(headers, signed_headers)) return *e;
 
-  ctx.user = cred->user;
-  ctx.access_key = scope->access_key;
-  ctx.service = scope->service;
-  ctx.signing_key = std::move(signing_key);
-  ctx.seed_signature = std::move(provided);
-  ctx.amz_date = std::move(amz_date);
-  ctx.scope = std::move(scope_str);
+  RecordVerifiedV4(ctx, *cred, *scope, std::move(signing_key), std::move(provided), std::move(amz_date),
+                   std::move(scope_str));
   ctx.session_token = SessionTokenFromHeaders(headers);
   return ctx;
 }
@@ -630,13 +638,7 @@ std::variant<AuthContext, S3Error> VerifyV4Query(const RequestParts& req, const 
     return SignatureMismatch(scope->access_key, attempt.string_to_sign, signature->value, attempt.canonical_request);
   if (auto e = UnsignedAmzHeaders(headers, signed_headers)) return *e;
 
-  ctx.user = cred->user;
-  ctx.access_key = scope->access_key;
-  ctx.service = scope->service;
-  ctx.signing_key = std::move(signing_key);
-  ctx.seed_signature = std::move(provided);
-  ctx.amz_date = date->value;
-  ctx.scope = std::move(scope_str);
+  RecordVerifiedV4(ctx, *cred, *scope, std::move(signing_key), std::move(provided), date->value, std::move(scope_str));
   if (const auto* tok = FindParam(params, "X-Amz-S3session-Token")) ctx.session_token = tok->value;
   else if (const auto* tok2 = FindParam(params, "X-Amz-Security-Token")) ctx.session_token = tok2->value;
   else ctx.session_token = SessionTokenFromHeaders(headers);

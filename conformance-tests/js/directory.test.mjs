@@ -17,7 +17,7 @@ import {
   CreateSessionCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { startServer, bodyBytes, errorOf, REGION, ROOT_ACCESS_KEY, ROOT_SECRET_KEY } from './harness.mjs';
+import { startServer, bodyBytes, errorOf, REGION, ROOT_ACCESS_KEY, ROOT_SECRET_KEY, assertS3Error } from './harness.mjs';
 import { crc32, md5hex } from './checksums.mjs';
 
 const ZONE = 'use1-az4';
@@ -34,14 +34,6 @@ function dirConfig(zone) {
     Location: { Type: 'AvailabilityZone', Name: zone },
     Bucket: { DataRedundancy: 'SingleAvailabilityZone', Type: 'Directory' },
   };
-}
-
-function assertS3Error(e, name, status) {
-  assert.equal(e.$metadata?.httpStatusCode, status, `HTTP status of ${e.name}: ${e.message}`);
-  assert.equal(e.name, name, `error code (status ${e.$metadata?.httpStatusCode}): ${e.message}`);
-  assert.equal(e.Code, name, '<Code> in the XML error body');
-  assert.ok(e.RequestId, '<RequestId> in the XML error body');
-  assert.equal(e.RequestId, e.$metadata?.requestId, '<RequestId> = x-amz-request-id');
 }
 
 // Sends cmd and records the request exactly as it goes on the wire (after signing).

@@ -20,7 +20,7 @@ import {
   CopyObjectCommand, DeleteObjectCommand, ListObjectsV2Command, RenameObjectCommand,
   GetObjectAttributesCommand, DeleteBucketCommand,
 } from '@aws-sdk/client-s3';
-import { startServer, bodyBytes, errorOf } from './harness.mjs';
+import { startServer, bodyBytes, errorOf, assertS3Error } from './harness.mjs';
 import { crc32, md5hex } from './checksums.mjs';
 
 const ZONE = 'use1-az4';
@@ -29,14 +29,6 @@ const GP = 'js-ops-gp';
 
 let srv;
 let s3;
-
-function assertS3Error(e, name, status) {
-  assert.equal(e.$metadata?.httpStatusCode, status, `HTTP status of ${e.name}: ${e.message}`);
-  assert.equal(e.name, name, `error code (status ${e.$metadata?.httpStatusCode}): ${e.message}`);
-  assert.equal(e.Code, name, '<Code> in the XML error body');
-  assert.ok(e.RequestId, '<RequestId> in the XML error body');
-  assert.equal(e.RequestId, e.$metadata?.requestId, '<RequestId> = x-amz-request-id');
-}
 
 async function put(Bucket, Key, Body, extra = {}) {
   return s3.send(new PutObjectCommand({ Bucket, Key, Body, ...extra }));

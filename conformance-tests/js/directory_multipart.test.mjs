@@ -11,21 +11,13 @@ import {
   CompleteMultipartUploadCommand, AbortMultipartUploadCommand, DeleteBucketCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { startServer, bodyBytes, errorOf } from './harness.mjs';
+import { startServer, bodyBytes, errorOf, assertS3Error } from './harness.mjs';
 
 const ZONE = 'use1-az4';
 const DIR = `jsmpu--${ZONE}--x-s3`;
 
 let srv;
 let s3;
-
-function assertS3Error(e, name, status) {
-  assert.equal(e.$metadata?.httpStatusCode, status, `HTTP status of ${e.name}: ${e.message}`);
-  assert.equal(e.name, name, `error code (status ${e.$metadata?.httpStatusCode}): ${e.message}`);
-  assert.equal(e.Code, name, '<Code> in the XML error body');
-  assert.ok(e.RequestId, '<RequestId> in the XML error body');
-  assert.equal(e.RequestId, e.$metadata?.requestId, '<RequestId> = x-amz-request-id');
-}
 
 before(async () => {
   srv = await startServer();

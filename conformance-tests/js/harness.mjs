@@ -2,6 +2,7 @@
 // startServer() runs a fresh xs3d on 127.0.0.1:0 with a temp data dir, reads the port from its
 // "xs3d listening on http://127.0.0.1:PORT" line, waits for /_xs3/health, and stop() sends
 // SIGTERM and asserts exit code 0 (SIGKILL after a timeout, which fails the test).
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -134,4 +135,14 @@ export async function errorOf(fn) {
     return e;
   }
   throw new Error('expected the call to fail, it succeeded');
+}
+
+// An S3 error as the SDK surfaces it: HTTP status, code, and an XML body whose <RequestId>
+// is the x-amz-request-id header.
+export function assertS3Error(e, name, status) {
+  assert.equal(e.$metadata?.httpStatusCode, status, `HTTP status of ${e.name}: ${e.message}`);
+  assert.equal(e.name, name, `error code (status ${e.$metadata?.httpStatusCode}): ${e.message}`);
+  assert.equal(e.Code, name, '<Code> in the XML error body');
+  assert.ok(e.RequestId, '<RequestId> in the XML error body');
+  assert.equal(e.RequestId, e.$metadata?.requestId, '<RequestId> = x-amz-request-id');
 }
