@@ -233,16 +233,20 @@ PhaseResult RunPhase(const std::string& name, const Options& o, const Credential
   auto start = Clock::now();
   std::vector<std::thread> threads;
   std::atomic<unsigned> running{nthreads};
+  std::mutex end_mu;
+  Clock::time_point end = start;  // when the last thread ran out of work
   for (auto& io : ios) {
-    threads.emplace_back([&io, &running] {
+    threads.emplace_back([&io, &running, &end_mu, &end] {
       io->run();
+      std::lock_guard lock(end_mu);
+      end = std::max(end, Clock::now());
       running.fetch_sub(1);
     });
   }
   uint64_t last_done = 0;
   auto last = start;
   while (running.load() > 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
     auto now = Clock::now();
     if (o.progress && now - last >= std::chrono::seconds(1)) {
       uint64_t d = shared.done.load();
@@ -260,7 +264,7 @@ PhaseResult RunPhase(const std::string& name, const Options& o, const Credential
   if (o.progress && last != start) std::fprintf(stderr, "\n");
   PhaseResult r;
   r.name = name;
-  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.seconds = std::chrono::duration<double>(end - start).count();
   for (auto& s : states) {
     for (size_t i = 0; i < r.ops.size(); ++i) r.ops[i].Merge(s->partial.ops[i]);
   }
