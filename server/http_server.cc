@@ -5,11 +5,13 @@
 #include <signal.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
+#include <cstring>
 #include <iostream>
 #include <list>
 #include <mutex>
@@ -400,13 +402,29 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
       std::optional<S3Error> failure;
       stream.expires_never();
       ProgressDeadline deadline(stream.socket(), config.request_timeout);
-      while (!parser.is_done()) {
-        head.body().data = body_buffer.data();
-        head.body().size = body_buffer.size();
-        auto [ec_b, n_b] = co_await http::async_read(stream.socket(), buffer, parser, kTuple);
-        if (ec_b == http::error::need_buffer) ec_b = {};
+      // A body of known length is read straight from the socket into body_buffer: through the
+      // parser every read is bounded by the header buffer's free space and costs a copy.
+      bool direct = !parser.chunked() && parser.content_length().has_value();
+      uint64_t direct_remaining = direct ? *parser.content_length() : 0;
+      while (direct ? direct_remaining > 0 : !parser.is_done()) {
+        size_t got = 0;
+        boost::system::error_code ec_b;
+        if (direct && buffer.size() > 0) {
+          got = static_cast<size_t>(std::min<uint64_t>({buffer.size(), body_buffer.size(), direct_remaining}));
+          std::memcpy(body_buffer.data(), buffer.data().data(), got);
+          buffer.consume(got);
+        } else if (direct) {
+          size_t want = static_cast<size_t>(std::min<uint64_t>(body_buffer.size(), direct_remaining));
+          std::tie(ec_b, got) = co_await stream.socket().async_read_some(net::buffer(body_buffer.data(), want), kTuple);
+        } else {
+          head.body().data = body_buffer.data();
+          head.body().size = body_buffer.size();
+          std::tie(ec_b, std::ignore) = co_await http::async_read(stream.socket(), buffer, parser, kTuple);
+          if (ec_b == http::error::need_buffer) ec_b = {};
+          got = body_buffer.size() - head.body().size;
+        }
+        direct_remaining -= std::min<uint64_t>(got, direct_remaining);
         deadline.Progress();
-        size_t got = body_buffer.size() - head.body().size;
         bytes_in += got;
         if (got > 0 && !failure) failure = outcome.consumer->Write(body_buffer.data(), got);
         if (ec_b) {
