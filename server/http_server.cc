@@ -72,19 +72,22 @@ struct HttpServer::Impl {
   awaitable<bool> WriteResponse(beast::tcp_stream& stream, api::Response& response, bool keep_alive,
                                 std::vector<char>& buffer, std::chrono::steady_clock::time_point* head_sent = nullptr);
 
+  // The coroutine hops onto the blocking pool and back. The completion token must carry the
+  // target executor: `post(pool, use_awaitable)` alone resumes on the coroutine's own (I/O)
+  // executor, so the blocking call would run there and stall every connection of that thread.
   template <class F>
   awaitable<api::Outcome> OffloadBegin(F&& f) {
     auto self_exec = co_await net::this_coro::executor;
-    co_await net::post(blocking_pool->get_executor(), use_awaitable);
+    co_await net::post(net::bind_executor(blocking_pool->get_executor(), use_awaitable));
     api::Outcome out = f();
-    co_await net::post(self_exec, use_awaitable);
+    co_await net::post(net::bind_executor(self_exec, use_awaitable));
     co_return out;
   }
   awaitable<api::Response> OffloadFinish(api::BodyConsumer& consumer) {
     auto self_exec = co_await net::this_coro::executor;
-    co_await net::post(blocking_pool->get_executor(), use_awaitable);
+    co_await net::post(net::bind_executor(blocking_pool->get_executor(), use_awaitable));
     api::Response r = consumer.Finish();
-    co_await net::post(self_exec, use_awaitable);
+    co_await net::post(net::bind_executor(self_exec, use_awaitable));
     co_return r;
   }
 };
