@@ -119,9 +119,11 @@ int main(int argc, char** argv) {
   Options o;
   o.mix[static_cast<size_t>(Op::Get)] = 100;
   std::string json_path;
+  std::string flag;  // the one being parsed, for the error message
   try {
     for (int i = 1; i < argc; ++i) {
       std::string a = argv[i];
+      flag = a;
       auto val = [&]() -> std::string {
         if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
         return argv[++i];
@@ -183,8 +185,11 @@ int main(int argc, char** argv) {
     if (o.concurrency == 0 || o.parallel == 0 || o.threads == 0 || o.part_size == 0) {
       throw std::invalid_argument("--concurrency, --parallel, --threads and --part-size must be positive");
     }
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "xs3bench: %s (at %s)\n%s", e.what(), flag.c_str(), kUsage);
+    return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "xs3bench: %s\n%s", e.what(), kUsage);
+    std::fprintf(stderr, "xs3bench: %s: bad value (%s)\n%s", flag.c_str(), e.what(), kUsage);
     return 2;
   }
 
