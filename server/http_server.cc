@@ -274,6 +274,26 @@ std::string SerializeHead(const api::Response& response, bool keep_alive, bool b
   return out;
 }
 
+// Writes both buffers completely. Most responses fit the socket's send buffer: one
+// non-blocking send and no timer. Only a send that would block arms a deadline (`timeout`
+// without progress cancels it) and waits for the rest.
+awaitable<bool> SendAll(tcp::socket& socket, std::array<net::const_buffer, 2> bufs, std::chrono::steady_clock::duration timeout) {
+  boost::system::error_code ec;
+  size_t total = net::buffer_size(bufs);
+  socket.non_blocking(true, ec);
+  size_t n = ec ? 0 : socket.write_some(bufs, ec);
+  if (!ec && n == total) co_return true;
+  if (ec && ec != net::error::would_block && ec != net::error::try_again) co_return false;
+  for (auto& b : bufs) {
+    size_t k = std::min(n, b.size());
+    b += k;
+    n -= k;
+  }
+  ProgressDeadline deadline(socket, timeout);
+  auto [ec2, sent] = co_await net::async_write(socket, bufs, kTuple);
+  co_return !ec2;
+}
+
 }  // namespace
 
 awaitable<bool> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream, api::Response& response, bool keep_alive,
@@ -283,7 +303,6 @@ awaitable<bool> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream, api::
 
   auto& socket = stream.socket();
   stream.expires_never();
-  ProgressDeadline deadline(socket, config.request_timeout);
   bool no_body = response.head_only || bodiless_status;
   auto note_head_sent = [&] {
     if (head_sent) *head_sent = std::chrono::steady_clock::now();
@@ -292,15 +311,16 @@ awaitable<bool> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream, api::
   // Bodies in memory (and the first chunk of a copied stored body) leave with the head in one
   // send: a small object is one segment instead of two.
   if (no_body || !response.body_reader) {
-    std::array<net::const_buffer, 2> bufs = {net::buffer(head), no_body ? net::const_buffer() : net::buffer(response.body)};
-    auto [ec, n] = co_await net::async_write(socket, bufs, kTuple);
+    bool ok = co_await SendAll(socket, {net::buffer(head), no_body ? net::const_buffer() : net::buffer(response.body)},
+                               config.request_timeout);
     note_head_sent();
-    co_return !ec;
+    co_return ok;
   }
   uint64_t offset = response.body_offset;
   uint64_t remaining = response.body_length;
   int fd = response.body_reader->fd();
   if (fd >= 0) {
+    ProgressDeadline deadline(socket, config.request_timeout);
     boost::system::error_code ec;
     socket.native_non_blocking(true, ec);
     // The head goes out corked (MSG_MORE) so it shares a segment with the first sendfile bytes.
@@ -346,20 +366,19 @@ awaitable<bool> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream, api::
     auto got = response.body_reader->ReadAt(offset, buffer.data(), want);
     // Before the first chunk nothing is sent yet; after it, all we can do is cut the body short.
     if (!got.ok() || got.value() == 0) co_return false;
-    std::array<net::const_buffer, 2> bufs = {first ? net::buffer(head) : net::const_buffer(),
-                                             net::buffer(buffer.data(), got.value())};
-    auto [ec3, n3] = co_await net::async_write(socket, bufs, kTuple);
-    if (ec3) co_return false;
+    if (!co_await SendAll(socket, {first ? net::buffer(head) : net::const_buffer(), net::buffer(buffer.data(), got.value())},
+                          config.request_timeout)) {
+      co_return false;
+    }
     if (first) note_head_sent();
     first = false;
-    deadline.Progress();
     offset += got.value();
     remaining -= got.value();
   }
   if (first) {
-    auto [ec4, n4] = co_await net::async_write(socket, net::buffer(head), kTuple);
+    bool ok = co_await SendAll(socket, {net::buffer(head), net::const_buffer()}, config.request_timeout);
     note_head_sent();
-    co_return !ec4;
+    co_return ok;
   }
   co_return true;
 }
