@@ -280,7 +280,7 @@ std::string SerializeHead(const api::Response& response, bool keep_alive, bool b
 awaitable<bool> SendAll(tcp::socket& socket, std::array<net::const_buffer, 2> bufs, std::chrono::steady_clock::duration timeout) {
   boost::system::error_code ec;
   size_t total = net::buffer_size(bufs);
-  socket.non_blocking(true, ec);
+  if (!socket.non_blocking()) socket.non_blocking(true, ec);  // an ioctl: once per connection
   size_t n = ec ? 0 : socket.write_some(bufs, ec);
   if (!ec && n == total) co_return true;
   if (ec && ec != net::error::would_block && ec != net::error::try_again) co_return false;
