@@ -81,9 +81,7 @@ std::optional<S3Error> AuthorizeBucket(const OperationContext& ctx, const std::s
 }
 
 std::set<std::string> KnownUsers(const OperationContext& ctx) {
-  std::set<std::string> users;
-  for (auto& u : ctx.config.users) users.insert(u.name);
-  return users;
+  return ctx.users.Names();
 }
 
 std::optional<auth::BucketPolicy> ParsePolicy(const OperationContext& ctx, const std::string& document) {

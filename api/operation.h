@@ -14,6 +14,7 @@
 #include "auth/bucket_policy.h"
 #include "auth/session_token.h"
 #include "auth/sigv4.h"
+#include "auth/user_directory.h"
 #include "config/config.h"
 #include "storage/engine.h"
 
@@ -27,6 +28,7 @@ struct OperationContext {
   auth::AuthContext auth;
   const config::Config& config;
   storage::Engine& engine;
+  auth::UserDirectory& users;
   const auth::SessionTokenIssuer& sessions;
   IdempotencyCache& client_tokens;
   FaultInjector& faults;
@@ -40,7 +42,7 @@ struct OperationContext {
   }
   bool HasQuery(std::string_view name) const { return Query(name) != nullptr; }
   bool IsHead() const { return request.method == "HEAD"; }
-  bool IsRoot() const { return auth.user == config.users.at(0).name; }
+  bool IsRoot() const { return auth.user == users.root(); }
   bool IsDirectoryBucket() const;
 };
 
@@ -67,6 +69,11 @@ std::string BucketArn(const OperationContext& ctx, const std::string& bucket);
 // Operations, one file each (api/op_*.cc).
 Outcome CreateSession(OperationContext& ctx);
 Outcome AdminFaults(OperationContext& ctx);  // GET/PUT/DELETE /_xs3/faults (root only)
+// The admin API for the `xs3` CLI (JSON, root only): api/op_admin_*.cc.
+Outcome AdminUsers(OperationContext& ctx);
+Outcome AdminBuckets(OperationContext& ctx);
+Outcome AdminImport(OperationContext& ctx);
+Outcome AdminConfig(OperationContext& ctx);
 Outcome ListDirectoryBuckets(OperationContext& ctx);
 Outcome ListBuckets(OperationContext& ctx);
 Outcome CreateBucket(OperationContext& ctx);

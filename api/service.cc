@@ -12,6 +12,7 @@
 #include "api/directory_bucket_name.h"
 #include "auth/checksum.h"
 #include "auth/session_token.h"
+#include "auth/user_directory.h"
 
 namespace xs3::api {
 namespace {
@@ -43,9 +44,8 @@ std::optional<S3Error> CheckSession(const OperationContext& ctx, const auth::Ses
     return make_error(ErrorCode::InvalidAccessKeyId);
   }
   if (now_s >= session.claims.expires_epoch_s) return make_error(ErrorCode::ExpiredToken);
-  bool user_known = false;
-  for (auto& u : ctx.config.users) user_known = user_known || u.name == session.claims.user;
-  if (!user_known) return make_error(ErrorCode::AccessDenied);
+  // A session outlives nothing: deleting its user revokes it.
+  if (!ctx.users.Exists(session.claims.user)) return make_error(ErrorCode::AccessDenied);
   if (ctx.HasQuery("session") && ctx.address.key.empty()) {
     return make_error(ErrorCode::InvalidRequest, "CreateSession request should not include x-amz-s3session-token");
   }
@@ -64,7 +64,7 @@ std::optional<S3Error> CheckSession(const OperationContext& ctx, const auth::Ses
       // belongs to the session's user, it carries exactly the rights a new session would.
       // While the bucket does not exist the operation itself answers NoSuchBucket.
       auto bucket = ctx.engine.GetBucket(ctx.address.bucket);
-      bool root = session.claims.user == ctx.config.users.at(0).name;
+      bool root = session.claims.user == ctx.users.root();
       if (bucket.ok() && bucket->owner != session.claims.user && !root) return make_error(ErrorCode::AccessDenied);
       break;
     }
@@ -98,7 +98,14 @@ Routed Classify(OperationContext& ctx) {
     if (xid && *xid == "ListBuckets") directory = false;
     return directory ? Routed{"ListDirectoryBuckets", &ListDirectoryBuckets} : Routed{"ListBuckets", &ListBuckets};
   }
-  if (a.bucket == "_xs3" && a.key == "faults" && !a.virtual_host) return Routed{"AdminFaults", &AdminFaults};
+  if (a.bucket == "_xs3" && !a.virtual_host) {
+    // Not a valid bucket name, so the admin API shadows no bucket.
+    if (a.key == "faults") return Routed{"AdminFaults", &AdminFaults};
+    if (a.key == "users" || a.key.starts_with("users/")) return Routed{"AdminUsers", &AdminUsers};
+    if (a.key == "buckets" || a.key.starts_with("buckets/")) return Routed{"AdminBuckets", &AdminBuckets};
+    if (a.key == "import") return Routed{"AdminImport", &AdminImport};
+    if (a.key == "config") return Routed{"AdminConfig", &AdminConfig};
+  }
   if (a.key.empty() && m == "GET" && ctx.HasQuery("session")) return Routed{"CreateSession", &CreateSession};
   if (a.key.empty() && ctx.HasQuery("policy") && ctx.IsDirectoryBucket()) {
     if (m == "PUT") return Routed{"PutBucketPolicy", &PutBucketPolicy};
@@ -201,23 +208,23 @@ struct Service::Impl {
   const config::Config& config;
   storage::Engine& engine;
   auth::SessionTokenIssuer sessions;
-  std::unordered_map<std::string, auth::Credential> credentials;
+  auth::UserDirectory& users;
   IdempotencyCache client_tokens;
   RequestRateLimiter limiter;
   FaultInjector faults;
 };
 
-Service::Service(const config::Config& config, storage::Engine& engine, std::string session_master_key)
+Service::Service(const config::Config& config, storage::Engine& engine, std::string session_master_key,
+                 auth::UserDirectory& users)
     : impl_(new Impl{config,
                      engine,
                      auth::SessionTokenIssuer(std::move(session_master_key)),
-                     {},
+                     users,
                      {},
                      RequestRateLimiter(LimitsFrom(config)),
                      {}}) {
   // Validated at startup (config::Load), so a schedule from the file always parses here.
   impl_->faults.SetSchedule(config.faults);
-  for (auto& u : config.users) impl_->credentials[u.access_key] = {u.access_key, u.secret_key, u.name};
 }
 
 Service::~Service() = default;
@@ -275,9 +282,7 @@ Outcome Service::Begin(const Request& request) {
       return auth::Credential{session->credentials.access_key_id, session->credentials.secret_access_key,
                               session->claims.user};
     }
-    auto it = impl_->credentials.find(std::string(key));
-    if (it == impl_->credentials.end()) return std::nullopt;
-    return it->second;
+    return impl_->users.Lookup(key);
   };
   auto verified = auth::VerifyRequest(parts, lookup, options);
   if (auto* err = std::get_if<S3Error>(&verified)) {
@@ -293,6 +298,7 @@ Outcome Service::Begin(const Request& request) {
                        std::get<auth::AuthContext>(verified),
                        impl_->config,
                        impl_->engine,
+                       impl_->users,
                        impl_->sessions,
                        impl_->client_tokens,
                        impl_->faults,

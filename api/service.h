@@ -12,6 +12,10 @@
 #include "config/config.h"
 #include "storage/engine.h"
 
+namespace xs3::auth {
+class UserDirectory;
+}
+
 namespace xs3::api {
 
 class BodyConsumer {
@@ -44,7 +48,9 @@ struct Outcome {
 class Service {
  public:
   // `session_master_key`: the secret CreateSession tokens are signed under (>= 32 bytes).
-  Service(const config::Config& config, storage::Engine& engine, std::string session_master_key);
+  // `users` resolves access keys (configured and managed users); it outlives the service.
+  Service(const config::Config& config, storage::Engine& engine, std::string session_master_key,
+          auth::UserDirectory& users);
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;

@@ -59,6 +59,8 @@ struct Config {
   std::string home_zone;
   double cross_zone_latency_min_ms = 2;
   double cross_zone_latency_max_ms = 4;
+  // The server's own messages (startup, errors, shutdown): "text" or "json" (one object per line).
+  std::string log_format = "text";
   // Structured access log, one JSON object per request: "off", "stdout" or a file path.
   std::string access_log = "off";
   // Fault-injection schedule (JSON, see api/fault_injector.h); empty: none.
@@ -76,6 +78,7 @@ struct LoadResult {
   std::optional<Config> config;
   std::string error;  // set when config is empty
   bool show_help = false;
+  bool show_reference = false;  // --config-reference
 };
 
 // argv/environ are read as given; tests pass their own.

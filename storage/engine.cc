@@ -109,7 +109,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   auto env = LmdbEnv::Open(options.data_dir + "/meta", options.durability == Durability::Relaxed, options.map_size);
   if (!env.ok()) return env.status();
   auto engine = std::make_unique<EngineImpl>(options, std::move(lock.value()), std::move(env.value()));
-  if (Status s = engine->Recover(); !s.ok()) return s;
+  if (options.recover) {
+    if (Status s = engine->Recover(); !s.ok()) return s;
+  }
   return std::unique_ptr<Engine>(std::move(engine));
 }
 
@@ -138,32 +140,55 @@ EngineImpl::EngineImpl(const EngineOptions& options, std::unique_ptr<DataDirLock
 
 EngineImpl::~EngineImpl() { writer_.reset(); }  // drain writes before the env closes
 
+Status EngineImpl::CollectReferenced(std::unordered_set<std::string>* referenced) {
+  auto txn = ReadTxn::Begin(env_->env());
+  if (!txn.ok()) return txn.status();
+  Status bad;
+  auto collect = [&](std::string_view value) {
+    ObjectRecord r;
+    if (!DecodeRecord(value, &r, /*with_body=*/false)) {
+      bad = Status(Code::IoError, "corrupt object record");
+    } else {
+      for (std::string& id : BlobsOf(r)) referenced->insert(std::move(id));
+    }
+  };
+  Status s = FlatForEachRecord(txn->get(), env_->objects(), collect);
+  if (!s.ok()) return s;
+  s = DirForEachRecord(txn->get(), DirIndex{env_->dirents(), env_->counters()}, collect);
+  if (!s.ok()) return s;
+  s = CollectPartBlobs(txn->get(), referenced);  // parts of uploads in progress
+  if (!s.ok()) return s;
+  return bad;
+}
+
 Status EngineImpl::Recover() {
   if (Status s = blobs_.Init(); !s.ok()) return s;
   if (auto r = blobs_.CleanTmp(); !r.ok()) return r.status();
   std::unordered_set<std::string> referenced;
-  {
-    auto txn = ReadTxn::Begin(env_->env());
-    if (!txn.ok()) return txn.status();
-    Status bad;
-    auto collect = [&](std::string_view value) {
-      ObjectRecord r;
-      if (!DecodeRecord(value, &r, /*with_body=*/false)) {
-        bad = Status(Code::IoError, "corrupt object record during recovery");
-      } else {
-        for (std::string& id : BlobsOf(r)) referenced.insert(std::move(id));
-      }
-    };
-    Status s = FlatForEachRecord(txn->get(), env_->objects(), collect);
-    if (!s.ok()) return s;
-    s = DirForEachRecord(txn->get(), DirIndex{env_->dirents(), env_->counters()}, collect);
-    if (!s.ok()) return s;
-    s = CollectPartBlobs(txn->get(), &referenced);  // parts of uploads in progress
-    if (!s.ok()) return s;
-    if (!bad.ok()) return bad;  // never delete blobs on the strength of a scan we could not read
-  }
+  // Never delete blobs on the strength of a scan we could not read.
+  if (Status s = CollectReferenced(&referenced); !s.ok()) return s;
   if (auto r = blobs_.RemoveUnreferenced(referenced); !r.ok()) return r.status();
   return Status::OK();
+}
+
+Result<OrphanReport> EngineImpl::FindOrphans() {
+  if (Status s = blobs_.Init(); !s.ok()) return s;
+  std::unordered_set<std::string> referenced;
+  if (Status s = CollectReferenced(&referenced); !s.ok()) return s;
+  auto ids = blobs_.ListIds();
+  if (!ids.ok()) return ids.status();
+  OrphanReport report;
+  for (auto& id : ids.value()) {
+    if (referenced.count(id)) continue;
+    std::error_code ec;
+    auto size = std::filesystem::file_size(blobs_.BlobPath(id), ec);
+    if (!ec) report.blob_bytes += size;
+    report.blob_ids.push_back(id);
+  }
+  auto tmp = blobs_.CountTmp();
+  if (!tmp.ok()) return tmp.status();
+  report.tmp_files = tmp.value();
+  return report;
 }
 
 Result<BucketType> EngineImpl::TypeOf(MDB_txn* txn, const std::string& bucket) const {

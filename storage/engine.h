@@ -37,6 +37,8 @@ struct EngineOptions {
   Durability durability = Durability::Fsync;
   size_t inline_threshold = 64 * 1024;  // bodies up to this size live inside the LMDB record
   size_t map_size = size_t{64} << 30;   // LMDB map size (virtual; grows the file lazily)
+  // Open() normally removes tmp/ files and unreferenced blobs; fsck opens without, to report them.
+  bool recover = true;
 };
 
 enum class BucketType : uint8_t { GeneralPurpose = 0, Directory = 1 };
@@ -203,6 +205,13 @@ struct EngineStats {
   bool writes_stopped = false;       // a commit failed: read-only until restart
 };
 
+// What recovery would remove (Engine::FindOrphans, for fsck).
+struct OrphanReport {
+  std::vector<std::string> blob_ids;  // blob files no object record or upload part references
+  uint64_t blob_bytes = 0;
+  size_t tmp_files = 0;  // bodies of writes that never completed
+};
+
 class Engine {
  public:
   // Opens or creates the data directory, runs recovery, starts the writer thread.
@@ -217,6 +226,9 @@ class Engine {
   virtual Result<BucketInfo> GetBucket(const std::string& name) = 0;  // NoSuchBucket
   virtual Result<std::vector<BucketInfo>> ListBuckets() = 0;    // sorted by name
   virtual EngineStats Stats() = 0;
+  // Blobs nothing references and leftover tmp/ files, without removing them. Meaningful only
+  // when no write is in flight (fsck runs it on a data directory no server has open).
+  virtual Result<OrphanReport> FindOrphans() = 0;
 
   // Objects
   virtual Result<std::unique_ptr<BodyWriter>> NewBodyWriter() = 0;

@@ -36,6 +36,10 @@ class EngineImpl final : public Engine {
 
   // Recovery: empties tmp/, removes unreferenced blobs. Called once by Open().
   Status Recover();
+  Result<OrphanReport> FindOrphans() override;
+
+  // Every blob id an object record or an upload part references.
+  Status CollectReferenced(std::unordered_set<std::string>* referenced);
 
   Status CreateBucket(const BucketInfo& info) override;
   Status DeleteBucket(const std::string& name) override;
