@@ -163,6 +163,20 @@ if command -v aws >/dev/null; then
   log "aws CLI ($(aws --version 2>&1 | cut -d' ' -f1)): cp up and down ok"
 fi
 
+# 5b. The admin CLI inside the container (docker exec): a new user whose key works at once.
+created=$(timeout 30 "${PODMAN[@]}" exec "$NAME" xs3 --json user create ci-user) || fail "xs3 user create"
+timeout 60 "$PY" - "$EP" "$created" <<'PYEOF' || fail "the CLI-created user's key"
+import json, sys, boto3
+k = json.loads(sys.argv[2])
+s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1",
+                  aws_access_key_id=k["access_key"], aws_secret_access_key=k["secret_key"])
+s3.create_bucket(Bucket="ci-user-bucket")
+s3.put_object(Bucket="ci-user-bucket", Key="k", Body=b"v")
+PYEOF
+timeout 30 "${PODMAN[@]}" exec "$NAME" xs3 bucket list | grep -Eq '^ci-user-bucket +general-purpose +- +ci-user$' \
+  || fail "xs3 bucket list does not show ci-user's bucket"
+log "xs3 CLI in the container: user create, its key used by boto3, bucket list ok"
+
 # 6. HEALTHCHECK as declared in the image.
 timeout 30 "${PODMAN[@]}" healthcheck run "$NAME" || fail "podman healthcheck run"
 log "HEALTHCHECK passes"
