@@ -222,6 +222,25 @@ code=$("${PODMAN[@]}" inspect --format '{{.State.ExitCode}}' "$EPH")
 [ "$code" = 0 ] || { "${PODMAN[@]}" logs "$EPH" >&2; fail "ephemeral: exit code $code"; }
 log "XS3_EPHEMERAL=1: serves, exit 0 on SIGTERM"
 
+# 10. The README's Testcontainers snippet, through podman's Docker-compatible API socket (runc and
+#     the sandbox's ulimits as container defaults; no Ryuk reaper, whose image no registry serves).
+if command -v npm >/dev/null; then
+  tc=$WORK/testcontainers; mkdir -p "$tc"
+  cp "$ROOT"/docker/testcontainers/{package.json,package-lock.json,snippet.mjs} "$tc"/
+  (cd "$tc" && timeout 600 npm ci --no-audit --no-fund >"$WORK/npm.log" 2>&1) || { tail -20 "$WORK/npm.log" >&2; fail "npm ci (testcontainers)"; }
+  printf '[engine]\nruntime = "runc"\n[containers]\ndefault_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]\n' >"$WORK/containers.conf"
+  sock=$WORK/podman.sock
+  CONTAINERS_CONF=$WORK/containers.conf podman system service --time=0 "unix://$sock" >"$WORK/service.log" 2>&1 &
+  service_pid=$!
+  for _ in $(seq 1 100); do [ -S "$sock" ] && break; sleep 0.1; done
+  tc_out=$(cd "$tc" && DOCKER_HOST="unix://$sock" TESTCONTAINERS_RYUK_DISABLED=true IMAGE="$IMAGE" \
+           timeout 180 node snippet.mjs 2>&1) || { kill "$service_pid"; echo "$tc_out" >&2; fail "testcontainers snippet"; }
+  kill "$service_pid"; wait "$service_pid" 2>/dev/null || true
+  log "$tc_out"
+else
+  log "npm missing: Testcontainers snippet not checked"
+fi
+
 size=$("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMAGE")
 echo "image $IMAGE: size $size bytes ($(( size / 1000000 )) MB)"
 echo "start to first healthy response: ${serve_ms} ms after the container process started (${ready_ms} ms including podman run)"
