@@ -104,15 +104,12 @@ std::variant<std::unique_ptr<UserDirectory>, std::string> UserDirectory::Open(st
       dir->managed_[entry.name] = std::move(entry);
     }
   }
+  for (auto& f : dir->fixed_)
+    for (auto& k : f.keys)
+      for (auto& [name, u] : dir->managed_)
+        for (auto& mk : u.keys)
+          if (mk.access_key == k.access_key) return dir->path_ + ": access key " + k.access_key + " is also configured";
   dir->Reindex();
-  for (auto& f : dir->fixed_) {
-    for (auto& k : f.keys) {
-      auto it = dir->by_key_.find(k.access_key);
-      if (it != dir->by_key_.end() && it->second.user != f.name) {
-        return dir->path_ + ": access key " + k.access_key + " is also configured";
-      }
-    }
-  }
   return dir;
 }
 
