@@ -115,8 +115,9 @@ started_ns=$("${PODMAN[@]}" inspect --format '{{.State.StartedAt.UnixNano}}' "$N
 serve_ms=$(python3 -c "print(round($healthy * 1000 - $started_ns / 1e6))")
 body=$(curl -fsS -m 2 "$EP/_xs3/health")
 [ "$body" = ok ] || fail "health body '$body'"
-"${PODMAN[@]}" logs "$NAME" 2>&1 | grep -q 'xs3d listening on http://0.0.0.0:9000' \
-  || { "${PODMAN[@]}" logs "$NAME" >&2; fail "no 'listening on http://0.0.0.0:9000' line"; }
+# Captured first: `podman logs | grep -q` fails under pipefail when grep stops reading early.
+logs=$("${PODMAN[@]}" logs "$NAME" 2>&1)
+grep -q 'xs3d listening on http://0.0.0.0:9000' <<<"$logs" || { echo "$logs" >&2; fail "no 'listening on http://0.0.0.0:9000' line"; }
 user=$("${PODMAN[@]}" exec "$NAME" /bin/bash -c 'echo $UID')
 [ "$user" != 0 ] || fail "server runs as root"
 
