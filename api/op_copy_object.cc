@@ -67,6 +67,10 @@ Outcome CopyObject(OperationContext& ctx) {
   if (directive != "COPY" && directive != "REPLACE") {
     return Fail(ctx, ErrorCode::InvalidArgument, "Unknown metadata directive.");
   }
+  std::string tagging_directive = ctx.request.HeaderOr("x-amz-tagging-directive", "COPY");
+  if (tagging_directive != "COPY" && tagging_directive != "REPLACE") {
+    return Fail(ctx, ErrorCode::InvalidArgument, "Unknown tagging directive.");
+  }
   storage::ObjectMeta meta;
   if (directive == "REPLACE") {
     auto replaced = MetaFromHeaders(ctx.request);
@@ -81,6 +85,13 @@ Outcome CopyObject(OperationContext& ctx) {
     return Fail(ctx, ErrorCode::InvalidRequest,
                 "This copy request is illegal because it is trying to copy an object to itself without changing the "
                 "object's metadata, storage class, website redirect location or encryption attributes.");
+  }
+  // Tags follow their own directive: the source's (COPY, the default) or x-amz-tagging's.
+  meta.tags.clear();
+  if (tagging_directive == "REPLACE") {
+    if (auto e = ReadTaggingHeader(ctx.request, ctx.IsDirectoryBucket(), meta)) return Fail(ctx, *e);
+  } else if (!ctx.IsDirectoryBucket()) {
+    meta.tags = src->meta.tags;
   }
   meta.size = src->meta.size;
   meta.etag = src->meta.etag;

@@ -15,6 +15,7 @@ Outcome CreateMultipartUpload(OperationContext& ctx) {
   if (auto* e = std::get_if<S3Error>(&meta)) return Fail(ctx, *e);
   auto& m = std::get<storage::ObjectMeta>(meta);
   m.owner = ctx.auth.user;
+  if (auto e = ReadTaggingHeader(ctx.request, ctx.IsDirectoryBucket(), m)) return Fail(ctx, *e);
   if (ctx.IsDirectoryBucket()) {
     if (!m.storage_class.empty() && m.storage_class != "EXPRESS_ONEZONE") return Fail(ctx, ErrorCode::InvalidStorageClass);
     m.storage_class = "EXPRESS_ONEZONE";

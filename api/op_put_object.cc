@@ -141,6 +141,7 @@ Outcome PutObject(OperationContext& ctx) {
   if (auto* e = std::get_if<S3Error>(&meta)) return Fail(ctx, *e);
   auto& object_meta = std::get<storage::ObjectMeta>(meta);
   object_meta.owner = ctx.auth.user;
+  if (auto e = ReadTaggingHeader(ctx.request, ctx.IsDirectoryBucket(), object_meta)) return Fail(ctx, *e);
   if (ctx.IsDirectoryBucket()) {
     if (!object_meta.storage_class.empty() && object_meta.storage_class != "EXPRESS_ONEZONE") {
       return Fail(ctx, ErrorCode::InvalidStorageClass);

@@ -77,11 +77,17 @@ Outcome GetBucketVersioning(OperationContext& ctx);
 Outcome PutBucketPolicy(OperationContext& ctx);
 Outcome GetBucketPolicy(OperationContext& ctx);
 Outcome DeleteBucketPolicy(OperationContext& ctx);
+Outcome PutBucketTagging(OperationContext& ctx);
+Outcome GetBucketTagging(OperationContext& ctx);
+Outcome DeleteBucketTagging(OperationContext& ctx);
 Outcome ListObjects(OperationContext& ctx, bool v2);
 Outcome PutObject(OperationContext& ctx);
 Outcome GetObject(OperationContext& ctx);  // HeadObject too
 Outcome GetObjectAttributes(OperationContext& ctx);
 Outcome DeleteObject(OperationContext& ctx);
+Outcome PutObjectTagging(OperationContext& ctx);
+Outcome GetObjectTagging(OperationContext& ctx);
+Outcome DeleteObjectTagging(OperationContext& ctx);
 Outcome DeleteObjects(OperationContext& ctx);
 Outcome CopyObject(OperationContext& ctx);
 Outcome RenameObject(OperationContext& ctx);

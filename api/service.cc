@@ -22,7 +22,7 @@ constexpr std::array kUnsupportedSubresources = {
     "accelerate", "analytics", "cors", "encryption", "intelligent-tiering", "inventory",
     "legal-hold", "lifecycle", "logging", "metadataTable", "metrics", "notification", "object-lock",
     "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "renameObject",
-    "replication", "requestPayment", "restore", "retention", "select", "session", "tagging", "torrent",
+    "replication", "requestPayment", "restore", "retention", "select", "session", "torrent",
     "versionId", "versioning", "versions", "website", "acl"};
 
 bool IsUnsupported(const OperationContext& ctx) {
@@ -82,6 +82,9 @@ struct Routed {
 };
 
 Routed Refused(S3Error e) { return Routed{"", nullptr, std::move(e)}; }
+S3Error NotForDirectoryBuckets() {
+  return make_error(ErrorCode::NotImplemented, "This operation is not supported for directory buckets.");
+}
 Outcome ListObjectsV1(OperationContext& ctx) { return ListObjects(ctx, false); }
 Outcome ListObjectsV2(OperationContext& ctx) { return ListObjects(ctx, true); }
 
@@ -108,7 +111,7 @@ Routed Classify(OperationContext& ctx) {
   if (ctx.IsDirectoryBucket()) {
     // Operations S3 Express does not offer on directory buckets.
     if (a.key.empty() && m == "GET" && (ctx.HasQuery("location") || !ctx.HasQuery("list-type"))) {
-      if (!ctx.HasQuery("uploads")) return Refused(make_error(ErrorCode::NotImplemented, "This operation is not supported for directory buckets."));
+      if (!ctx.HasQuery("uploads")) return Refused(NotForDirectoryBuckets());
     }
     if (ctx.request.Header("x-amz-acl") || ctx.request.Header("x-amz-grant-full-control") ||
         ctx.request.Header("x-amz-grant-read") || ctx.request.Header("x-amz-grant-write")) {
@@ -127,6 +130,13 @@ Routed Classify(OperationContext& ctx) {
     if (IsUnsupported(ctx) || ctx.HasQuery("uploads") || ctx.HasQuery("uploadId")) {
       return Refused(make_error(ErrorCode::NotImplemented));
     }
+    if (ctx.HasQuery("tagging")) {
+      if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+      if (m == "PUT") return Routed{"PutBucketTagging", &PutBucketTagging};
+      if (m == "GET") return Routed{"GetBucketTagging", &GetBucketTagging};
+      if (m == "DELETE") return Routed{"DeleteBucketTagging", &DeleteBucketTagging};
+      return Refused(make_error(ErrorCode::MethodNotAllowed));
+    }
     if (m == "PUT") return Routed{"CreateBucket", &CreateBucket};
     if (m == "DELETE") return Routed{"DeleteBucket", &DeleteBucket};
     if (m == "HEAD") return Routed{"HeadBucket", &HeadBucket};
@@ -141,6 +151,13 @@ Routed Classify(OperationContext& ctx) {
   if (m == "GET" && ctx.HasQuery("attributes")) return Routed{"GetObjectAttributes", &GetObjectAttributes};
   if (m == "PUT" && ctx.HasQuery("renameObject")) return Routed{"RenameObject", &RenameObject};
   if (IsUnsupported(ctx)) return Refused(make_error(ErrorCode::NotImplemented));
+  if (ctx.HasQuery("tagging")) {
+    if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+    if (m == "PUT") return Routed{"PutObjectTagging", &PutObjectTagging};
+    if (m == "GET") return Routed{"GetObjectTagging", &GetObjectTagging};
+    if (m == "DELETE") return Routed{"DeleteObjectTagging", &DeleteObjectTagging};
+    return Refused(make_error(ErrorCode::MethodNotAllowed));
+  }
   if (m == "POST" && ctx.HasQuery("uploads")) return Routed{"CreateMultipartUpload", &CreateMultipartUpload};
   if (ctx.HasQuery("uploadId")) {
     if (m == "PUT" && ctx.HasQuery("partNumber")) {

@@ -12,12 +12,15 @@ struct Entry {
 Entry entry_of(ErrorCode c) {
   switch (c) {
     case ErrorCode::AccessDenied: return {"AccessDenied", 403, "Access Denied"};
+    case ErrorCode::AccessControlListNotSupported:
+      return {"AccessControlListNotSupported", 400, "The bucket does not allow ACLs"};
     case ErrorCode::AuthorizationHeaderMalformed:
       return {"AuthorizationHeaderMalformed", 400, "The authorization header is malformed."};
     case ErrorCode::AuthorizationQueryParametersError:
       return {"AuthorizationQueryParametersError", 400,
               "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, "
               "X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."};
+    case ErrorCode::BadRequest: return {"BadRequest", 400, "Bad Request"};
     case ErrorCode::BadDigest:
       return {"BadDigest", 400, "The Content-MD5 you specified did not match what we received."};
     case ErrorCode::BucketAlreadyExists:
@@ -32,6 +35,11 @@ Entry entry_of(ErrorCode c) {
     case ErrorCode::ConditionalRequestConflict:
       return {"ConditionalRequestConflict", 409,
               "The conditional request cannot succeed due to a conflicting operation against this resource."};
+    case ErrorCode::AccessForbidden:
+      return {"AccessForbidden", 403,
+              "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, "
+              "request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted "
+              "by the resource's CORS spec."};
     case ErrorCode::EntityTooLarge:
       return {"EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size"};
     case ErrorCode::EntityTooSmall:
@@ -67,6 +75,8 @@ Entry entry_of(ErrorCode c) {
     case ErrorCode::InvalidRequest: return {"InvalidRequest", 400, "Invalid Request"};
     case ErrorCode::InvalidStorageClass:
       return {"InvalidStorageClass", 400, "The storage class you specified is not valid"};
+    case ErrorCode::InvalidTag:
+      return {"InvalidTag", 400, "The tag provided was not a valid tag."};
     case ErrorCode::InvalidToken:
       return {"InvalidToken", 400, "The provided token is malformed or otherwise invalid."};
     case ErrorCode::InvalidURI: return {"InvalidURI", 400, "Couldn't parse the specified URI."};
@@ -83,11 +93,15 @@ Entry entry_of(ErrorCode c) {
       return {"MethodNotAllowed", 405, "The specified method is not allowed against this resource."};
     case ErrorCode::MissingContentLength:
       return {"MissingContentLength", 411, "You must provide the Content-Length HTTP header."};
+    case ErrorCode::MissingRequestBodyError: return {"MissingRequestBodyError", 400, "Request Body is empty"};
     case ErrorCode::MissingSecurityHeader:
       return {"MissingSecurityHeader", 400, "Your request was missing a required header"};
     case ErrorCode::NoSuchBucket: return {"NoSuchBucket", 404, "The specified bucket does not exist"};
     case ErrorCode::NoSuchBucketPolicy: return {"NoSuchBucketPolicy", 404, "The bucket policy does not exist"};
+    case ErrorCode::NoSuchCORSConfiguration:
+      return {"NoSuchCORSConfiguration", 404, "The CORS configuration does not exist"};
     case ErrorCode::NoSuchKey: return {"NoSuchKey", 404, "The specified key does not exist."};
+    case ErrorCode::NoSuchTagSet: return {"NoSuchTagSet", 404, "The TagSet does not exist"};
     case ErrorCode::NoSuchUpload:
       return {"NoSuchUpload", 404,
               "The specified upload does not exist. The upload ID may be invalid, or the upload may have been "

@@ -290,6 +290,10 @@ EngineStats EngineImpl::Stats() {
 }
 
 Status EngineImpl::SetBucketPolicy(const std::string& name, const std::string& policy) {
+  return UpdateBucket(name, [&](BucketInfo& info) { info.policy = policy; });
+}
+
+Status EngineImpl::UpdateBucket(const std::string& name, const std::function<void(BucketInfo&)>& change) {
   if (!ValidBucketName(name)) return NoSuchBucket(name);
   return writer_->Submit([&](WriteTxn& t) {
     MDB_val k = ToVal(name), v;
@@ -298,8 +302,13 @@ Status EngineImpl::SetBucketPolicy(const std::string& name, const std::string& p
     if (rc != 0) return LmdbStatus(rc, "mdb_get bucket");
     BucketInfo info;
     if (!DecodeBucket(name, FromVal(v), &info)) return Status(Code::IoError, "corrupt bucket record: " + name);
-    info.policy = policy;
-    std::string value = EncodeBucket(info);
+    BucketInfo changed = info;
+    change(changed);
+    changed.name = info.name;
+    changed.type = info.type;
+    changed.owner = info.owner;
+    changed.created_ms = info.created_ms;
+    std::string value = EncodeBucket(changed);
     MDB_val nv = ToVal(value);
     rc = mdb_put(t.txn, env_->buckets(), &k, &nv, 0);
     if (rc != 0) return LmdbStatus(rc, "mdb_put bucket");
@@ -509,6 +518,24 @@ Status EngineImpl::CopyObject(const std::string& src_bucket, const std::string& 
     if (!s.ok()) return s;
     return Publish(dst_bucket, dst_key, std::move(record), conditions);
   }
+}
+
+Status EngineImpl::SetObjectTags(const std::string& bucket, const std::string& key,
+                                 std::vector<std::pair<std::string, std::string>> tags,
+                                 const WriteConditions& conditions) {
+  if (Status s = ValidateObject(bucket, key); !s.ok()) return s;
+  return writer_->Submit([&](WriteTxn& t) {
+    auto type = TypeOf(t.txn, bucket);
+    if (!type.ok()) return type.status();
+    std::string value;
+    if (Status s = IndexGet(t.txn, type.value(), bucket, key, &value); !s.ok()) return s;
+    ObjectRecord record;
+    if (!DecodeRecord(value, &record)) return Status(Code::IoError, "corrupt object record: " + key);
+    if (Status s = CheckConditions(conditions, &record); !s.ok()) return s;
+    record.meta.tags = tags;
+    // The blobs stay where they are: only the record changes.
+    return IndexPut(t.txn, type.value(), bucket, key, EncodeRecord(record));
+  });
 }
 
 Result<ListResult> EngineImpl::ListObjects(const std::string& bucket, const ListOptions& options) {

@@ -49,6 +49,10 @@ struct BucketInfo {
   BucketType type = BucketType::GeneralPurpose;
   std::string zone;  // directory buckets: availability zone id, e.g. "use1-az4"
   std::string policy;  // the bucket policy document as the owner put it; empty: none
+  // Bucket tagging; nullopt: no tag set (GetBucketTagging answers NoSuchTagSet), which differs
+  // from an empty one.
+  std::optional<std::vector<std::pair<std::string, std::string>>> tags;
+  std::string cors;  // the CORS configuration as validated XML (api/cors.h); empty: none
 };
 
 // Everything S3 stores about an object except its bytes.
@@ -67,6 +71,7 @@ struct ObjectMeta {
   std::vector<std::pair<std::string, std::string>> user_meta;  // lower-case name without x-amz-meta-
   std::map<std::string, std::string> checksums;  // "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256" -> base64
   std::string checksum_type;                     // "FULL_OBJECT" or "COMPOSITE" when checksums is non-empty
+  std::vector<std::pair<std::string, std::string>> tags;  // object tagging, in the order given
 };
 
 // One piece of a body stored as a list of extents (appended objects; later multipart manifests).
@@ -214,6 +219,9 @@ class Engine {
   virtual Status DeleteBucket(const std::string& name) = 0;     // NoSuchBucket, BucketNotEmpty
   // Replaces the bucket's policy document (empty removes it). NoSuchBucket.
   virtual Status SetBucketPolicy(const std::string& name, const std::string& policy) = 0;
+  // Applies `change` to the stored BucketInfo in one write transaction (name, type, owner and
+  // creation time are kept whatever it does). NoSuchBucket.
+  virtual Status UpdateBucket(const std::string& name, const std::function<void(BucketInfo&)>& change) = 0;
   virtual Result<BucketInfo> GetBucket(const std::string& name) = 0;  // NoSuchBucket
   virtual Result<std::vector<BucketInfo>> ListBuckets() = 0;    // sorted by name
   virtual EngineStats Stats() = 0;
@@ -238,6 +246,11 @@ class Engine {
   virtual Status CopyObject(const std::string& src_bucket, const std::string& src_key, const std::string& dst_bucket,
                             const std::string& dst_key, ObjectMeta meta, const WriteConditions& conditions = {}) = 0;
   virtual Result<ListResult> ListObjects(const std::string& bucket, const ListOptions& options) = 0;
+  // Replaces the object's tag set in place, in one write transaction: body, ETag and mtime stay.
+  // `conditions` are checked on the current object. NoSuchBucket, NoSuchKey.
+  virtual Status SetObjectTags(const std::string& bucket, const std::string& key,
+                               std::vector<std::pair<std::string, std::string>> tags,
+                               const WriteConditions& conditions = {}) = 0;
 
   // ---- Additions for directory buckets (S3 Express One Zone) ----
   //
