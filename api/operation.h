@@ -80,6 +80,15 @@ Outcome DeleteBucketPolicy(OperationContext& ctx);
 Outcome PutBucketTagging(OperationContext& ctx);
 Outcome GetBucketTagging(OperationContext& ctx);
 Outcome DeleteBucketTagging(OperationContext& ctx);
+Outcome PutBucketCors(OperationContext& ctx);
+Outcome GetBucketCors(OperationContext& ctx);
+Outcome DeleteBucketCors(OperationContext& ctx);
+Outcome OptionsObject(OperationContext& ctx);  // the CORS preflight, unauthenticated
+// Access-Control-* headers for a request with an Origin that one of the bucket's CORS rules
+// allows; empty otherwise.
+std::vector<std::pair<std::string, std::string>> CorsHeadersForActualRequest(storage::Engine& engine,
+                                                                            const Request& request,
+                                                                            const std::string& bucket);
 Outcome ListObjects(OperationContext& ctx, bool v2);
 Outcome PutObject(OperationContext& ctx);
 Outcome GetObject(OperationContext& ctx);  // HeadObject too

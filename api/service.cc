@@ -19,7 +19,7 @@ namespace {
 // Subresources S3 defines that xs3 does not implement yet: they answer NotImplemented instead of
 // being mistaken for a plain GetObject/ListObjects.
 constexpr std::array kUnsupportedSubresources = {
-    "accelerate", "analytics", "cors", "encryption", "intelligent-tiering", "inventory",
+    "accelerate", "analytics", "encryption", "intelligent-tiering", "inventory",
     "legal-hold", "lifecycle", "logging", "metadataTable", "metrics", "notification", "object-lock",
     "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "renameObject",
     "replication", "requestPayment", "restore", "retention", "select", "session", "torrent",
@@ -129,6 +129,13 @@ Routed Classify(OperationContext& ctx) {
     if (m == "GET" && ctx.HasQuery("uploads")) return Routed{"ListMultipartUploads", &ListMultipartUploads};
     if (IsUnsupported(ctx) || ctx.HasQuery("uploads") || ctx.HasQuery("uploadId")) {
       return Refused(make_error(ErrorCode::NotImplemented));
+    }
+    if (ctx.HasQuery("cors")) {
+      if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+      if (m == "PUT") return Routed{"PutBucketCors", &PutBucketCors};
+      if (m == "GET") return Routed{"GetBucketCors", &GetBucketCors};
+      if (m == "DELETE") return Routed{"DeleteBucketCors", &DeleteBucketCors};
+      return Refused(make_error(ErrorCode::MethodNotAllowed));
     }
     if (ctx.HasQuery("tagging")) {
       if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
@@ -251,6 +258,18 @@ Response Service::ErrorFor(const S3Error& error, bool is_head) const {
 }
 
 Outcome Service::Begin(const Request& request) {
+  Outcome out = Dispatch(request);
+  if (request.method != "OPTIONS" && request.Header("origin")) {
+    auto address = ResolveAddress(request.HeaderOr("host"), request.raw_path, impl_->config.domains);
+    out.extra_headers = CorsHeadersForActualRequest(impl_->engine, request, address.bucket);
+    if (!out.consumer) {
+      for (auto& [name, value] : out.extra_headers) out.response.SetHeader(name, value);
+    }
+  }
+  return out;
+}
+
+Outcome Service::Dispatch(const Request& request) {
   std::string request_id = NewRequestId();
   bool is_head = request.method == "HEAD";
 
@@ -282,6 +301,29 @@ Outcome Service::Begin(const Request& request) {
       StampRequestIds(r, request_id);
       return Done(std::move(r));
     }
+  }
+
+  // CORS preflights carry no credentials (browsers send none); the bucket's rules answer them.
+  if (request.method == "OPTIONS") {
+    OperationContext ctx{request,
+                         request_id,
+                         ResolveAddress(request.HeaderOr("host"), request.raw_path, impl_->config.domains),
+                         ParseQuery(request.raw_query),
+                         auth::AuthContext{},
+                         impl_->config,
+                         impl_->engine,
+                         impl_->sessions,
+                         impl_->client_tokens,
+                         impl_->faults,
+                         std::nullopt};
+    ctx.auth.anonymous = true;
+    Outcome o = ctx.address.malformed ? Fail(ctx, ErrorCode::InvalidURI) : OptionsObject(ctx);
+    StampRequestIds(o.response, request_id);
+    o.operation = "OptionsObject";
+    o.request_id = request_id;
+    o.bucket = ctx.address.bucket;
+    o.key = ctx.address.key;
+    return o;
   }
 
   auth::RequestParts parts{request.method, request.raw_path, request.raw_query, &request.headers};
