@@ -51,7 +51,8 @@ Outcome CopyObject(OperationContext& ctx) {
   if (auto e = ValidateKey(ctx.address.key)) return Fail(ctx, *e);
   auto source = ParseCopySource(*ctx.request.Header("x-amz-copy-source"));
   if (!source) return Fail(ctx, ErrorCode::InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
-  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, nullptr, BucketAccess::Write)) return Fail(ctx, *e);
+  storage::BucketInfo bucket;
+  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &bucket, BucketAccess::Write)) return Fail(ctx, *e);
   if (auto e = AuthorizeBucket(ctx, source->bucket, nullptr, BucketAccess::Read)) return Fail(ctx, *e);
 
   auto src = ctx.engine.GetObject(source->bucket, source->key);
@@ -93,6 +94,8 @@ Outcome CopyObject(OperationContext& ctx) {
   } else if (!ctx.IsDirectoryBucket()) {
     meta.tags = src->meta.tags;
   }
+  // ACLs are not copied: the copy gets x-amz-acl's, or private.
+  if (auto e = ReadAclHeaders(ctx.request, bucket, meta)) return Fail(ctx, *e);
   meta.size = src->meta.size;
   meta.etag = src->meta.etag;
   // ETags follow the destination's bucket type: opaque in directory buckets, the MD5 of the

@@ -1,5 +1,5 @@
 // Put/Get/DeleteObjectTagging (?tagging on a key). The tag set lives in the object's record and
-// is replaced in place (storage SetObjectTags): body, ETag and Last-Modified do not change.
+// is replaced in place (storage UpdateObjectMeta): body, ETag and Last-Modified do not change.
 #include "api/operation.h"
 #include "api/tag_set.h"
 #include "api/xml_writer.h"
@@ -17,7 +17,8 @@ Outcome NoSuchKeyFor(const OperationContext& ctx, const storage::Status& status)
 }
 
 Response Replace(OperationContext& ctx, TagList tags, int status) {
-  auto st = ctx.engine.SetObjectTags(ctx.address.bucket, ctx.address.key, std::move(tags));
+  auto st = ctx.engine.UpdateObjectMeta(ctx.address.bucket, ctx.address.key,
+                                        [&](storage::ObjectMeta& m) { m.tags = std::move(tags); });
   if (!st.ok()) return NoSuchKeyFor(ctx, st).response;
   Response r;
   r.status = status;

@@ -89,11 +89,28 @@ Outcome OptionsObject(OperationContext& ctx);  // the CORS preflight, unauthenti
 std::vector<std::pair<std::string, std::string>> CorsHeadersForActualRequest(storage::Engine& engine,
                                                                             const Request& request,
                                                                             const std::string& bucket);
+Outcome GetBucketAcl(OperationContext& ctx);
+Outcome PutBucketAcl(OperationContext& ctx);
+Outcome GetBucketOwnershipControls(OperationContext& ctx);
+Outcome PutBucketOwnershipControls(OperationContext& ctx);
+Outcome DeleteBucketOwnershipControls(OperationContext& ctx);
+Outcome GetPublicAccessBlock(OperationContext& ctx);
+Outcome PutPublicAccessBlock(OperationContext& ctx);
+Outcome DeletePublicAccessBlock(OperationContext& ctx);
 Outcome ListObjects(OperationContext& ctx, bool v2);
 Outcome PutObject(OperationContext& ctx);
 Outcome GetObject(OperationContext& ctx);  // HeadObject too
 Outcome GetObjectAttributes(OperationContext& ctx);
 Outcome DeleteObject(OperationContext& ctx);
+Outcome GetObjectAcl(OperationContext& ctx);
+Outcome PutObjectAcl(OperationContext& ctx);
+// x-amz-acl (and x-amz-grant-*) of PutObject, CopyObject, CreateMultipartUpload into meta.acl,
+// as `bucket`'s Object Ownership and Block Public Access allow (op_acl.cc).
+std::optional<S3Error> ReadAclHeaders(const Request& request, const storage::BucketInfo& bucket,
+                                      storage::ObjectMeta& meta);
+// Whether the object's ACL lets this caller (anonymous, or a user who is not the bucket's) read it.
+bool ReadableThroughAcl(const OperationContext& ctx, const storage::BucketInfo& bucket,
+                        const storage::ObjectMeta& meta);
 Outcome PutObjectTagging(OperationContext& ctx);
 Outcome GetObjectTagging(OperationContext& ctx);
 Outcome DeleteObjectTagging(OperationContext& ctx);

@@ -21,9 +21,9 @@ namespace {
 constexpr std::array kUnsupportedSubresources = {
     "accelerate", "analytics", "encryption", "intelligent-tiering", "inventory",
     "legal-hold", "lifecycle", "logging", "metadataTable", "metrics", "notification", "object-lock",
-    "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "renameObject",
+    "policy", "policyStatus", "renameObject",
     "replication", "requestPayment", "restore", "retention", "select", "session", "torrent",
-    "versionId", "versioning", "versions", "website", "acl"};
+    "versionId", "versioning", "versions", "website"};
 
 bool IsUnsupported(const OperationContext& ctx) {
   for (auto* s : kUnsupportedSubresources)
@@ -130,6 +130,22 @@ Routed Classify(OperationContext& ctx) {
     if (IsUnsupported(ctx) || ctx.HasQuery("uploads") || ctx.HasQuery("uploadId")) {
       return Refused(make_error(ErrorCode::NotImplemented));
     }
+    if (ctx.HasQuery("acl") || ctx.HasQuery("ownershipControls") || ctx.HasQuery("publicAccessBlock")) {
+      if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+      if (ctx.HasQuery("acl")) {
+        if (m == "GET") return Routed{"GetBucketAcl", &GetBucketAcl};
+        if (m == "PUT") return Routed{"PutBucketAcl", &PutBucketAcl};
+      } else if (ctx.HasQuery("ownershipControls")) {
+        if (m == "GET") return Routed{"GetBucketOwnershipControls", &GetBucketOwnershipControls};
+        if (m == "PUT") return Routed{"PutBucketOwnershipControls", &PutBucketOwnershipControls};
+        if (m == "DELETE") return Routed{"DeleteBucketOwnershipControls", &DeleteBucketOwnershipControls};
+      } else {
+        if (m == "GET") return Routed{"GetPublicAccessBlock", &GetPublicAccessBlock};
+        if (m == "PUT") return Routed{"PutPublicAccessBlock", &PutPublicAccessBlock};
+        if (m == "DELETE") return Routed{"DeletePublicAccessBlock", &DeletePublicAccessBlock};
+      }
+      return Refused(make_error(ErrorCode::MethodNotAllowed));
+    }
     if (ctx.HasQuery("cors")) {
       if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
       if (m == "PUT") return Routed{"PutBucketCors", &PutBucketCors};
@@ -158,6 +174,12 @@ Routed Classify(OperationContext& ctx) {
   if (m == "GET" && ctx.HasQuery("attributes")) return Routed{"GetObjectAttributes", &GetObjectAttributes};
   if (m == "PUT" && ctx.HasQuery("renameObject")) return Routed{"RenameObject", &RenameObject};
   if (IsUnsupported(ctx)) return Refused(make_error(ErrorCode::NotImplemented));
+  if (ctx.HasQuery("acl")) {
+    if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+    if (m == "GET") return Routed{"GetObjectAcl", &GetObjectAcl};
+    if (m == "PUT") return Routed{"PutObjectAcl", &PutObjectAcl};
+    return Refused(make_error(ErrorCode::MethodNotAllowed));
+  }
   if (ctx.HasQuery("tagging")) {
     if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
     if (m == "PUT") return Routed{"PutObjectTagging", &PutObjectTagging};
@@ -371,10 +393,13 @@ Outcome Service::Dispatch(const Request& request) {
   }
 
   Outcome out;
-  if (ctx.auth.anonymous) {
-    // Without bucket policies nothing is public yet: every anonymous request is denied.
+  Routed routed = Classify(ctx);
+  // Without bucket policies only object ACLs make anything public: anonymous requests may read
+  // objects (GetObject checks the ACL), nothing else.
+  bool anonymous_read = routed.handler == &GetObject;
+  if (ctx.auth.anonymous && !anonymous_read) {
     out = Fail(ctx, ErrorCode::AccessDenied);
-  } else if (Routed routed = Classify(ctx); !routed.handler) {
+  } else if (!routed.handler) {
     out = Fail(ctx, routed.error);
   } else {
     // Limits and injected faults answer before the operation runs: no side effects.

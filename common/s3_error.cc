@@ -58,6 +58,12 @@ Entry entry_of(ErrorCode c) {
     case ErrorCode::InvalidAccessKeyId:
       return {"InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records."};
     case ErrorCode::InvalidArgument: return {"InvalidArgument", 400, "Invalid Argument"};
+    case ErrorCode::InvalidBucketAclWithBlockPublicAccessError:
+      return {"InvalidBucketAclWithBlockPublicAccessError", 400,
+              "Bucket cannot have public ACLs set with BlockPublicAccess enabled"};
+    case ErrorCode::InvalidBucketAclWithObjectOwnership:
+      return {"InvalidBucketAclWithObjectOwnership", 400,
+              "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"};
     case ErrorCode::InvalidBucketName: return {"InvalidBucketName", 400, "The specified bucket is not valid."};
     case ErrorCode::InvalidDigest:
       return {"InvalidDigest", 400, "The Content-MD5 you specified was invalid."};
@@ -83,6 +89,9 @@ Entry entry_of(ErrorCode c) {
     case ErrorCode::InvalidWriteOffset:
       return {"InvalidWriteOffset", 400, "The write offset value that you specified does not match the current object size."};
     case ErrorCode::KeyTooLongError: return {"KeyTooLongError", 400, "Your key is too long"};
+    case ErrorCode::MalformedACLError:
+      return {"MalformedACLError", 400,
+              "The XML you provided was not well-formed or did not validate against our published schema"};
     case ErrorCode::MalformedPolicy: return {"MalformedPolicy", 400, "Policies must be valid JSON and the first byte must be '{'"};
     case ErrorCode::MalformedXML:
       return {"MalformedXML", 400,
@@ -101,6 +110,8 @@ Entry entry_of(ErrorCode c) {
     case ErrorCode::NoSuchCORSConfiguration:
       return {"NoSuchCORSConfiguration", 404, "The CORS configuration does not exist"};
     case ErrorCode::NoSuchKey: return {"NoSuchKey", 404, "The specified key does not exist."};
+    case ErrorCode::NoSuchPublicAccessBlockConfiguration:
+      return {"NoSuchPublicAccessBlockConfiguration", 404, "The public access block configuration was not found"};
     case ErrorCode::NoSuchTagSet: return {"NoSuchTagSet", 404, "The TagSet does not exist"};
     case ErrorCode::NoSuchUpload:
       return {"NoSuchUpload", 404,
@@ -108,6 +119,8 @@ Entry entry_of(ErrorCode c) {
               "aborted or completed."};
     case ErrorCode::NotImplemented:
       return {"NotImplemented", 501, "A header you provided implies functionality that is not implemented"};
+    case ErrorCode::OwnershipControlsNotFoundError:
+      return {"OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found"};
     case ErrorCode::PreconditionFailed:
       return {"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"};
     case ErrorCode::RequestHeaderSectionTooLarge:

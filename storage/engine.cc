@@ -520,9 +520,9 @@ Status EngineImpl::CopyObject(const std::string& src_bucket, const std::string& 
   }
 }
 
-Status EngineImpl::SetObjectTags(const std::string& bucket, const std::string& key,
-                                 std::vector<std::pair<std::string, std::string>> tags,
-                                 const WriteConditions& conditions) {
+Status EngineImpl::UpdateObjectMeta(const std::string& bucket, const std::string& key,
+                                    const std::function<void(ObjectMeta&)>& change,
+                                    const WriteConditions& conditions) {
   if (Status s = ValidateObject(bucket, key); !s.ok()) return s;
   return writer_->Submit([&](WriteTxn& t) {
     auto type = TypeOf(t.txn, bucket);
@@ -532,7 +532,15 @@ Status EngineImpl::SetObjectTags(const std::string& bucket, const std::string& k
     ObjectRecord record;
     if (!DecodeRecord(value, &record)) return Status(Code::IoError, "corrupt object record: " + key);
     if (Status s = CheckConditions(conditions, &record); !s.ok()) return s;
-    record.meta.tags = tags;
+    ObjectMeta changed = record.meta;
+    change(changed);
+    changed.size = record.meta.size;
+    changed.etag = record.meta.etag;
+    changed.mtime_ms = record.meta.mtime_ms;
+    changed.owner = record.meta.owner;
+    changed.checksums = record.meta.checksums;
+    changed.checksum_type = record.meta.checksum_type;
+    record.meta = std::move(changed);
     // The blobs stay where they are: only the record changes.
     return IndexPut(t.txn, type.value(), bucket, key, EncodeRecord(record));
   });

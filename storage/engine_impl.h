@@ -54,9 +54,8 @@ class EngineImpl final : public Engine {
   Status CopyObject(const std::string& src_bucket, const std::string& src_key, const std::string& dst_bucket,
                     const std::string& dst_key, ObjectMeta meta, const WriteConditions& conditions) override;
   Result<ListResult> ListObjects(const std::string& bucket, const ListOptions& options) override;
-  Status SetObjectTags(const std::string& bucket, const std::string& key,
-                       std::vector<std::pair<std::string, std::string>> tags,
-                       const WriteConditions& conditions) override;
+  Status UpdateObjectMeta(const std::string& bucket, const std::string& key,
+                          const std::function<void(ObjectMeta&)>& change, const WriteConditions& conditions) override;
   Status AppendObject(const std::string& bucket, const std::string& key, uint64_t write_offset,
                       std::unique_ptr<BodyWriter> writer, ObjectMeta meta_updates,
                       const WriteConditions& conditions) override;

@@ -843,7 +843,7 @@ TEST_CASE("bucket policies are stored with the bucket and survive a reopen") {
 namespace xs3::storage {
 namespace {
 
-TEST_CASE("SetObjectTags rewrites only the record: body, ETag and mtime stay, and it survives a reopen") {
+TEST_CASE("UpdateObjectMeta rewrites only the record: body, ETag and mtime stay, and it survives a reopen") {
   TempDir dir;
   using Tags = std::vector<std::pair<std::string, std::string>>;
   const std::string long_key(700, 'k');  // past LMDB's key limit: its record shares a group value
@@ -857,18 +857,23 @@ TEST_CASE("SetObjectTags rewrites only the record: body, ETag and mtime stay, an
     auto before = e->GetObject("tags", "big");
     REQUIRE(before.ok());
     for (const auto& key : {std::string("small"), std::string("big"), long_key}) {
-      REQUIRE(e->SetObjectTags("tags", key, {{"k", key.substr(0, 5)}, {"e", ""}}).ok());
+      REQUIRE(e->UpdateObjectMeta("tags", key, [&](ObjectMeta& m) {
+                  m.tags = {{"k", key.substr(0, 5)}, {"e", ""}};
+                  m.etag = "not-kept";  // the engine keeps what describes the bytes
+                  m.size = 1;
+                }).ok());
     }
     auto after = e->GetObject("tags", "big");
     REQUIRE(after.ok());
     CHECK(after->blob_id == before->blob_id);
     CHECK(after->meta.etag == before->meta.etag);
     CHECK(after->meta.mtime_ms == before->meta.mtime_ms);
-    CHECK(e->SetObjectTags("tags", "missing", {{"a", "b"}}).code() == Code::NoSuchKey);
-    CHECK(e->SetObjectTags("no-such-bucket", "small", {{"a", "b"}}).code() == Code::NoSuchBucket);
+    auto tag = [](ObjectMeta& m) { m.tags = {{"a", "b"}}; };
+    CHECK(e->UpdateObjectMeta("tags", "missing", tag).code() == Code::NoSuchKey);
+    CHECK(e->UpdateObjectMeta("no-such-bucket", "small", tag).code() == Code::NoSuchBucket);
     WriteConditions other_etag;
     other_etag.if_match_etag = "not-the-etag";
-    CHECK(e->SetObjectTags("tags", "small", {}, other_etag).code() == Code::PreconditionFailed);
+    CHECK(e->UpdateObjectMeta("tags", "small", tag, other_etag).code() == Code::PreconditionFailed);
     CHECK(e->GetObject("tags", "missing").status().code() == Code::NoSuchKey);
   }
   auto e = OpenEngine(dir.path);
@@ -877,8 +882,13 @@ TEST_CASE("SetObjectTags rewrites only the record: body, ETag and mtime stay, an
   CHECK(Get(*e, "tags", "small") == "hello");
   CHECK(Get(*e, "tags", "big") == big);
   CHECK(Get(*e, "tags", long_key) == "grouped");
-  REQUIRE(e->SetObjectTags("tags", "big", {}).ok());
+  REQUIRE(e->UpdateObjectMeta("tags", "big", [](ObjectMeta& m) {
+               m.tags.clear();
+               m.acl = "public-read";
+             }).ok());
   CHECK(e->GetObject("tags", "big")->meta.tags.empty());
+  CHECK(e->GetObject("tags", "big")->meta.acl == "public-read");
+  CHECK(e->GetObject("tags", "big")->meta.size == big.size());
   // Listings carry the tags too (they decode the same record).
   auto listed = e->ListObjects("tags", {});
   REQUIRE(listed.ok());

@@ -8,11 +8,13 @@ namespace {
 
 constexpr uint8_t kRecordVersion = 1;          // no extents
 constexpr uint8_t kRecordVersionExtents = 2;   // version 1 + part count + extent list (maybe empty)
-constexpr uint8_t kRecordVersionTags = 3;      // version 2 + tag list
+constexpr uint8_t kRecordVersionTags = 3;      // version 2 + tag list + canned ACL
 constexpr uint8_t kBucketVersion = 1;
-constexpr uint8_t kBucketVersionConfig = 2;    // version 1 + tag set (present flag + list) + CORS
+// version 1 + tag set (present flag + list), CORS, canned ACL, Object Ownership (present flag +
+// value), Block Public Access (present flag + 4 flags)
+constexpr uint8_t kBucketVersionConfig = 2;
 constexpr uint8_t kUploadVersion = 1;
-constexpr uint8_t kUploadVersionTags = 2;      // version 1 + tag list
+constexpr uint8_t kUploadVersionTags = 2;      // version 1 + tag list + canned ACL
 constexpr uint8_t kPartVersion = 1;
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
@@ -87,7 +89,7 @@ std::string EncodeRecord(const ObjectRecord& record) {
   WireWriter w;
   // Records are written in the oldest version that holds them, so untagged objects keep the
   // bytes earlier releases wrote.
-  const bool v3 = !m.tags.empty();
+  const bool v3 = !m.tags.empty() || !m.acl.empty();
   const bool v2 = v3 || !record.extents.empty() || record.part_count != 0;
   w.PutByte(v3 ? kRecordVersionTags : v2 ? kRecordVersionExtents : kRecordVersion);
   PutMeta(w, m);
@@ -102,7 +104,10 @@ std::string EncodeRecord(const ObjectRecord& record) {
       w.PutString(e.inline_data);
     }
   }
-  if (v3) PutPairs(w, m.tags);
+  if (v3) {
+    PutPairs(w, m.tags);
+    w.PutString(m.acl);
+  }
   return w.Take();
 }
 
@@ -123,6 +128,7 @@ bool DecodeRecord(std::string_view value, ObjectRecord* out, bool with_body) {
   out->extents.clear();
   out->part_count = 0;
   m.tags.clear();
+  m.acl.clear();
   if (version >= kRecordVersionExtents) {
     uint64_t parts = 0;
     if (!r.GetVarint(&parts) || parts > UINT32_MAX) return false;
@@ -136,13 +142,15 @@ bool DecodeRecord(std::string_view value, ObjectRecord* out, bool with_body) {
       if (with_body) e.inline_data.assign(data);
     }
   }
-  if (version >= kRecordVersionTags && !GetPairs(r, value.size(), &m.tags)) return false;
+  if (version >= kRecordVersionTags && (!GetPairs(r, value.size(), &m.tags) || !r.GetString(&m.acl))) return false;
   return r.done();
 }
 
 std::string EncodeBucket(const BucketInfo& info) {
   WireWriter w;
-  const bool v2 = info.tags.has_value() || !info.cors.empty();
+  // Version 1 reads back as BucketOwnerEnforced without Block Public Access.
+  const bool v2 = info.tags.has_value() || !info.cors.empty() || !info.acl.empty() ||
+                  info.object_ownership != "BucketOwnerEnforced" || info.public_access_block.has_value();
   w.PutByte(v2 ? kBucketVersionConfig : kBucketVersion);
   w.PutString(info.region);
   w.PutString(info.owner);
@@ -154,6 +162,15 @@ std::string EncodeBucket(const BucketInfo& info) {
     w.PutByte(info.tags ? 1 : 0);
     if (info.tags) PutPairs(w, *info.tags);
     w.PutString(info.cors);
+    w.PutString(info.acl);
+    w.PutByte(info.object_ownership ? 1 : 0);
+    if (info.object_ownership) w.PutString(*info.object_ownership);
+    w.PutByte(info.public_access_block ? 1 : 0);
+    if (const auto& p = info.public_access_block) {
+      for (bool flag : {p->block_public_acls, p->ignore_public_acls, p->block_public_policy, p->restrict_public_buckets}) {
+        w.PutByte(flag ? 1 : 0);
+      }
+    }
   }
   return w.Take();
 }
@@ -169,11 +186,30 @@ bool DecodeBucket(std::string_view name, std::string_view value, BucketInfo* out
   }
   out->tags.reset();
   out->cors.clear();
+  out->acl.clear();
+  out->object_ownership = "BucketOwnerEnforced";
+  out->public_access_block.reset();
   if (version == kBucketVersionConfig) {
-    uint8_t has_tags = 0;
-    if (!r.GetByte(&has_tags) || has_tags > 1) return false;
-    if (has_tags && !GetPairs(r, value.size(), &out->tags.emplace())) return false;
-    if (!r.GetString(&out->cors)) return false;
+    auto flag = [&r](bool* b) {
+      uint8_t v = 0;
+      if (!r.GetByte(&v) || v > 1) return false;
+      *b = v == 1;
+      return true;
+    };
+    bool has_tags = false, has_ownership = false, has_block = false;
+    if (!flag(&has_tags) || (has_tags && !GetPairs(r, value.size(), &out->tags.emplace()))) return false;
+    if (!r.GetString(&out->cors) || !r.GetString(&out->acl)) return false;
+    if (!flag(&has_ownership)) return false;
+    out->object_ownership.reset();
+    if (has_ownership && !r.GetString(&out->object_ownership.emplace())) return false;
+    if (!flag(&has_block)) return false;
+    if (has_block) {
+      auto& p = out->public_access_block.emplace();
+      if (!flag(&p.block_public_acls) || !flag(&p.ignore_public_acls) || !flag(&p.block_public_policy) ||
+          !flag(&p.restrict_public_buckets)) {
+        return false;
+      }
+    }
   }
   if (!r.done()) return false;
   if (type > static_cast<uint8_t>(BucketType::Directory)) return false;
@@ -185,12 +221,15 @@ bool DecodeBucket(std::string_view name, std::string_view value, BucketInfo* out
 
 std::string EncodeUpload(const MultipartUpload& upload) {
   WireWriter w;
-  const bool v2 = !upload.meta.tags.empty();
+  const bool v2 = !upload.meta.tags.empty() || !upload.meta.acl.empty();
   w.PutByte(v2 ? kUploadVersionTags : kUploadVersion);
   w.PutString(upload.key);
   w.PutFixed64(static_cast<uint64_t>(upload.initiated_ms));
   PutMeta(w, upload.meta);
-  if (v2) PutPairs(w, upload.meta.tags);
+  if (v2) {
+    PutPairs(w, upload.meta.tags);
+    w.PutString(upload.meta.acl);
+  }
   return w.Take();
 }
 
@@ -202,7 +241,10 @@ bool DecodeUpload(std::string_view bucket, std::string_view upload_id, std::stri
   if (!r.GetByte(&version) || (version != kUploadVersion && version != kUploadVersionTags)) return false;
   if (!r.GetString(&out->key) || !r.GetFixed64(&initiated) || !GetMeta(r, value.size(), &out->meta)) return false;
   out->meta.tags.clear();
-  if (version == kUploadVersionTags && !GetPairs(r, value.size(), &out->meta.tags)) return false;
+  out->meta.acl.clear();
+  if (version == kUploadVersionTags && (!GetPairs(r, value.size(), &out->meta.tags) || !r.GetString(&out->meta.acl))) {
+    return false;
+  }
   if (!r.done()) return false;
   out->bucket.assign(bucket);
   out->upload_id.assign(upload_id);

@@ -159,6 +159,8 @@ TEST_CASE("record codec: records, buckets and uploads written without tags still
   CHECK(info.policy == "{}");
   CHECK_FALSE(info.tags.has_value());
   CHECK(info.cors.empty());
+  CHECK(info.object_ownership == "BucketOwnerEnforced");
+  CHECK_FALSE(info.public_access_block.has_value());
 
   WireWriter u;
   u.PutByte(1);
@@ -183,9 +185,19 @@ TEST_CASE("record codec: tags round trip; untagged values keep the old version b
   for (size_t n = 0; n < v.size(); ++n) CHECK_FALSE(DecodeRecord(v.substr(0, n), &out));
   CHECK_FALSE(DecodeRecord(v + "x", &out));
 
+  in.meta.acl = "public-read";
+  REQUIRE(DecodeRecord(EncodeRecord(in), &out));
+  CHECK(out.meta.acl == "public-read");
+  in.meta.tags.clear();  // an ACL alone needs version 3 too
+  REQUIRE(DecodeRecord(EncodeRecord(in), &out));
+  CHECK(out.meta.acl == "public-read");
+  CHECK(out.meta.tags.empty());
+
+  in.meta.tags = {{"t", "1"}};
   MultipartUpload up{"id", "bkt", "key", in.meta, 7}, up_out;
   REQUIRE(DecodeUpload("bkt", "id", EncodeUpload(up), &up_out));
   CHECK(up_out.meta.tags == in.meta.tags);
+  CHECK(up_out.meta.acl == "public-read");
 
   BucketInfo bucket{"bkt", "us-east-1", "alice", 1, BucketType::GeneralPurpose, "", ""}, bucket_out;
   CHECK(EncodeBucket(bucket)[0] == 1);
@@ -200,6 +212,20 @@ TEST_CASE("record codec: tags round trip; untagged values keep the old version b
   CHECK(*bucket_out.tags == *bucket.tags);
   CHECK(bucket_out.cors == bucket.cors);
   for (size_t n = 0; n < bv.size(); ++n) CHECK_FALSE(DecodeBucket("bkt", bv.substr(0, n), &bucket_out));
+
+  // Ownership and Block Public Access, including their absence, which version 1 cannot say.
+  BucketInfo acls{"acl", "us-east-1", "alice", 1, BucketType::GeneralPurpose, "", ""};
+  acls.object_ownership.reset();
+  REQUIRE(DecodeBucket("acl", EncodeBucket(acls), &bucket_out));
+  CHECK_FALSE(bucket_out.object_ownership.has_value());
+  acls.object_ownership = "ObjectWriter";
+  acls.acl = "public-read";
+  acls.public_access_block = PublicAccessBlock{true, false, true, false};
+  REQUIRE(DecodeBucket("acl", EncodeBucket(acls), &bucket_out));
+  CHECK(bucket_out.object_ownership == "ObjectWriter");
+  CHECK(bucket_out.acl == "public-read");
+  CHECK(bucket_out.public_access_block == acls.public_access_block);
+  CHECK_FALSE(bucket_out.tags.has_value());
 }
 
 }  // namespace
