@@ -84,11 +84,43 @@ Outcome GetBucketVersioning(OperationContext& ctx);
 Outcome PutBucketPolicy(OperationContext& ctx);
 Outcome GetBucketPolicy(OperationContext& ctx);
 Outcome DeleteBucketPolicy(OperationContext& ctx);
+Outcome PutBucketTagging(OperationContext& ctx);
+Outcome GetBucketTagging(OperationContext& ctx);
+Outcome DeleteBucketTagging(OperationContext& ctx);
+Outcome PutBucketCors(OperationContext& ctx);
+Outcome GetBucketCors(OperationContext& ctx);
+Outcome DeleteBucketCors(OperationContext& ctx);
+Outcome OptionsObject(OperationContext& ctx);  // the CORS preflight, unauthenticated
+// Access-Control-* headers for a request with an Origin that one of the bucket's CORS rules
+// allows; empty otherwise.
+std::vector<std::pair<std::string, std::string>> CorsHeadersForActualRequest(storage::Engine& engine,
+                                                                            const Request& request,
+                                                                            const std::string& bucket);
+Outcome GetBucketAcl(OperationContext& ctx);
+Outcome PutBucketAcl(OperationContext& ctx);
+Outcome GetBucketOwnershipControls(OperationContext& ctx);
+Outcome PutBucketOwnershipControls(OperationContext& ctx);
+Outcome DeleteBucketOwnershipControls(OperationContext& ctx);
+Outcome GetPublicAccessBlock(OperationContext& ctx);
+Outcome PutPublicAccessBlock(OperationContext& ctx);
+Outcome DeletePublicAccessBlock(OperationContext& ctx);
 Outcome ListObjects(OperationContext& ctx, bool v2);
 Outcome PutObject(OperationContext& ctx);
 Outcome GetObject(OperationContext& ctx);  // HeadObject too
 Outcome GetObjectAttributes(OperationContext& ctx);
 Outcome DeleteObject(OperationContext& ctx);
+Outcome GetObjectAcl(OperationContext& ctx);
+Outcome PutObjectAcl(OperationContext& ctx);
+// x-amz-acl (and x-amz-grant-*) of PutObject, CopyObject, CreateMultipartUpload into meta.acl,
+// as `bucket`'s Object Ownership and Block Public Access allow (op_acl.cc).
+std::optional<S3Error> ReadAclHeaders(const Request& request, const storage::BucketInfo& bucket,
+                                      storage::ObjectMeta& meta);
+// Whether the object's ACL lets this caller (anonymous, or a user who is not the bucket's) read it.
+bool ReadableThroughAcl(const OperationContext& ctx, const storage::BucketInfo& bucket,
+                        const storage::ObjectMeta& meta);
+Outcome PutObjectTagging(OperationContext& ctx);
+Outcome GetObjectTagging(OperationContext& ctx);
+Outcome DeleteObjectTagging(OperationContext& ctx);
 Outcome DeleteObjects(OperationContext& ctx);
 Outcome CopyObject(OperationContext& ctx);
 Outcome RenameObject(OperationContext& ctx);

@@ -20,11 +20,11 @@ namespace {
 // Subresources S3 defines that xs3 does not implement yet: they answer NotImplemented instead of
 // being mistaken for a plain GetObject/ListObjects.
 constexpr std::array kUnsupportedSubresources = {
-    "accelerate", "analytics", "cors", "encryption", "intelligent-tiering", "inventory",
+    "accelerate", "analytics", "encryption", "intelligent-tiering", "inventory",
     "legal-hold", "lifecycle", "logging", "metadataTable", "metrics", "notification", "object-lock",
-    "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "renameObject",
-    "replication", "requestPayment", "restore", "retention", "select", "session", "tagging", "torrent",
-    "versionId", "versioning", "versions", "website", "acl"};
+    "policy", "policyStatus", "renameObject",
+    "replication", "requestPayment", "restore", "retention", "select", "session", "torrent",
+    "versionId", "versioning", "versions", "website"};
 
 bool IsUnsupported(const OperationContext& ctx) {
   for (auto* s : kUnsupportedSubresources)
@@ -82,6 +82,9 @@ struct Routed {
 };
 
 Routed Refused(S3Error e) { return Routed{"", nullptr, std::move(e)}; }
+S3Error NotForDirectoryBuckets() {
+  return make_error(ErrorCode::NotImplemented, "This operation is not supported for directory buckets.");
+}
 Outcome ListObjectsV1(OperationContext& ctx) { return ListObjects(ctx, false); }
 Outcome ListObjectsV2(OperationContext& ctx) { return ListObjects(ctx, true); }
 
@@ -115,7 +118,7 @@ Routed Classify(OperationContext& ctx) {
   if (ctx.IsDirectoryBucket()) {
     // Operations S3 Express does not offer on directory buckets.
     if (a.key.empty() && m == "GET" && (ctx.HasQuery("location") || !ctx.HasQuery("list-type"))) {
-      if (!ctx.HasQuery("uploads")) return Refused(make_error(ErrorCode::NotImplemented, "This operation is not supported for directory buckets."));
+      if (!ctx.HasQuery("uploads")) return Refused(NotForDirectoryBuckets());
     }
     if (ctx.request.Header("x-amz-acl") || ctx.request.Header("x-amz-grant-full-control") ||
         ctx.request.Header("x-amz-grant-read") || ctx.request.Header("x-amz-grant-write")) {
@@ -134,6 +137,36 @@ Routed Classify(OperationContext& ctx) {
     if (IsUnsupported(ctx) || ctx.HasQuery("uploads") || ctx.HasQuery("uploadId")) {
       return Refused(make_error(ErrorCode::NotImplemented));
     }
+    if (ctx.HasQuery("acl") || ctx.HasQuery("ownershipControls") || ctx.HasQuery("publicAccessBlock")) {
+      if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+      if (ctx.HasQuery("acl")) {
+        if (m == "GET") return Routed{"GetBucketAcl", &GetBucketAcl};
+        if (m == "PUT") return Routed{"PutBucketAcl", &PutBucketAcl};
+      } else if (ctx.HasQuery("ownershipControls")) {
+        if (m == "GET") return Routed{"GetBucketOwnershipControls", &GetBucketOwnershipControls};
+        if (m == "PUT") return Routed{"PutBucketOwnershipControls", &PutBucketOwnershipControls};
+        if (m == "DELETE") return Routed{"DeleteBucketOwnershipControls", &DeleteBucketOwnershipControls};
+      } else {
+        if (m == "GET") return Routed{"GetPublicAccessBlock", &GetPublicAccessBlock};
+        if (m == "PUT") return Routed{"PutPublicAccessBlock", &PutPublicAccessBlock};
+        if (m == "DELETE") return Routed{"DeletePublicAccessBlock", &DeletePublicAccessBlock};
+      }
+      return Refused(make_error(ErrorCode::MethodNotAllowed));
+    }
+    if (ctx.HasQuery("cors")) {
+      if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+      if (m == "PUT") return Routed{"PutBucketCors", &PutBucketCors};
+      if (m == "GET") return Routed{"GetBucketCors", &GetBucketCors};
+      if (m == "DELETE") return Routed{"DeleteBucketCors", &DeleteBucketCors};
+      return Refused(make_error(ErrorCode::MethodNotAllowed));
+    }
+    if (ctx.HasQuery("tagging")) {
+      if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+      if (m == "PUT") return Routed{"PutBucketTagging", &PutBucketTagging};
+      if (m == "GET") return Routed{"GetBucketTagging", &GetBucketTagging};
+      if (m == "DELETE") return Routed{"DeleteBucketTagging", &DeleteBucketTagging};
+      return Refused(make_error(ErrorCode::MethodNotAllowed));
+    }
     if (m == "PUT") return Routed{"CreateBucket", &CreateBucket};
     if (m == "DELETE") return Routed{"DeleteBucket", &DeleteBucket};
     if (m == "HEAD") return Routed{"HeadBucket", &HeadBucket};
@@ -148,6 +181,19 @@ Routed Classify(OperationContext& ctx) {
   if (m == "GET" && ctx.HasQuery("attributes")) return Routed{"GetObjectAttributes", &GetObjectAttributes};
   if (m == "PUT" && ctx.HasQuery("renameObject")) return Routed{"RenameObject", &RenameObject};
   if (IsUnsupported(ctx)) return Refused(make_error(ErrorCode::NotImplemented));
+  if (ctx.HasQuery("acl")) {
+    if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+    if (m == "GET") return Routed{"GetObjectAcl", &GetObjectAcl};
+    if (m == "PUT") return Routed{"PutObjectAcl", &PutObjectAcl};
+    return Refused(make_error(ErrorCode::MethodNotAllowed));
+  }
+  if (ctx.HasQuery("tagging")) {
+    if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+    if (m == "PUT") return Routed{"PutObjectTagging", &PutObjectTagging};
+    if (m == "GET") return Routed{"GetObjectTagging", &GetObjectTagging};
+    if (m == "DELETE") return Routed{"DeleteObjectTagging", &DeleteObjectTagging};
+    return Refused(make_error(ErrorCode::MethodNotAllowed));
+  }
   if (m == "POST" && ctx.HasQuery("uploads")) return Routed{"CreateMultipartUpload", &CreateMultipartUpload};
   if (ctx.HasQuery("uploadId")) {
     if (m == "PUT" && ctx.HasQuery("partNumber")) {
@@ -241,6 +287,18 @@ Response Service::ErrorFor(const S3Error& error, bool is_head) const {
 }
 
 Outcome Service::Begin(const Request& request) {
+  Outcome out = Dispatch(request);
+  if (request.method != "OPTIONS" && request.Header("origin")) {
+    auto address = ResolveAddress(request.HeaderOr("host"), request.raw_path, impl_->config.domains);
+    out.extra_headers = CorsHeadersForActualRequest(impl_->engine, request, address.bucket);
+    if (!out.consumer) {
+      for (auto& [name, value] : out.extra_headers) out.response.SetHeader(name, value);
+    }
+  }
+  return out;
+}
+
+Outcome Service::Dispatch(const Request& request) {
   std::string request_id = NewRequestId();
   bool is_head = request.method == "HEAD";
 
@@ -272,6 +330,30 @@ Outcome Service::Begin(const Request& request) {
       StampRequestIds(r, request_id);
       return Done(std::move(r));
     }
+  }
+
+  // CORS preflights carry no credentials (browsers send none); the bucket's rules answer them.
+  if (request.method == "OPTIONS") {
+    OperationContext ctx{request,
+                         request_id,
+                         ResolveAddress(request.HeaderOr("host"), request.raw_path, impl_->config.domains),
+                         ParseQuery(request.raw_query),
+                         auth::AuthContext{},
+                         impl_->config,
+                         impl_->engine,
+                         impl_->users,
+                         impl_->sessions,
+                         impl_->client_tokens,
+                         impl_->faults,
+                         std::nullopt};
+    ctx.auth.anonymous = true;
+    Outcome o = ctx.address.malformed ? Fail(ctx, ErrorCode::InvalidURI) : OptionsObject(ctx);
+    StampRequestIds(o.response, request_id);
+    o.operation = "OptionsObject";
+    o.request_id = request_id;
+    o.bucket = ctx.address.bucket;
+    o.key = ctx.address.key;
+    return o;
   }
 
   auth::RequestParts parts{request.method, request.raw_path, request.raw_query, &request.headers};
@@ -318,10 +400,13 @@ Outcome Service::Begin(const Request& request) {
   }
 
   Outcome out;
-  if (ctx.auth.anonymous) {
-    // Without bucket policies nothing is public yet: every anonymous request is denied.
+  Routed routed = Classify(ctx);
+  // Without bucket policies only object ACLs make anything public: anonymous requests may read
+  // objects (GetObject checks the ACL), nothing else.
+  bool anonymous_read = routed.handler == &GetObject;
+  if (ctx.auth.anonymous && !anonymous_read) {
     out = Fail(ctx, ErrorCode::AccessDenied);
-  } else if (Routed routed = Classify(ctx); !routed.handler) {
+  } else if (!routed.handler) {
     out = Fail(ctx, routed.error);
   } else {
     // Limits and injected faults answer before the operation runs: no side effects.

@@ -43,6 +43,8 @@ struct Outcome {
   std::chrono::microseconds added_latency{0};
   // An injected connection reset: the server drops the connection without answering.
   bool reset_connection = false;
+  // Headers the final response carries whatever answers it, the consumer's too (CORS).
+  std::vector<std::pair<std::string, std::string>> extra_headers;
 };
 
 class Service {
@@ -68,6 +70,8 @@ class Service {
   Response ErrorFor(const S3Error& error, bool is_head) const;
 
  private:
+  // Begin without the CORS headers of actual cross-origin requests.
+  Outcome Dispatch(const Request& request);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

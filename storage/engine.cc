@@ -315,6 +315,10 @@ EngineStats EngineImpl::Stats() {
 }
 
 Status EngineImpl::SetBucketPolicy(const std::string& name, const std::string& policy) {
+  return UpdateBucket(name, [&](BucketInfo& info) { info.policy = policy; });
+}
+
+Status EngineImpl::UpdateBucket(const std::string& name, const std::function<void(BucketInfo&)>& change) {
   if (!ValidBucketName(name)) return NoSuchBucket(name);
   return writer_->Submit([&](WriteTxn& t) {
     MDB_val k = ToVal(name), v;
@@ -323,8 +327,13 @@ Status EngineImpl::SetBucketPolicy(const std::string& name, const std::string& p
     if (rc != 0) return LmdbStatus(rc, "mdb_get bucket");
     BucketInfo info;
     if (!DecodeBucket(name, FromVal(v), &info)) return Status(Code::IoError, "corrupt bucket record: " + name);
-    info.policy = policy;
-    std::string value = EncodeBucket(info);
+    BucketInfo changed = info;
+    change(changed);
+    changed.name = info.name;
+    changed.type = info.type;
+    changed.owner = info.owner;
+    changed.created_ms = info.created_ms;
+    std::string value = EncodeBucket(changed);
     MDB_val nv = ToVal(value);
     rc = mdb_put(t.txn, env_->buckets(), &k, &nv, 0);
     if (rc != 0) return LmdbStatus(rc, "mdb_put bucket");
@@ -534,6 +543,32 @@ Status EngineImpl::CopyObject(const std::string& src_bucket, const std::string& 
     if (!s.ok()) return s;
     return Publish(dst_bucket, dst_key, std::move(record), conditions);
   }
+}
+
+Status EngineImpl::UpdateObjectMeta(const std::string& bucket, const std::string& key,
+                                    const std::function<void(ObjectMeta&)>& change,
+                                    const WriteConditions& conditions) {
+  if (Status s = ValidateObject(bucket, key); !s.ok()) return s;
+  return writer_->Submit([&](WriteTxn& t) {
+    auto type = TypeOf(t.txn, bucket);
+    if (!type.ok()) return type.status();
+    std::string value;
+    if (Status s = IndexGet(t.txn, type.value(), bucket, key, &value); !s.ok()) return s;
+    ObjectRecord record;
+    if (!DecodeRecord(value, &record)) return Status(Code::IoError, "corrupt object record: " + key);
+    if (Status s = CheckConditions(conditions, &record); !s.ok()) return s;
+    ObjectMeta changed = record.meta;
+    change(changed);
+    changed.size = record.meta.size;
+    changed.etag = record.meta.etag;
+    changed.mtime_ms = record.meta.mtime_ms;
+    changed.owner = record.meta.owner;
+    changed.checksums = record.meta.checksums;
+    changed.checksum_type = record.meta.checksum_type;
+    record.meta = std::move(changed);
+    // The blobs stay where they are: only the record changes.
+    return IndexPut(t.txn, type.value(), bucket, key, EncodeRecord(record));
+  });
 }
 
 Result<ListResult> EngineImpl::ListObjects(const std::string& bucket, const ListOptions& options) {

@@ -43,6 +43,15 @@ struct EngineOptions {
 
 enum class BucketType : uint8_t { GeneralPurpose = 0, Directory = 1 };
 
+// S3 Block Public Access settings of a bucket.
+struct PublicAccessBlock {
+  bool block_public_acls = false;
+  bool ignore_public_acls = false;
+  bool block_public_policy = false;
+  bool restrict_public_buckets = false;
+  bool operator==(const PublicAccessBlock&) const = default;
+};
+
 struct BucketInfo {
   std::string name;
   std::string region;
@@ -51,6 +60,16 @@ struct BucketInfo {
   BucketType type = BucketType::GeneralPurpose;
   std::string zone;  // directory buckets: availability zone id, e.g. "use1-az4"
   std::string policy;  // the bucket policy document as the owner put it; empty: none
+  // Bucket tagging; nullopt: no tag set (GetBucketTagging answers NoSuchTagSet), which differs
+  // from an empty one.
+  std::optional<std::vector<std::pair<std::string, std::string>>> tags;
+  std::string cors;  // the CORS configuration as validated XML (api/cors.h); empty: none
+  std::string acl;   // canned ACL ("public-read", ...); empty: private
+  // Object Ownership (BucketOwnerEnforced | BucketOwnerPreferred | ObjectWriter); nullopt: the
+  // bucket has no OwnershipControls (ACLs apply, as with ObjectWriter). Buckets stored before
+  // this field existed read as BucketOwnerEnforced, S3's default since 2023.
+  std::optional<std::string> object_ownership = "BucketOwnerEnforced";
+  std::optional<PublicAccessBlock> public_access_block;  // nullopt: no configuration
 };
 
 // Everything S3 stores about an object except its bytes.
@@ -69,6 +88,8 @@ struct ObjectMeta {
   std::vector<std::pair<std::string, std::string>> user_meta;  // lower-case name without x-amz-meta-
   std::map<std::string, std::string> checksums;  // "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256" -> base64
   std::string checksum_type;                     // "FULL_OBJECT" or "COMPOSITE" when checksums is non-empty
+  std::vector<std::pair<std::string, std::string>> tags;  // object tagging, in the order given
+  std::string acl;  // canned ACL ("public-read", ...); empty: private
 };
 
 // One piece of a body stored as a list of extents (appended objects; later multipart manifests).
@@ -223,6 +244,9 @@ class Engine {
   virtual Status DeleteBucket(const std::string& name) = 0;     // NoSuchBucket, BucketNotEmpty
   // Replaces the bucket's policy document (empty removes it). NoSuchBucket.
   virtual Status SetBucketPolicy(const std::string& name, const std::string& policy) = 0;
+  // Applies `change` to the stored BucketInfo in one write transaction (name, type, owner and
+  // creation time are kept whatever it does). NoSuchBucket.
+  virtual Status UpdateBucket(const std::string& name, const std::function<void(BucketInfo&)>& change) = 0;
   virtual Result<BucketInfo> GetBucket(const std::string& name) = 0;  // NoSuchBucket
   virtual Result<std::vector<BucketInfo>> ListBuckets() = 0;    // sorted by name
   virtual EngineStats Stats() = 0;
@@ -250,6 +274,12 @@ class Engine {
   virtual Status CopyObject(const std::string& src_bucket, const std::string& src_key, const std::string& dst_bucket,
                             const std::string& dst_key, ObjectMeta meta, const WriteConditions& conditions = {}) = 0;
   virtual Result<ListResult> ListObjects(const std::string& bucket, const ListOptions& options) = 0;
+  // Applies `change` to the object's metadata in place, in one write transaction: the body stays,
+  // and so do size, ETag, mtime, owner and checksums whatever `change` does (it is for tags and
+  // ACLs). `conditions` are checked on the current object. NoSuchBucket, NoSuchKey.
+  virtual Status UpdateObjectMeta(const std::string& bucket, const std::string& key,
+                                  const std::function<void(ObjectMeta&)>& change,
+                                  const WriteConditions& conditions = {}) = 0;
 
   // ---- Additions for directory buckets (S3 Express One Zone) ----
   //

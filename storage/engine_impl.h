@@ -44,6 +44,7 @@ class EngineImpl final : public Engine {
   Status CreateBucket(const BucketInfo& info) override;
   Status DeleteBucket(const std::string& name) override;
   Status SetBucketPolicy(const std::string& name, const std::string& policy) override;
+  Status UpdateBucket(const std::string& name, const std::function<void(BucketInfo&)>& change) override;
   EngineStats Stats() override;
   Result<BucketInfo> GetBucket(const std::string& name) override;
   Result<std::vector<BucketInfo>> ListBuckets() override;
@@ -57,6 +58,8 @@ class EngineImpl final : public Engine {
   Status CopyObject(const std::string& src_bucket, const std::string& src_key, const std::string& dst_bucket,
                     const std::string& dst_key, ObjectMeta meta, const WriteConditions& conditions) override;
   Result<ListResult> ListObjects(const std::string& bucket, const ListOptions& options) override;
+  Status UpdateObjectMeta(const std::string& bucket, const std::string& key,
+                          const std::function<void(ObjectMeta&)>& change, const WriteConditions& conditions) override;
   Status AppendObject(const std::string& bucket, const std::string& key, uint64_t write_offset,
                       std::unique_ptr<BodyWriter> writer, ObjectMeta meta_updates,
                       const WriteConditions& conditions) override;

@@ -839,3 +839,79 @@ TEST_CASE("bucket policies are stored with the bucket and survive a reopen") {
 
 }  // namespace
 }  // namespace xs3::storage
+
+namespace xs3::storage {
+namespace {
+
+TEST_CASE("UpdateObjectMeta rewrites only the record: body, ETag and mtime stay, and it survives a reopen") {
+  TempDir dir;
+  using Tags = std::vector<std::pair<std::string, std::string>>;
+  const std::string long_key(700, 'k');  // past LMDB's key limit: its record shares a group value
+  const std::string big = Pattern(kThreshold * 3);
+  {
+    auto e = OpenEngine(dir.path);
+    MakeBucket(*e, "tags");
+    REQUIRE(Put(*e, "tags", "small", "hello").ok());
+    REQUIRE(Put(*e, "tags", "big", big).ok());
+    REQUIRE(Put(*e, "tags", long_key, "grouped").ok());
+    auto before = e->GetObject("tags", "big");
+    REQUIRE(before.ok());
+    for (const auto& key : {std::string("small"), std::string("big"), long_key}) {
+      REQUIRE(e->UpdateObjectMeta("tags", key, [&](ObjectMeta& m) {
+                  m.tags = {{"k", key.substr(0, 5)}, {"e", ""}};
+                  m.etag = "not-kept";  // the engine keeps what describes the bytes
+                  m.size = 1;
+                }).ok());
+    }
+    auto after = e->GetObject("tags", "big");
+    REQUIRE(after.ok());
+    CHECK(after->blob_id == before->blob_id);
+    CHECK(after->meta.etag == before->meta.etag);
+    CHECK(after->meta.mtime_ms == before->meta.mtime_ms);
+    auto tag = [](ObjectMeta& m) { m.tags = {{"a", "b"}}; };
+    CHECK(e->UpdateObjectMeta("tags", "missing", tag).code() == Code::NoSuchKey);
+    CHECK(e->UpdateObjectMeta("no-such-bucket", "small", tag).code() == Code::NoSuchBucket);
+    WriteConditions other_etag;
+    other_etag.if_match_etag = "not-the-etag";
+    CHECK(e->UpdateObjectMeta("tags", "small", tag, other_etag).code() == Code::PreconditionFailed);
+    CHECK(e->GetObject("tags", "missing").status().code() == Code::NoSuchKey);
+  }
+  auto e = OpenEngine(dir.path);
+  CHECK(e->GetObject("tags", "small")->meta.tags == Tags{{"k", "small"}, {"e", ""}});
+  CHECK(e->GetObject("tags", long_key)->meta.tags == Tags{{"k", "kkkkk"}, {"e", ""}});
+  CHECK(Get(*e, "tags", "small") == "hello");
+  CHECK(Get(*e, "tags", "big") == big);
+  CHECK(Get(*e, "tags", long_key) == "grouped");
+  REQUIRE(e->UpdateObjectMeta("tags", "big", [](ObjectMeta& m) {
+               m.tags.clear();
+               m.acl = "public-read";
+             }).ok());
+  CHECK(e->GetObject("tags", "big")->meta.tags.empty());
+  CHECK(e->GetObject("tags", "big")->meta.acl == "public-read");
+  CHECK(e->GetObject("tags", "big")->meta.size == big.size());
+  // Listings carry the tags too (they decode the same record).
+  auto listed = e->ListObjects("tags", {});
+  REQUIRE(listed.ok());
+  CHECK(listed->objects.size() == 3);
+}
+
+TEST_CASE("UpdateBucket changes the configuration, never the identity") {
+  TempDir dir;
+  auto e = OpenEngine(dir.path);
+  MakeBucket(*e, "conf");
+  REQUIRE(e->UpdateBucket("conf", [](BucketInfo& b) {
+             b.tags = {{{"team", "a"}}};
+             b.cors = "<CORSConfiguration/>";
+             b.owner = "mallory";
+           }).ok());
+  auto b = e->GetBucket("conf");
+  REQUIRE(b.ok());
+  CHECK(b->owner == "alice");
+  CHECK(b->cors == "<CORSConfiguration/>");
+  REQUIRE(b->tags.has_value());
+  CHECK(b->tags->at(0).second == "a");
+  CHECK(e->UpdateBucket("missing", [](BucketInfo&) {}).code() == Code::NoSuchBucket);
+}
+
+}  // namespace
+}  // namespace xs3::storage
