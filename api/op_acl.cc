@@ -117,12 +117,11 @@ std::optional<S3Error> ReadAclHeaders(const Request& request, const storage::Buc
   return std::nullopt;
 }
 
-bool ReadableThroughAcl(const OperationContext& ctx, const storage::BucketInfo& bucket,
-                        const storage::ObjectMeta& meta) {
+bool ReadableThroughAcl(const OperationContext& ctx, const storage::BucketInfo& bucket, const std::string& acl) {
   if (bucket.type != storage::BucketType::GeneralPurpose) return false;
   if (bucket.public_access_block && bucket.public_access_block->ignore_public_acls) return false;
-  std::string acl = EffectiveAcl(bucket, meta.acl);
-  return ctx.auth.anonymous ? AclGrantsPublicRead(acl) : AclGrantsAuthenticatedRead(acl);
+  std::string effective = EffectiveAcl(bucket, acl);
+  return ctx.auth.anonymous ? AclGrantsPublicRead(effective) : AclGrantsAuthenticatedRead(effective);
 }
 
 }  // namespace xs3::api

@@ -43,7 +43,7 @@ Outcome GetObject(OperationContext& ctx) {
     if (opened.ok()) object = std::move(opened.value());
     status = opened.status();
   }
-  if (denied && (!status.ok() || !ReadableThroughAcl(ctx, bucket, object.record.meta))) return Fail(ctx, *denied);
+  if (denied && (!status.ok() || !ReadableThroughAcl(ctx, bucket, object.record.meta.acl))) return Fail(ctx, *denied);
   if (!status.ok()) {
     S3Error e = FromStorage(status);
     if (e.code == ErrorCode::NoSuchKey) e.extra_xml = "<Key>" + XmlEscape(ctx.address.key) + "</Key>";

@@ -115,9 +115,9 @@ Outcome PutObjectAcl(OperationContext& ctx);
 // as `bucket`'s Object Ownership and Block Public Access allow (op_acl.cc).
 std::optional<S3Error> ReadAclHeaders(const Request& request, const storage::BucketInfo& bucket,
                                       storage::ObjectMeta& meta);
-// Whether the object's ACL lets this caller (anonymous, or a user who is not the bucket's) read it.
-bool ReadableThroughAcl(const OperationContext& ctx, const storage::BucketInfo& bucket,
-                        const storage::ObjectMeta& meta);
+// Whether an ACL (an object's, or the bucket's for listings) lets this caller (anonymous, or a
+// user the bucket does not admit) read, as the bucket's settings allow.
+bool ReadableThroughAcl(const OperationContext& ctx, const storage::BucketInfo& bucket, const std::string& acl);
 Outcome PutObjectTagging(OperationContext& ctx);
 Outcome GetObjectTagging(OperationContext& ctx);
 Outcome DeleteObjectTagging(OperationContext& ctx);

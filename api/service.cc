@@ -401,9 +401,10 @@ Outcome Service::Dispatch(const Request& request) {
 
   Outcome out;
   Routed routed = Classify(ctx);
-  // Without bucket policies only object ACLs make anything public: anonymous requests may read
-  // objects (GetObject checks the ACL), nothing else.
-  bool anonymous_read = routed.handler == &GetObject;
+  // Without bucket policies only ACLs make anything public: anonymous requests may read objects
+  // and list buckets (the operations check the ACLs), nothing else.
+  bool anonymous_read =
+      routed.handler == &GetObject || routed.handler == &ListObjectsV1 || routed.handler == &ListObjectsV2;
   if (ctx.auth.anonymous && !anonymous_read) {
     out = Fail(ctx, ErrorCode::AccessDenied);
   } else if (!routed.handler) {

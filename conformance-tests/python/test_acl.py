@@ -131,6 +131,18 @@ class AclSuite(h.ServerTestCase):
             self.assertEqual((r.status, r.error_code()), (403, "AccessDenied"), r)
         r = h.raw_request(self.server.port, "GET", "/acl-open", {"Host": self.server.host})
         self.assertEqual((r.status, r.error_code()), (403, "AccessDenied"), r)
+        # A public-read bucket ACL opens the listing, to anonymous callers and other users.
+        self.s3.put_bucket_acl(Bucket="acl-open", ACL="public-read")
+        r = h.raw_request(self.server.port, "GET", "/acl-open?list-type=2", {"Host": self.server.host})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([k.text for k in r.xml().iter("Key")], ["private.txt", "public.txt"])
+        keys = [o["Key"] for o in self.bob.list_objects_v2(Bucket="acl-open")["Contents"]]
+        self.assertEqual(keys, ["private.txt", "public.txt"])
+        self.assertEqual(self.anonymous_get("acl-open", "private.txt").status, 403)  # objects keep their own
+        self.s3.put_bucket_acl(Bucket="acl-open", ACL="private")
+        with self.assertRaises(ClientError) as ctx:
+            self.bob.list_objects_v2(Bucket="acl-open")
+        self.assertError(ctx, "AccessDenied", 403)
         r = h.raw_request(self.server.port, "PUT", "/acl-open/anon.txt", {"Host": self.server.host}, body=b"x")
         self.assertEqual((r.status, r.error_code()), (403, "AccessDenied"), r)
         # put-object-acl back to private closes it again.
