@@ -170,6 +170,7 @@ Routed Classify(OperationContext& ctx) {
     if (m == "PUT") return Routed{"CreateBucket", &CreateBucket};
     if (m == "DELETE") return Routed{"DeleteBucket", &DeleteBucket};
     if (m == "HEAD") return Routed{"HeadBucket", &HeadBucket};
+    if (m == "POST" && ctx.query.empty()) return Routed{"PostObject", &PostObject};
     if (m == "GET") {
       auto* lt = ctx.Query("list-type");
       if (lt && *lt == "2") return Routed{"ListObjectsV2", &ListObjectsV2};
@@ -402,9 +403,10 @@ Outcome Service::Dispatch(const Request& request) {
   Outcome out;
   Routed routed = Classify(ctx);
   // Without bucket policies only ACLs make anything public: anonymous requests may read objects
-  // and list buckets (the operations check the ACLs), nothing else.
-  bool anonymous_read =
-      routed.handler == &GetObject || routed.handler == &ListObjectsV1 || routed.handler == &ListObjectsV2;
+  // and list buckets (the operations check the ACLs), nothing else. A browser-form upload
+  // carries its signature in the form, which PostObject verifies.
+  bool anonymous_read = routed.handler == &GetObject || routed.handler == &ListObjectsV1 ||
+                        routed.handler == &ListObjectsV2 || routed.handler == &PostObject;
   if (ctx.auth.anonymous && !anonymous_read) {
     out = Fail(ctx, ErrorCode::AccessDenied);
   } else if (!routed.handler) {
