@@ -4,6 +4,7 @@
 
 #include "api/body_pipeline.h"
 #include "api/directory_bucket_name.h"
+#include "api/expected_bucket_owner.h"
 #include "auth/checksum.h"
 
 namespace xs3::api {
@@ -93,8 +94,7 @@ std::optional<auth::BucketPolicy> ParsePolicy(const OperationContext& ctx, const
 bool OperationContext::IsDirectoryBucket() const { return HasDirectorySuffix(address.bucket); }
 
 std::string BucketArn(const OperationContext& ctx, const std::string& bucket) {
-  return "arn:aws:s3express:" + ctx.config.region + ":" + CanonicalUserId(ctx.auth.user).substr(0, 12) + ":bucket/" +
-         bucket;
+  return "arn:aws:s3express:" + ctx.config.region + ":" + AccountId(ctx.auth.user) + ":bucket/" + bucket;
 }
 
 std::string CanonicalUserId(const std::string& user) { return auth::Sha256Hex("xs3-user:" + user); }

@@ -10,6 +10,7 @@
 #include "api/request_rate_limiter.h"
 #include "api/operation.h"
 #include "api/directory_bucket_name.h"
+#include "api/expected_bucket_owner.h"
 #include "auth/checksum.h"
 #include "auth/session_token.h"
 #include "auth/user_directory.h"
@@ -425,6 +426,8 @@ Outcome Service::Dispatch(const Request& request) {
       out = Fail(ctx, ErrorCode::InternalError);
     } else if (fault && fault->kind == FaultKind::Reset) {
       out.reset_connection = true;
+    } else if (auto e = CheckExpectedBucketOwner(ctx)) {
+      out = Fail(ctx, *e);
     } else {
       out = routed.handler(ctx);
     }

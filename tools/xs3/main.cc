@@ -106,8 +106,8 @@ int Users(const Endpoint& ep, const std::vector<std::string>& args) {
       for (auto& u : (*doc)["users"]) {
         std::string keys;
         for (auto& k : u["access_keys"]) keys += (keys.empty() ? "" : ",") + k["access_key"].get<std::string>();
-        std::printf("%-24s %-7s %s%s\n", u["name"].get<std::string>().c_str(), u["source"].get<std::string>().c_str(),
-                    keys.c_str(), u["root"].get<bool>() ? "  (root)" : "");
+        std::printf("%-24s %-7s %s  %s%s\n", u["name"].get<std::string>().c_str(), u["source"].get<std::string>().c_str(),
+                    u["account_id"].get<std::string>().c_str(), keys.c_str(), u["root"].get<bool>() ? "  (root)" : "");
       }
       return 0;
     }
