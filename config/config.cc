@@ -32,7 +32,7 @@ bool ParseAddress(const std::string& text, Config& c, std::string& error) {
 }
 
 constexpr const char* kSettings[] = {"address", "port", "data-dir", "region", "domain", "durability",
-                                     "inline-threshold", "threads", "max-connections", "max-header-bytes",
+                                     "inline-threshold", "lmdb-map-size", "threads", "max-connections", "max-header-bytes",
                                      "max-object-bytes", "idle-timeout", "request-timeout", "root-access-key",
                                      "root-secret-key", "zones", "session-lifetime",
                                      "abort-incomplete-uploads-after", "buckets", "ephemeral", "rate-limits",
@@ -82,6 +82,9 @@ bool SetScalar(Config& c, const std::string& name, const std::string& value, std
       c.durability = value;
     } else if (name == "inline-threshold") {
       c.inline_threshold = std::stoull(value);
+    } else if (name == "lmdb-map-size") {
+      c.lmdb_map_size = std::stoull(value);
+      if (c.lmdb_map_size < 64 * 1024) throw std::invalid_argument("range");
     } else if (name == "threads") {
       c.threads = static_cast<unsigned>(std::stoul(value));
     } else if (name == "max-connections") {
@@ -269,6 +272,7 @@ std::string Usage() {
          "            [--domain D1,D2] [--durability fsync|relaxed] [--threads N]\n"
          "            [--root-access-key KEY] [--root-secret-key SECRET] [--max-connections N]\n"
          "            [--idle-timeout SECONDS] [--request-timeout SECONDS] [--inline-threshold BYTES]\n"
+         "            [--lmdb-map-size BYTES]\n"
          "            [--zones use1-az4,use1-az5] [--session-lifetime SECONDS]\n"
          "            [--abort-incomplete-uploads-after SECONDS] [--buckets b1,b2--use1-az4--x-s3]\n"
          "            [--ephemeral] [--rate-limits on|off] [--directory-reads-per-s N]\n"

@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
   options.data_dir = cfg.data_dir;
   options.durability = cfg.durability == "relaxed" ? storage::Durability::Relaxed : storage::Durability::Fsync;
   options.inline_threshold = cfg.inline_threshold;
+  options.map_size = cfg.lmdb_map_size;
   auto engine = storage::Engine::Open(options);
   if (!engine.ok()) {
     std::cerr << "xs3d: cannot open data directory '" << cfg.data_dir << "': " << engine.status().message() << "\n";

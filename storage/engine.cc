@@ -138,6 +138,22 @@ EngineImpl::EngineImpl(const EngineOptions& options, std::unique_ptr<DataDirLock
 
 EngineImpl::~EngineImpl() { writer_.reset(); }  // drain writes before the env closes
 
+Status CollectReferencedBlobs(MDB_txn* txn, const LmdbEnv& env, std::unordered_set<std::string>* referenced) {
+  Status bad;
+  auto collect = [&](std::string_view value) {
+    ObjectRecord r;
+    if (!DecodeRecord(value, &r, /*with_body=*/false)) {
+      bad = Status(Code::IoError, "corrupt object record");
+    } else {
+      for (std::string& id : BlobsOf(r)) referenced->insert(std::move(id));
+    }
+  };
+  if (Status s = FlatForEachRecord(txn, env.objects(), collect); !s.ok()) return s;
+  if (Status s = DirForEachRecord(txn, DirIndex{env.dirents(), env.counters()}, collect); !s.ok()) return s;
+  if (Status s = CollectPartBlobs(txn, env.parts(), referenced); !s.ok()) return s;  // uploads in progress
+  return bad;
+}
+
 Status EngineImpl::Recover() {
   if (Status s = blobs_.Init(); !s.ok()) return s;
   if (auto r = blobs_.CleanTmp(); !r.ok()) return r.status();
@@ -145,25 +161,46 @@ Status EngineImpl::Recover() {
   {
     auto txn = ReadTxn::Begin(env_->env());
     if (!txn.ok()) return txn.status();
-    Status bad;
-    auto collect = [&](std::string_view value) {
-      ObjectRecord r;
-      if (!DecodeRecord(value, &r, /*with_body=*/false)) {
-        bad = Status(Code::IoError, "corrupt object record during recovery");
-      } else {
-        for (std::string& id : BlobsOf(r)) referenced.insert(std::move(id));
-      }
-    };
-    Status s = FlatForEachRecord(txn->get(), env_->objects(), collect);
-    if (!s.ok()) return s;
-    s = DirForEachRecord(txn->get(), DirIndex{env_->dirents(), env_->counters()}, collect);
-    if (!s.ok()) return s;
-    s = CollectPartBlobs(txn->get(), &referenced);  // parts of uploads in progress
-    if (!s.ok()) return s;
-    if (!bad.ok()) return bad;  // never delete blobs on the strength of a scan we could not read
+    // Never delete blobs on the strength of a scan we could not read.
+    if (Status s = CollectReferencedBlobs(txn->get(), *env_, &referenced); !s.ok()) return s;
   }
   if (auto r = blobs_.RemoveUnreferenced(referenced); !r.ok()) return r.status();
   return Status::OK();
+}
+
+Result<BlobAudit> AuditBlobs(const std::string& data_dir) {
+  auto env = LmdbEnv::OpenReadOnly(data_dir + "/meta", EngineOptions{}.map_size);
+  if (!env.ok()) return env.status();
+  std::unordered_set<std::string> referenced;
+  {
+    auto txn = ReadTxn::Begin(env.value()->env());
+    if (!txn.ok()) return txn.status();
+    if (Status s = CollectReferencedBlobs(txn->get(), *env.value(), &referenced); !s.ok()) return s;
+  }
+  BlobAudit audit;
+  audit.referenced = referenced.size();
+  std::unordered_set<std::string> present;
+  std::error_code ec;
+  const std::filesystem::path blobs = data_dir + "/blobs";
+  for (auto it = std::filesystem::recursive_directory_iterator(blobs, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it.depth() != 2 || !it->is_regular_file()) continue;
+    std::string name = it->path().filename().string();
+    if (referenced.count(name) == 0) audit.orphans.push_back(name);
+    present.insert(std::move(name));
+  }
+  if (ec) return Status(Code::IoError, "walk " + blobs.string() + ": " + ec.message());
+  audit.files = present.size();
+  for (const std::string& id : referenced) {
+    if (present.count(id) == 0) audit.missing.push_back(id);
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(data_dir + "/tmp", ec)) {
+    (void)entry;
+    ++audit.tmp_files;
+  }
+  std::sort(audit.orphans.begin(), audit.orphans.end());
+  std::sort(audit.missing.begin(), audit.missing.end());
+  return audit;
 }
 
 Result<BucketType> EngineImpl::TypeOf(MDB_txn* txn, const std::string& bucket) const {
@@ -386,7 +423,7 @@ Status EngineImpl::Publish(const std::string& bucket, const std::string& key, Ob
   });
   // IoError may come from a failed commit whose outcome on disk is unknown: keep the blob and
   // let recovery decide. Any other failure certainly left it unreferenced.
-  if (!result.ok() && result.code() != Code::IoError) RemoveBlobs(record);
+  if (!result.ok() && !OutcomeUnknown(result)) RemoveBlobs(record);
   return result;
 }
 
@@ -667,7 +704,7 @@ Status EngineImpl::AppendObject(const std::string& bucket, const std::string& ke
       piece.inline_data.clear();
       continue;
     }
-    if (!result.ok() && result.code() != Code::IoError) DiscardExtent(piece);
+    if (!result.ok() && !OutcomeUnknown(result)) DiscardExtent(piece);
     return result;
   }
 }

@@ -203,6 +203,17 @@ struct EngineStats {
   bool writes_stopped = false;       // a commit failed: read-only until restart
 };
 
+// The blob files of a data dir against what its metadata references (xs3-fsck, crash tests).
+// Opens LMDB read-only beside a running server; meaningful while no write is in flight.
+struct BlobAudit {
+  uint64_t referenced = 0;            // distinct blob ids the records and upload parts name
+  uint64_t files = 0;                 // blob files under blobs/
+  std::vector<std::string> orphans;   // files nothing references (recovery removes these)
+  std::vector<std::string> missing;   // referenced ids without a file: lost data
+  uint64_t tmp_files = 0;             // entries under tmp/ (recovery empties it)
+};
+Result<BlobAudit> AuditBlobs(const std::string& data_dir);
+
 class Engine {
  public:
   // Opens or creates the data directory, runs recovery, starts the writer thread.

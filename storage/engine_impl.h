@@ -28,6 +28,10 @@ std::vector<std::string> BlobsOf(const ObjectRecord& r);
 void NormalizeExtents(ObjectRecord* r);
 // Bytes stored inside the record (inline_body plus inline extents).
 uint64_t InlineBytes(const ObjectRecord& r);
+// Adds the blob ids of every upload part to *referenced (multipart.cc).
+Status CollectPartBlobs(MDB_txn* txn, MDB_dbi parts, std::unordered_set<std::string>* referenced);
+// Every blob id the metadata references: object records of both indexes and upload parts.
+Status CollectReferencedBlobs(MDB_txn* txn, const LmdbEnv& env, std::unordered_set<std::string>* referenced);
 
 class EngineImpl final : public Engine {
  public:
@@ -127,8 +131,6 @@ class EngineImpl final : public Engine {
   Result<bool> BucketHasUploads(MDB_txn* txn, const std::string& bucket) const;
   // Inside a write txn: aborts every upload of the bucket (DeleteBucket of a general-purpose bucket).
   Status DropBucketUploads(WriteTxn& t, const std::string& bucket);
-  // Recovery: adds the blob ids of every upload part to *referenced.
-  Status CollectPartBlobs(MDB_txn* txn, std::unordered_set<std::string>* referenced) const;
 
   EngineOptions options_;
   std::unique_ptr<DataDirLock> lock_;  // first in, last out: held until everything below is closed

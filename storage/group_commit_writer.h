@@ -6,7 +6,10 @@
 // mutation that fails its own check — a precondition, a missing bucket — is rolled back alone),
 // commits once (one sync), then runs the mutations' on-commit actions and wakes every caller.
 // If the commit fails, every mutation of the batch gets IoError and the writer stops for good:
-// later Submits return WritesStopped (the page cache may have lost the data; LevelDB's rule).
+// later Submits return WritesStopped (the page cache may have lost the data; LevelDB's rule),
+// except on a full disk (Detail::NoSpace), which leaves nothing behind and may pass.
+// A full LMDB map is not a failure: the batch is aborted, the map doubled (GrowMap) and the
+// batch run again, so a mutation may run more than once and must depend only on its txn.
 #include <lmdb.h>
 
 #include <atomic>
