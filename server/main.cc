@@ -104,6 +104,10 @@ int main(int argc, char** argv) {
     std::cerr << "xs3d: cannot open data directory '" << cfg.data_dir << "': " << engine.status().message() << "\n";
     return 1;
   }
+  if (engine.value()->Stats().read_only) {
+    std::cerr << "xs3d: data directory '" << cfg.data_dir
+              << "' is on a read-only filesystem: serving reads; writes answer 500 InternalError\n";
+  }
 
   if (auto e = api::FaultInjector().SetSchedule(cfg.faults)) {
     std::cerr << "xs3d: fault schedule: " << *e << "\n";

@@ -1,6 +1,7 @@
 #include "storage/engine.h"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -104,6 +105,15 @@ Status MkdirP(const std::string& dir) {
 Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   if (options.data_dir.empty()) return Status(Code::InvalidArgument, "data_dir is empty");
   if (Status s = MkdirP(options.data_dir); !s.ok()) return s;
+  struct statvfs fs {};
+  if (::statvfs(options.data_dir.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY) != 0) {
+    // A read-only filesystem (a ro mount, a snapshot): serve reads, refuse writes. There is no
+    // lock to take (nobody can write here) and no recovery to run (it would delete files).
+    auto env = LmdbEnv::OpenReadOnly(options.data_dir + "/meta", options.map_size);
+    if (!env.ok()) return env.status();
+    return std::unique_ptr<Engine>(
+        std::make_unique<EngineImpl>(options, nullptr, std::move(env.value()), /*read_only=*/true));
+  }
   auto lock = DataDirLock::Acquire(options.data_dir);
   if (!lock.ok()) return lock.status();
   auto env = LmdbEnv::Open(options.data_dir + "/meta", options.durability == Durability::Relaxed, options.map_size);
@@ -129,12 +139,14 @@ Result<OpenedObject> Engine::OpenObject(const std::string& bucket, const std::st
   return last;
 }
 
-EngineImpl::EngineImpl(const EngineOptions& options, std::unique_ptr<DataDirLock> lock, std::unique_ptr<LmdbEnv> env)
+EngineImpl::EngineImpl(const EngineOptions& options, std::unique_ptr<DataDirLock> lock, std::unique_ptr<LmdbEnv> env,
+                       bool read_only)
     : options_(options),
       lock_(std::move(lock)),
       env_(std::move(env)),
       blobs_(options.data_dir, options.durability == Durability::Fsync),
-      writer_(std::make_unique<GroupCommitWriter>(env_->env())) {}
+      writer_(std::make_unique<GroupCommitWriter>(env_->env(), read_only)),
+      read_only_(read_only) {}
 
 EngineImpl::~EngineImpl() { writer_.reset(); }  // drain writes before the env closes
 
@@ -323,6 +335,7 @@ EngineStats EngineImpl::Stats() {
   s.batches_committed = writer_->batches_committed();
   s.mutations_committed = writer_->mutations_committed();
   s.writes_stopped = writer_->stopped();
+  s.read_only = read_only_;
   return s;
 }
 

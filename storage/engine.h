@@ -15,6 +15,8 @@
 //  - All LMDB writes go through one writer thread that group-commits: concurrent callers' mutations
 //    are applied in one transaction and one sync, then every caller is acknowledged.
 //  - After a failed fsync the engine refuses writes (Code::WritesStopped) until reopened.
+//  - A full disk fails the writes that need space (IoError, Detail::NoSpace) and nothing else.
+//  - A data dir on a read-only filesystem opens for reads; writes fail (IoError, Detail::ReadOnly).
 //  - S3 keys up to 1,024 bytes are stored although LMDB's key limit is 511 bytes (see key_codec.h).
 //
 // Thread-safety: every public method may be called from any thread concurrently.
@@ -201,6 +203,7 @@ struct EngineStats {
   uint64_t batches_committed = 0;    // group commits (one sync each in fsync mode)
   uint64_t mutations_committed = 0;  // writes those batches carried
   bool writes_stopped = false;       // a commit failed: read-only until restart
+  bool read_only = false;            // the data dir is on a read-only filesystem: reads only
 };
 
 // The blob files of a data dir against what its metadata references (xs3-fsck, crash tests).

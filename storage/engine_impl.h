@@ -35,7 +35,9 @@ Status CollectReferencedBlobs(MDB_txn* txn, const LmdbEnv& env, std::unordered_s
 
 class EngineImpl final : public Engine {
  public:
-  EngineImpl(const EngineOptions& options, std::unique_ptr<DataDirLock> lock, std::unique_ptr<LmdbEnv> env);
+  // read_only: the env was opened with MDB_RDONLY; every write answers IoError / Detail::ReadOnly.
+  EngineImpl(const EngineOptions& options, std::unique_ptr<DataDirLock> lock, std::unique_ptr<LmdbEnv> env,
+             bool read_only = false);
   ~EngineImpl() override;
 
   // Recovery: empties tmp/, removes unreferenced blobs. Called once by Open().
@@ -137,6 +139,7 @@ class EngineImpl final : public Engine {
   std::unique_ptr<LmdbEnv> env_;
   BlobStore blobs_;
   std::unique_ptr<GroupCommitWriter> writer_;
+  bool read_only_;
 };
 
 }  // namespace xs3::storage

@@ -11,7 +11,7 @@ namespace {
 constexpr size_t kMaxBatch = 1024;
 }  // namespace
 
-GroupCommitWriter::GroupCommitWriter(MDB_env* env) : env_(env) {
+GroupCommitWriter::GroupCommitWriter(MDB_env* env, bool read_only) : env_(env), read_only_(read_only) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -35,6 +35,7 @@ size_t GroupCommitWriter::pending() {
 }
 
 Status GroupCommitWriter::Submit(Mutation mutation) {
+  if (read_only_) return Status(Code::IoError, Detail::ReadOnly, "the data directory is on a read-only filesystem");
   if (stopped_.load()) return Status(Code::WritesStopped, "writes stopped after an earlier sync failure");
   std::future<Status> result;
   {

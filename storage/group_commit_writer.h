@@ -37,8 +37,9 @@ using Mutation = std::function<Status(WriteTxn&)>;
 
 class GroupCommitWriter {
  public:
-  // REQUIRES: env outlives the writer.
-  explicit GroupCommitWriter(MDB_env* env);
+  // REQUIRES: env outlives the writer. read_only: the env is MDB_RDONLY; every Submit fails with
+  // IoError / Detail::ReadOnly.
+  explicit GroupCommitWriter(MDB_env* env, bool read_only = false);
   ~GroupCommitWriter();  // drains the queue, then joins
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
@@ -65,6 +66,7 @@ class GroupCommitWriter {
   void ApplyBatch(std::vector<Pending>& batch);
 
   MDB_env* env_;
+  const bool read_only_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Pending> queue_;

@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import threading
@@ -256,6 +257,8 @@ def _stats():
 
 
 def main():
+    # A SIGTERM (timeout, ctest, kill) unwinds through the finally blocks that stop xs3d.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cycles", type=int, default=50)
     ap.add_argument("--workers", type=int, default=6)
