@@ -328,7 +328,9 @@ EngineStats EngineImpl::Stats() {
   EngineStats s;
   MDB_envinfo info{};
   MDB_stat stat{};
-  if (mdb_env_info(env_->env(), &info) == 0 && mdb_env_stat(env_->env(), &stat) == 0) {
+  // Both read the meta pages inside the map: hold GrowMap's remap off like any reader.
+  auto gate = ReadTxn::Begin(env_->env());
+  if (gate.ok() && mdb_env_info(env_->env(), &info) == 0 && mdb_env_stat(env_->env(), &stat) == 0) {
     s.map_size_bytes = info.me_mapsize;
     s.map_used_bytes = static_cast<uint64_t>(info.me_last_pgno + 1) * stat.ms_psize;
   }

@@ -11,9 +11,7 @@ namespace xs3::storage {
 namespace {
 constexpr unsigned kMaxDbs = 16;
 constexpr unsigned kMaxReaders = 1024;
-}  // namespace
 
-namespace {
 thread_local bool t_map_full = false;
 
 std::shared_mutex* RemapGate(MDB_env* env) { return static_cast<std::shared_mutex*>(mdb_env_get_userctx(env)); }
@@ -38,7 +36,6 @@ Status GrowMap(MDB_env* env) {
   if ((rc = mdb_env_set_mapsize(env, grown)) != 0) return LmdbStatus(rc, "mdb_env_set_mapsize (grow)");
   return Status::OK();
 }
-
 
 Result<std::unique_ptr<LmdbEnv>> LmdbEnv::Open(const std::string& dir, bool relaxed, size_t map_size) {
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {

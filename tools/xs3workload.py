@@ -161,8 +161,9 @@ class Model:
 class Worker:
     """One thread's operations. run() loops until stop is set or a request raises (server gone)."""
 
-    def __init__(self, tid, server, model, seed, large_max=1024 * 1024, multipart_every=40):
+    def __init__(self, tid, server, model, seed, large_max=1024 * 1024, multipart_every=40, read_fraction=0.0):
         self.tid = tid
+        self.read_fraction = read_fraction
         self.api = Api(server)
         self.model = model
         self.rnd = random.Random(seed)
@@ -199,6 +200,8 @@ class Worker:
         i = self.rnd.randrange(KEYS_PER_WORKER)
         bk = (bucket, self.key(bucket, i))
         cur = self.model.state(bk)
+        if self.read_fraction and self.rnd.random() < self.read_fraction:
+            return self.read(bk, cur)
         roll = self.rnd.random()
         if self.multipart_every and self.rnd.randrange(self.multipart_every) == 0:
             return self.multipart(bk)
@@ -230,6 +233,17 @@ class Worker:
         if r.status != status:
             self.model.fail(self.tid, f"{what}: HTTP {r.status} {r.error_code()} {r.body[:300]!r}")
             raise OpFailed(what)
+
+    def read(self, bk, cur):
+        """GET of an own key: no other worker writes it, so it must be exactly the model's state."""
+        r = self.api.call("GET", bk[0], bk[1])
+        if cur is None:
+            if r.status != 404:
+                self.model.fail(self.tid, f"GET {bk}: expected 404, got {r.status}")
+        elif r.status != 200 or hashlib.md5(r.body).hexdigest() != cur.md5:
+            self.model.fail(self.tid, f"GET {bk}: HTTP {r.status}, {len(r.body)} bytes, want {cur!r}")
+        with self.model.lock:
+            self.model.counts["get"] = self.model.counts.get("get", 0) + 1
 
     def put(self, bk, size):
         recipe = [(self.new_seed(), size)]
