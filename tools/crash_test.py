@@ -134,6 +134,25 @@ def verify(server, model, stats):
     model.pending.clear()
 
 
+def abort_uploads(server, stats):
+    """Uploads the kills interrupted: they must still be listed and abortable (their parts are
+    referenced blobs, not orphans); aborting them keeps a long run's disk use bounded."""
+    api = wl.Api(server)
+    try:
+        for b in (wl.GP_BUCKET, wl.DIR_BUCKET):
+            r = api.call("GET", b, query=[("uploads", None)])
+            if r.status != 200:
+                raise CrashCheckFailed(f"ListMultipartUploads {b}: {r}")
+            for u in r.xml().findall("Upload"):
+                key, upload_id = u.findtext("Key"), u.findtext("UploadId")
+                d = api.call("DELETE", b, key, query=[("uploadId", upload_id)])
+                if d.status != 204:
+                    raise CrashCheckFailed(f"AbortMultipartUpload {b}/{key}: {d}")
+                stats["uploads_aborted"] = stats.get("uploads_aborted", 0) + 1
+    finally:
+        api.close()
+
+
 def audit(server, stats):
     p = subprocess.run([fsck_path(), server.data_dir], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        timeout=120)
@@ -175,6 +194,7 @@ def run(cycles, workers, min_s, max_s, seed, log=print, large_max=1024 * 1024):
             server.start()
             audit(server, stats)
             verify(server, model, stats)
+            abort_uploads(server, stats)
             stats["cycles"] = cycle
             if cycle % 10 == 0 or cycle == cycles:
                 ops = ", ".join(f"{k} {v}" for k, v in sorted(model.counts.items()))
