@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 
 BUILD_PACKAGES := cmake make g++ libboost1.81-dev libssl-dev liblmdb-dev nlohmann-json3-dev \
                   libpugixml-dev doctest-dev libisal-dev
-TEST_PACKAGES := python3 python3-boto3 python3-prometheus-client awscli s3cmd rclone curl
+TEST_PACKAGES := python3 python3-boto3 python3-prometheus-client awscli s3cmd rclone s3fs curl chromium
 
 .PHONY: run test build deps-build deps-test clean
 

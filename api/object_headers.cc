@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "api/http_time.h"
+#include "api/tag_set.h"
 #include "auth/checksum.h"
 
 namespace xs3::api {
@@ -76,6 +77,16 @@ std::variant<storage::ObjectMeta, S3Error> MetaFromHeaders(const Request& reques
   return m;
 }
 
+std::optional<S3Error> ReadTaggingHeader(const Request& request, bool directory_bucket, storage::ObjectMeta& meta) {
+  auto* header = request.Header("x-amz-tagging");
+  if (!header) return std::nullopt;
+  if (directory_bucket) return make_error(ErrorCode::NotImplemented, "Object tagging is not supported for directory buckets.");
+  auto tags = TagsFromHeader(*header);
+  if (auto* e = std::get_if<S3Error>(&tags)) return *e;
+  meta.tags = std::move(std::get<TagList>(tags));
+  return std::nullopt;
+}
+
 void AddChecksumHeaders(Response& r, const storage::ObjectMeta& meta) {
   for (auto& [alg, value] : meta.checksums) {
     auto a = auth::ParseChecksumAlgorithm(alg);
@@ -98,6 +109,7 @@ void AddObjectHeaders(Response& r, const storage::ObjectMeta& meta, bool with_ch
   if (!meta.expires.empty()) r.SetHeader("Expires", meta.expires);
   if (!meta.storage_class.empty()) r.SetHeader("x-amz-storage-class", meta.storage_class);
   for (auto& [k, v] : meta.user_meta) r.SetHeader("x-amz-meta-" + k, v);
+  if (!meta.tags.empty()) r.SetHeader("x-amz-tagging-count", std::to_string(meta.tags.size()));
   if (with_checksums) AddChecksumHeaders(r, meta);
 }
 

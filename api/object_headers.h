@@ -16,6 +16,10 @@ constexpr size_t kMaxKeyBytes = 1024;
 // The metadata a PutObject (or CopyObject with REPLACE) sets. Size and ETag are not touched.
 std::variant<storage::ObjectMeta, S3Error> MetaFromHeaders(const Request& request);
 
+// x-amz-tagging (PutObject, CopyObject with REPLACE, CreateMultipartUpload) into meta.tags.
+// Directory buckets have no object tags: NotImplemented there.
+std::optional<S3Error> ReadTaggingHeader(const Request& request, bool directory_bucket, storage::ObjectMeta& meta);
+
 // GetObject/HeadObject headers for `meta`; checksums only when asked and the whole object is sent.
 void AddObjectHeaders(Response& response, const storage::ObjectMeta& meta, bool with_checksums);
 void AddChecksumHeaders(Response& response, const storage::ObjectMeta& meta);

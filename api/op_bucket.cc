@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <pugixml.hpp>
 
+#include "api/acl.h"
 #include "api/bucket_name.h"
 #include "api/directory_bucket_name.h"
 #include "api/http_time.h"
@@ -70,6 +71,35 @@ Response CreateDirectoryBucket(OperationContext& ctx, const std::string& body) {
   return r;
 }
 
+// x-amz-object-ownership and x-amz-acl of a new general-purpose bucket. New buckets get what S3
+// gives them since 2023: BucketOwnerEnforced and every Block Public Access setting on.
+std::optional<S3Error> ApplyAccessSettings(const OperationContext& ctx, storage::BucketInfo& info) {
+  std::string ownership = ctx.request.HeaderOr("x-amz-object-ownership", "BucketOwnerEnforced");
+  if (ownership != "BucketOwnerEnforced" && ownership != "BucketOwnerPreferred" && ownership != "ObjectWriter") {
+    S3Error e = make_error(ErrorCode::InvalidArgument, "Invalid x-amz-object-ownership header: " + ownership);
+    e.extra_xml = "<ArgumentName>x-amz-object-ownership</ArgumentName>";
+    return e;
+  }
+  info.object_ownership = ownership;
+  info.public_access_block = storage::PublicAccessBlock{true, true, true, true};
+  for (const char* h : {"x-amz-grant-full-control", "x-amz-grant-read", "x-amz-grant-read-acp", "x-amz-grant-write",
+                        "x-amz-grant-write-acp"}) {
+    if (!ctx.request.Header(h)) continue;
+    if (ownership == "BucketOwnerEnforced") return make_error(ErrorCode::InvalidBucketAclWithObjectOwnership);
+    return make_error(ErrorCode::NotImplemented, "Only canned ACLs (x-amz-acl) are supported.");
+  }
+  if (auto* header = ctx.request.Header("x-amz-acl")) {
+    auto canned = ParseCannedAcl(*header, AclTarget::Bucket);
+    if (auto* e = std::get_if<S3Error>(&canned)) return *e;
+    info.acl = std::get<std::string>(canned);
+  }
+  if (ownership == "BucketOwnerEnforced" && !info.acl.empty()) {
+    return make_error(ErrorCode::InvalidBucketAclWithObjectOwnership);
+  }
+  if (AclGrantsAuthenticatedRead(info.acl)) return make_error(ErrorCode::InvalidBucketAclWithBlockPublicAccessError);
+  return std::nullopt;
+}
+
 Response CreateBucketWithConfiguration(OperationContext& ctx, const std::string& body) {
   if (HasDirectorySuffix(ctx.address.bucket)) return CreateDirectoryBucket(ctx, body);
   std::string region = ctx.config.region;
@@ -96,6 +126,7 @@ Response CreateBucketWithConfiguration(OperationContext& ctx, const std::string&
   info.name = ctx.address.bucket;
   info.region = region;
   info.owner = ctx.auth.user;
+  if (auto e = ApplyAccessSettings(ctx, info)) return Fail(ctx, *e).response;
   auto st = ctx.engine.CreateBucket(info);
   if (!st.ok()) {
     if (st.code() == storage::Code::BucketExists) {

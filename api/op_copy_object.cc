@@ -51,7 +51,8 @@ Outcome CopyObject(OperationContext& ctx) {
   if (auto e = ValidateKey(ctx.address.key)) return Fail(ctx, *e);
   auto source = ParseCopySource(*ctx.request.Header("x-amz-copy-source"));
   if (!source) return Fail(ctx, ErrorCode::InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
-  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, nullptr, BucketAccess::Write)) return Fail(ctx, *e);
+  storage::BucketInfo bucket;
+  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &bucket, BucketAccess::Write)) return Fail(ctx, *e);
   if (auto e = AuthorizeBucket(ctx, source->bucket, nullptr, BucketAccess::Read)) return Fail(ctx, *e);
 
   auto src = ctx.engine.GetObject(source->bucket, source->key);
@@ -66,6 +67,10 @@ Outcome CopyObject(OperationContext& ctx) {
   std::string directive = ctx.request.HeaderOr("x-amz-metadata-directive", "COPY");
   if (directive != "COPY" && directive != "REPLACE") {
     return Fail(ctx, ErrorCode::InvalidArgument, "Unknown metadata directive.");
+  }
+  std::string tagging_directive = ctx.request.HeaderOr("x-amz-tagging-directive", "COPY");
+  if (tagging_directive != "COPY" && tagging_directive != "REPLACE") {
+    return Fail(ctx, ErrorCode::InvalidArgument, "Unknown tagging directive.");
   }
   storage::ObjectMeta meta;
   if (directive == "REPLACE") {
@@ -82,6 +87,15 @@ Outcome CopyObject(OperationContext& ctx) {
                 "This copy request is illegal because it is trying to copy an object to itself without changing the "
                 "object's metadata, storage class, website redirect location or encryption attributes.");
   }
+  // Tags follow their own directive: the source's (COPY, the default) or x-amz-tagging's.
+  meta.tags.clear();
+  if (tagging_directive == "REPLACE") {
+    if (auto e = ReadTaggingHeader(ctx.request, ctx.IsDirectoryBucket(), meta)) return Fail(ctx, *e);
+  } else if (!ctx.IsDirectoryBucket()) {
+    meta.tags = src->meta.tags;
+  }
+  // ACLs are not copied: the copy gets x-amz-acl's, or private.
+  if (auto e = ReadAclHeaders(ctx.request, bucket, meta)) return Fail(ctx, *e);
   meta.size = src->meta.size;
   meta.etag = src->meta.etag;
   // ETags follow the destination's bucket type: opaque in directory buckets, the MD5 of the

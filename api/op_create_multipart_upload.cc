@@ -9,12 +9,15 @@ namespace xs3::api {
 
 Outcome CreateMultipartUpload(OperationContext& ctx) {
   if (auto e = ValidateKey(ctx.address.key)) return Fail(ctx, *e);
-  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, nullptr, BucketAccess::Write)) return Fail(ctx, *e);
+  storage::BucketInfo bucket;
+  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &bucket, BucketAccess::Write)) return Fail(ctx, *e);
   if (auto e = CheckEncryptionHeaders(ctx.request)) return Fail(ctx, *e);
   auto meta = MetaFromHeaders(ctx.request);
   if (auto* e = std::get_if<S3Error>(&meta)) return Fail(ctx, *e);
   auto& m = std::get<storage::ObjectMeta>(meta);
   m.owner = ctx.auth.user;
+  if (auto e = ReadTaggingHeader(ctx.request, ctx.IsDirectoryBucket(), m)) return Fail(ctx, *e);
+  if (auto e = ReadAclHeaders(ctx.request, bucket, m)) return Fail(ctx, *e);
   if (ctx.IsDirectoryBucket()) {
     if (!m.storage_class.empty() && m.storage_class != "EXPRESS_ONEZONE") return Fail(ctx, ErrorCode::InvalidStorageClass);
     m.storage_class = "EXPRESS_ONEZONE";

@@ -25,7 +25,11 @@ constexpr std::array<std::pair<const char*, const char*>, 6> kResponseOverrides 
 }  // namespace
 
 Outcome GetObject(OperationContext& ctx) {
-  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket)) return Fail(ctx, *e);
+  // A caller the bucket does not admit may still read an object whose ACL grants it (checked
+  // once the record is read); a missing key is then AccessDenied too, as S3 answers.
+  storage::BucketInfo bucket;
+  auto denied = AuthorizeBucket(ctx, ctx.address.bucket, &bucket);
+  if (denied && denied->code != ErrorCode::AccessDenied) return Fail(ctx, *denied);
   // GET opens the body together with the record, so an overwrite in between cannot pull the
   // blob away; HEAD needs no body.
   storage::OpenedObject object;
@@ -39,6 +43,7 @@ Outcome GetObject(OperationContext& ctx) {
     if (opened.ok()) object = std::move(opened.value());
     status = opened.status();
   }
+  if (denied && (!status.ok() || !ReadableThroughAcl(ctx, bucket, object.record.meta.acl))) return Fail(ctx, *denied);
   if (!status.ok()) {
     S3Error e = FromStorage(status);
     if (e.code == ErrorCode::NoSuchKey) e.extra_xml = "<Key>" + XmlEscape(ctx.address.key) + "</Key>";

@@ -11,7 +11,11 @@
 namespace xs3::api {
 
 Outcome ListObjects(OperationContext& ctx, bool v2) {
-  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket)) return Fail(ctx, *e);
+  // Callers the bucket does not admit may list when its ACL grants them READ.
+  storage::BucketInfo bucket;
+  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &bucket)) {
+    if (e->code != ErrorCode::AccessDenied || !ReadableThroughAcl(ctx, bucket, bucket.acl)) return Fail(ctx, *e);
+  }
 
   auto param = [&](std::string_view name) {
     auto* v = ctx.Query(name);

@@ -14,6 +14,7 @@
 #include "auth/bucket_policy.h"
 #include "auth/session_token.h"
 #include "auth/sigv4.h"
+#include "auth/user_directory.h"
 #include "config/config.h"
 #include "storage/engine.h"
 
@@ -27,6 +28,7 @@ struct OperationContext {
   auth::AuthContext auth;
   const config::Config& config;
   storage::Engine& engine;
+  auth::UserDirectory& users;
   const auth::SessionTokenIssuer& sessions;
   IdempotencyCache& client_tokens;
   FaultInjector& faults;
@@ -40,7 +42,7 @@ struct OperationContext {
   }
   bool HasQuery(std::string_view name) const { return Query(name) != nullptr; }
   bool IsHead() const { return request.method == "HEAD"; }
-  bool IsRoot() const { return auth.user == config.users.at(0).name; }
+  bool IsRoot() const { return auth.user == users.root(); }
   bool IsDirectoryBucket() const;
 };
 
@@ -67,6 +69,11 @@ std::string BucketArn(const OperationContext& ctx, const std::string& bucket);
 // Operations, one file each (api/op_*.cc).
 Outcome CreateSession(OperationContext& ctx);
 Outcome AdminFaults(OperationContext& ctx);  // GET/PUT/DELETE /_xs3/faults (root only)
+// The admin API for the `xs3` CLI (JSON, root only): api/op_admin_*.cc.
+Outcome AdminUsers(OperationContext& ctx);
+Outcome AdminBuckets(OperationContext& ctx);
+Outcome AdminImport(OperationContext& ctx);
+Outcome AdminConfig(OperationContext& ctx);
 Outcome ListDirectoryBuckets(OperationContext& ctx);
 Outcome ListBuckets(OperationContext& ctx);
 Outcome CreateBucket(OperationContext& ctx);
@@ -77,11 +84,47 @@ Outcome GetBucketVersioning(OperationContext& ctx);
 Outcome PutBucketPolicy(OperationContext& ctx);
 Outcome GetBucketPolicy(OperationContext& ctx);
 Outcome DeleteBucketPolicy(OperationContext& ctx);
+Outcome PutBucketTagging(OperationContext& ctx);
+Outcome GetBucketTagging(OperationContext& ctx);
+Outcome DeleteBucketTagging(OperationContext& ctx);
+Outcome PutBucketCors(OperationContext& ctx);
+Outcome GetBucketCors(OperationContext& ctx);
+Outcome DeleteBucketCors(OperationContext& ctx);
+Outcome OptionsObject(OperationContext& ctx);  // the CORS preflight, unauthenticated
+// Access-Control-* headers for a request with an Origin that one of the bucket's CORS rules
+// allows; empty otherwise.
+std::vector<std::pair<std::string, std::string>> CorsHeadersForActualRequest(storage::Engine& engine,
+                                                                            const Request& request,
+                                                                            const std::string& bucket);
+Outcome GetBucketAcl(OperationContext& ctx);
+Outcome PutBucketAcl(OperationContext& ctx);
+Outcome GetBucketOwnershipControls(OperationContext& ctx);
+Outcome PutBucketOwnershipControls(OperationContext& ctx);
+Outcome DeleteBucketOwnershipControls(OperationContext& ctx);
+Outcome GetPublicAccessBlock(OperationContext& ctx);
+Outcome PutPublicAccessBlock(OperationContext& ctx);
+Outcome DeletePublicAccessBlock(OperationContext& ctx);
 Outcome ListObjects(OperationContext& ctx, bool v2);
+Outcome PutBucketLifecycleConfiguration(OperationContext& ctx);
+Outcome GetBucketLifecycleConfiguration(OperationContext& ctx);
+Outcome DeleteBucketLifecycle(OperationContext& ctx);
 Outcome PutObject(OperationContext& ctx);
+Outcome PostObject(OperationContext& ctx);  // browser-form upload (presigned POST)
 Outcome GetObject(OperationContext& ctx);  // HeadObject too
 Outcome GetObjectAttributes(OperationContext& ctx);
 Outcome DeleteObject(OperationContext& ctx);
+Outcome GetObjectAcl(OperationContext& ctx);
+Outcome PutObjectAcl(OperationContext& ctx);
+// x-amz-acl (and x-amz-grant-*) of PutObject, CopyObject, CreateMultipartUpload into meta.acl,
+// as `bucket`'s Object Ownership and Block Public Access allow (op_acl.cc).
+std::optional<S3Error> ReadAclHeaders(const Request& request, const storage::BucketInfo& bucket,
+                                      storage::ObjectMeta& meta);
+// Whether an ACL (an object's, or the bucket's for listings) lets this caller (anonymous, or a
+// user the bucket does not admit) read, as the bucket's settings allow.
+bool ReadableThroughAcl(const OperationContext& ctx, const storage::BucketInfo& bucket, const std::string& acl);
+Outcome PutObjectTagging(OperationContext& ctx);
+Outcome GetObjectTagging(OperationContext& ctx);
+Outcome DeleteObjectTagging(OperationContext& ctx);
 Outcome DeleteObjects(OperationContext& ctx);
 Outcome CopyObject(OperationContext& ctx);
 Outcome RenameObject(OperationContext& ctx);

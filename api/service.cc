@@ -10,8 +10,10 @@
 #include "api/request_rate_limiter.h"
 #include "api/operation.h"
 #include "api/directory_bucket_name.h"
+#include "api/expected_bucket_owner.h"
 #include "auth/checksum.h"
 #include "auth/session_token.h"
+#include "auth/user_directory.h"
 
 namespace xs3::api {
 namespace {
@@ -19,11 +21,11 @@ namespace {
 // Subresources S3 defines that xs3 does not implement yet: they answer NotImplemented instead of
 // being mistaken for a plain GetObject/ListObjects.
 constexpr std::array kUnsupportedSubresources = {
-    "accelerate", "analytics", "cors", "encryption", "intelligent-tiering", "inventory",
-    "legal-hold", "lifecycle", "logging", "metadataTable", "metrics", "notification", "object-lock",
-    "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "renameObject",
-    "replication", "requestPayment", "restore", "retention", "select", "session", "tagging", "torrent",
-    "versionId", "versioning", "versions", "website", "acl"};
+    "accelerate", "analytics", "encryption", "intelligent-tiering", "inventory",
+    "legal-hold", "logging", "metadataTable", "metrics", "notification", "object-lock",
+    "policy", "policyStatus", "renameObject",
+    "replication", "requestPayment", "restore", "retention", "select", "session", "torrent",
+    "versionId", "versioning", "versions", "website"};
 
 bool IsUnsupported(const OperationContext& ctx) {
   for (auto* s : kUnsupportedSubresources)
@@ -43,9 +45,8 @@ std::optional<S3Error> CheckSession(const OperationContext& ctx, const auth::Ses
     return make_error(ErrorCode::InvalidAccessKeyId);
   }
   if (now_s >= session.claims.expires_epoch_s) return make_error(ErrorCode::ExpiredToken);
-  bool user_known = false;
-  for (auto& u : ctx.config.users) user_known = user_known || u.name == session.claims.user;
-  if (!user_known) return make_error(ErrorCode::AccessDenied);
+  // A session outlives nothing: deleting its user revokes it.
+  if (!ctx.users.Exists(session.claims.user)) return make_error(ErrorCode::AccessDenied);
   if (ctx.HasQuery("session") && ctx.address.key.empty()) {
     return make_error(ErrorCode::InvalidRequest, "CreateSession request should not include x-amz-s3session-token");
   }
@@ -64,7 +65,7 @@ std::optional<S3Error> CheckSession(const OperationContext& ctx, const auth::Ses
       // belongs to the session's user, it carries exactly the rights a new session would.
       // While the bucket does not exist the operation itself answers NoSuchBucket.
       auto bucket = ctx.engine.GetBucket(ctx.address.bucket);
-      bool root = session.claims.user == ctx.config.users.at(0).name;
+      bool root = session.claims.user == ctx.users.root();
       if (bucket.ok() && bucket->owner != session.claims.user && !root) return make_error(ErrorCode::AccessDenied);
       break;
     }
@@ -82,6 +83,9 @@ struct Routed {
 };
 
 Routed Refused(S3Error e) { return Routed{"", nullptr, std::move(e)}; }
+S3Error NotForDirectoryBuckets() {
+  return make_error(ErrorCode::NotImplemented, "This operation is not supported for directory buckets.");
+}
 Outcome ListObjectsV1(OperationContext& ctx) { return ListObjects(ctx, false); }
 Outcome ListObjectsV2(OperationContext& ctx) { return ListObjects(ctx, true); }
 
@@ -98,7 +102,14 @@ Routed Classify(OperationContext& ctx) {
     if (xid && *xid == "ListBuckets") directory = false;
     return directory ? Routed{"ListDirectoryBuckets", &ListDirectoryBuckets} : Routed{"ListBuckets", &ListBuckets};
   }
-  if (a.bucket == "_xs3" && a.key == "faults" && !a.virtual_host) return Routed{"AdminFaults", &AdminFaults};
+  if (a.bucket == "_xs3" && !a.virtual_host) {
+    // Not a valid bucket name, so the admin API shadows no bucket.
+    if (a.key == "faults") return Routed{"AdminFaults", &AdminFaults};
+    if (a.key == "users" || a.key.starts_with("users/")) return Routed{"AdminUsers", &AdminUsers};
+    if (a.key == "buckets" || a.key.starts_with("buckets/")) return Routed{"AdminBuckets", &AdminBuckets};
+    if (a.key == "import") return Routed{"AdminImport", &AdminImport};
+    if (a.key == "config") return Routed{"AdminConfig", &AdminConfig};
+  }
   if (a.key.empty() && m == "GET" && ctx.HasQuery("session")) return Routed{"CreateSession", &CreateSession};
   if (a.key.empty() && ctx.HasQuery("policy") && ctx.IsDirectoryBucket()) {
     if (m == "PUT") return Routed{"PutBucketPolicy", &PutBucketPolicy};
@@ -108,7 +119,7 @@ Routed Classify(OperationContext& ctx) {
   if (ctx.IsDirectoryBucket()) {
     // Operations S3 Express does not offer on directory buckets.
     if (a.key.empty() && m == "GET" && (ctx.HasQuery("location") || !ctx.HasQuery("list-type"))) {
-      if (!ctx.HasQuery("uploads")) return Refused(make_error(ErrorCode::NotImplemented, "This operation is not supported for directory buckets."));
+      if (!ctx.HasQuery("uploads")) return Refused(NotForDirectoryBuckets());
     }
     if (ctx.request.Header("x-amz-acl") || ctx.request.Header("x-amz-grant-full-control") ||
         ctx.request.Header("x-amz-grant-read") || ctx.request.Header("x-amz-grant-write")) {
@@ -127,9 +138,47 @@ Routed Classify(OperationContext& ctx) {
     if (IsUnsupported(ctx) || ctx.HasQuery("uploads") || ctx.HasQuery("uploadId")) {
       return Refused(make_error(ErrorCode::NotImplemented));
     }
+    if (ctx.HasQuery("acl") || ctx.HasQuery("ownershipControls") || ctx.HasQuery("publicAccessBlock")) {
+      if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+      if (ctx.HasQuery("acl")) {
+        if (m == "GET") return Routed{"GetBucketAcl", &GetBucketAcl};
+        if (m == "PUT") return Routed{"PutBucketAcl", &PutBucketAcl};
+      } else if (ctx.HasQuery("ownershipControls")) {
+        if (m == "GET") return Routed{"GetBucketOwnershipControls", &GetBucketOwnershipControls};
+        if (m == "PUT") return Routed{"PutBucketOwnershipControls", &PutBucketOwnershipControls};
+        if (m == "DELETE") return Routed{"DeleteBucketOwnershipControls", &DeleteBucketOwnershipControls};
+      } else {
+        if (m == "GET") return Routed{"GetPublicAccessBlock", &GetPublicAccessBlock};
+        if (m == "PUT") return Routed{"PutPublicAccessBlock", &PutPublicAccessBlock};
+        if (m == "DELETE") return Routed{"DeletePublicAccessBlock", &DeletePublicAccessBlock};
+      }
+      return Refused(make_error(ErrorCode::MethodNotAllowed));
+    }
+    if (ctx.HasQuery("cors")) {
+      if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+      if (m == "PUT") return Routed{"PutBucketCors", &PutBucketCors};
+      if (m == "GET") return Routed{"GetBucketCors", &GetBucketCors};
+      if (m == "DELETE") return Routed{"DeleteBucketCors", &DeleteBucketCors};
+      return Refused(make_error(ErrorCode::MethodNotAllowed));
+    }
+    if (ctx.HasQuery("lifecycle")) {
+      if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+      if (m == "PUT") return Routed{"PutBucketLifecycleConfiguration", &PutBucketLifecycleConfiguration};
+      if (m == "GET") return Routed{"GetBucketLifecycleConfiguration", &GetBucketLifecycleConfiguration};
+      if (m == "DELETE") return Routed{"DeleteBucketLifecycle", &DeleteBucketLifecycle};
+      return Refused(make_error(ErrorCode::MethodNotAllowed));
+    }
+    if (ctx.HasQuery("tagging")) {
+      if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+      if (m == "PUT") return Routed{"PutBucketTagging", &PutBucketTagging};
+      if (m == "GET") return Routed{"GetBucketTagging", &GetBucketTagging};
+      if (m == "DELETE") return Routed{"DeleteBucketTagging", &DeleteBucketTagging};
+      return Refused(make_error(ErrorCode::MethodNotAllowed));
+    }
     if (m == "PUT") return Routed{"CreateBucket", &CreateBucket};
     if (m == "DELETE") return Routed{"DeleteBucket", &DeleteBucket};
     if (m == "HEAD") return Routed{"HeadBucket", &HeadBucket};
+    if (m == "POST" && ctx.query.empty()) return Routed{"PostObject", &PostObject};
     if (m == "GET") {
       auto* lt = ctx.Query("list-type");
       if (lt && *lt == "2") return Routed{"ListObjectsV2", &ListObjectsV2};
@@ -141,6 +190,19 @@ Routed Classify(OperationContext& ctx) {
   if (m == "GET" && ctx.HasQuery("attributes")) return Routed{"GetObjectAttributes", &GetObjectAttributes};
   if (m == "PUT" && ctx.HasQuery("renameObject")) return Routed{"RenameObject", &RenameObject};
   if (IsUnsupported(ctx)) return Refused(make_error(ErrorCode::NotImplemented));
+  if (ctx.HasQuery("acl")) {
+    if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+    if (m == "GET") return Routed{"GetObjectAcl", &GetObjectAcl};
+    if (m == "PUT") return Routed{"PutObjectAcl", &PutObjectAcl};
+    return Refused(make_error(ErrorCode::MethodNotAllowed));
+  }
+  if (ctx.HasQuery("tagging")) {
+    if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+    if (m == "PUT") return Routed{"PutObjectTagging", &PutObjectTagging};
+    if (m == "GET") return Routed{"GetObjectTagging", &GetObjectTagging};
+    if (m == "DELETE") return Routed{"DeleteObjectTagging", &DeleteObjectTagging};
+    return Refused(make_error(ErrorCode::MethodNotAllowed));
+  }
   if (m == "POST" && ctx.HasQuery("uploads")) return Routed{"CreateMultipartUpload", &CreateMultipartUpload};
   if (ctx.HasQuery("uploadId")) {
     if (m == "PUT" && ctx.HasQuery("partNumber")) {
@@ -210,23 +272,23 @@ struct Service::Impl {
   const config::Config& config;
   storage::Engine& engine;
   auth::SessionTokenIssuer sessions;
-  std::unordered_map<std::string, auth::Credential> credentials;
+  auth::UserDirectory& users;
   IdempotencyCache client_tokens;
   RequestRateLimiter limiter;
   FaultInjector faults;
 };
 
-Service::Service(const config::Config& config, storage::Engine& engine, std::string session_master_key)
+Service::Service(const config::Config& config, storage::Engine& engine, std::string session_master_key,
+                 auth::UserDirectory& users)
     : impl_(new Impl{config,
                      engine,
                      auth::SessionTokenIssuer(std::move(session_master_key)),
-                     {},
+                     users,
                      {},
                      RequestRateLimiter(LimitsFrom(config)),
                      {}}) {
   // Validated at startup (config::Load), so a schedule from the file always parses here.
   impl_->faults.SetSchedule(config.faults);
-  for (auto& u : config.users) impl_->credentials[u.access_key] = {u.access_key, u.secret_key, u.name};
 }
 
 Service::~Service() = default;
@@ -243,6 +305,18 @@ Response Service::ErrorFor(const S3Error& error, bool is_head) const {
 }
 
 Outcome Service::Begin(const Request& request) {
+  Outcome out = Dispatch(request);
+  if (request.method != "OPTIONS" && request.Header("origin")) {
+    auto address = ResolveAddress(request.HeaderOr("host"), request.raw_path, impl_->config.domains);
+    out.extra_headers = CorsHeadersForActualRequest(impl_->engine, request, address.bucket);
+    if (!out.consumer) {
+      for (auto& [name, value] : out.extra_headers) out.response.SetHeader(name, value);
+    }
+  }
+  return out;
+}
+
+Outcome Service::Dispatch(const Request& request) {
   std::string request_id = NewRequestId();
   bool is_head = request.method == "HEAD";
 
@@ -276,6 +350,30 @@ Outcome Service::Begin(const Request& request) {
     }
   }
 
+  // CORS preflights carry no credentials (browsers send none); the bucket's rules answer them.
+  if (request.method == "OPTIONS") {
+    OperationContext ctx{request,
+                         request_id,
+                         ResolveAddress(request.HeaderOr("host"), request.raw_path, impl_->config.domains),
+                         ParseQuery(request.raw_query),
+                         auth::AuthContext{},
+                         impl_->config,
+                         impl_->engine,
+                         impl_->users,
+                         impl_->sessions,
+                         impl_->client_tokens,
+                         impl_->faults,
+                         std::nullopt};
+    ctx.auth.anonymous = true;
+    Outcome o = ctx.address.malformed ? Fail(ctx, ErrorCode::InvalidURI) : OptionsObject(ctx);
+    StampRequestIds(o.response, request_id);
+    o.operation = "OptionsObject";
+    o.request_id = request_id;
+    o.bucket = ctx.address.bucket;
+    o.key = ctx.address.key;
+    return o;
+  }
+
   auth::RequestParts parts{request.method, request.raw_path, request.raw_query, &request.headers};
   auth::VerifyOptions options;
   options.region = impl_->config.region;
@@ -284,9 +382,7 @@ Outcome Service::Begin(const Request& request) {
       return auth::Credential{session->credentials.access_key_id, session->credentials.secret_access_key,
                               session->claims.user};
     }
-    auto it = impl_->credentials.find(std::string(key));
-    if (it == impl_->credentials.end()) return std::nullopt;
-    return it->second;
+    return impl_->users.Lookup(key);
   };
   auto verified = auth::VerifyRequest(parts, lookup, options);
   if (auto* err = std::get_if<S3Error>(&verified)) {
@@ -302,6 +398,7 @@ Outcome Service::Begin(const Request& request) {
                        std::get<auth::AuthContext>(verified),
                        impl_->config,
                        impl_->engine,
+                       impl_->users,
                        impl_->sessions,
                        impl_->client_tokens,
                        impl_->faults,
@@ -321,10 +418,15 @@ Outcome Service::Begin(const Request& request) {
   }
 
   Outcome out;
-  if (ctx.auth.anonymous) {
-    // Without bucket policies nothing is public yet: every anonymous request is denied.
+  Routed routed = Classify(ctx);
+  // Without bucket policies only ACLs make anything public: anonymous requests may read objects
+  // and list buckets (the operations check the ACLs), nothing else. A browser-form upload
+  // carries its signature in the form, which PostObject verifies.
+  bool anonymous_read = routed.handler == &GetObject || routed.handler == &ListObjectsV1 ||
+                        routed.handler == &ListObjectsV2 || routed.handler == &PostObject;
+  if (ctx.auth.anonymous && !anonymous_read) {
     out = Fail(ctx, ErrorCode::AccessDenied);
-  } else if (Routed routed = Classify(ctx); !routed.handler) {
+  } else if (!routed.handler) {
     out = Fail(ctx, routed.error);
   } else {
     // Limits and injected faults answer before the operation runs: no side effects.
@@ -340,6 +442,8 @@ Outcome Service::Begin(const Request& request) {
       out = Fail(ctx, ErrorCode::InternalError);
     } else if (fault && fault->kind == FaultKind::Reset) {
       out.reset_connection = true;
+    } else if (auto e = CheckExpectedBucketOwner(ctx)) {
+      out = Fail(ctx, *e);
     } else {
       out = routed.handler(ctx);
     }

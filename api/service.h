@@ -12,6 +12,10 @@
 #include "config/config.h"
 #include "storage/engine.h"
 
+namespace xs3::auth {
+class UserDirectory;
+}
+
 namespace xs3::api {
 
 class BodyConsumer {
@@ -39,12 +43,16 @@ struct Outcome {
   std::chrono::microseconds added_latency{0};
   // An injected connection reset: the server drops the connection without answering.
   bool reset_connection = false;
+  // Headers the final response carries whatever answers it, the consumer's too (CORS).
+  std::vector<std::pair<std::string, std::string>> extra_headers;
 };
 
 class Service {
  public:
   // `session_master_key`: the secret CreateSession tokens are signed under (>= 32 bytes).
-  Service(const config::Config& config, storage::Engine& engine, std::string session_master_key);
+  // `users` resolves access keys (configured and managed users); it outlives the service.
+  Service(const config::Config& config, storage::Engine& engine, std::string session_master_key,
+          auth::UserDirectory& users);
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
@@ -62,6 +70,8 @@ class Service {
   Response ErrorFor(const S3Error& error, bool is_head) const;
 
  private:
+  // Begin without the CORS headers of actual cross-origin requests.
+  Outcome Dispatch(const Request& request);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

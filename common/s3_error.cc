@@ -12,12 +12,15 @@ struct Entry {
 Entry entry_of(ErrorCode c) {
   switch (c) {
     case ErrorCode::AccessDenied: return {"AccessDenied", 403, "Access Denied"};
+    case ErrorCode::AccessControlListNotSupported:
+      return {"AccessControlListNotSupported", 400, "The bucket does not allow ACLs"};
     case ErrorCode::AuthorizationHeaderMalformed:
       return {"AuthorizationHeaderMalformed", 400, "The authorization header is malformed."};
     case ErrorCode::AuthorizationQueryParametersError:
       return {"AuthorizationQueryParametersError", 400,
               "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, "
               "X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."};
+    case ErrorCode::BadRequest: return {"BadRequest", 400, "Bad Request"};
     case ErrorCode::BadDigest:
       return {"BadDigest", 400, "The Content-MD5 you specified did not match what we received."};
     case ErrorCode::BucketAlreadyExists:
@@ -32,6 +35,11 @@ Entry entry_of(ErrorCode c) {
     case ErrorCode::ConditionalRequestConflict:
       return {"ConditionalRequestConflict", 409,
               "The conditional request cannot succeed due to a conflicting operation against this resource."};
+    case ErrorCode::AccessForbidden:
+      return {"AccessForbidden", 403,
+              "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, "
+              "request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted "
+              "by the resource's CORS spec."};
     case ErrorCode::EntityTooLarge:
       return {"EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size"};
     case ErrorCode::EntityTooSmall:
@@ -50,6 +58,12 @@ Entry entry_of(ErrorCode c) {
     case ErrorCode::InvalidAccessKeyId:
       return {"InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records."};
     case ErrorCode::InvalidArgument: return {"InvalidArgument", 400, "Invalid Argument"};
+    case ErrorCode::InvalidBucketAclWithBlockPublicAccessError:
+      return {"InvalidBucketAclWithBlockPublicAccessError", 400,
+              "Bucket cannot have public ACLs set with BlockPublicAccess enabled"};
+    case ErrorCode::InvalidBucketAclWithObjectOwnership:
+      return {"InvalidBucketAclWithObjectOwnership", 400,
+              "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"};
     case ErrorCode::InvalidBucketName: return {"InvalidBucketName", 400, "The specified bucket is not valid."};
     case ErrorCode::InvalidDigest:
       return {"InvalidDigest", 400, "The Content-MD5 you specified was invalid."};
@@ -67,12 +81,25 @@ Entry entry_of(ErrorCode c) {
     case ErrorCode::InvalidRequest: return {"InvalidRequest", 400, "Invalid Request"};
     case ErrorCode::InvalidStorageClass:
       return {"InvalidStorageClass", 400, "The storage class you specified is not valid"};
+    case ErrorCode::InvalidPolicyDocument:
+      return {"InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the policy document."};
+    case ErrorCode::IncorrectNumberOfFilesInPostRequest:
+      return {"IncorrectNumberOfFilesInPostRequest", 400, "POST requires exactly one file upload per request."};
+    case ErrorCode::MaxPostPreDataLengthExceededError:
+      return {"MaxPostPreDataLengthExceededError", 400, "Your POST request fields preceding the upload file were too large."};
+    case ErrorCode::InvalidTag:
+      return {"InvalidTag", 400, "The tag provided was not a valid tag."};
     case ErrorCode::InvalidToken:
       return {"InvalidToken", 400, "The provided token is malformed or otherwise invalid."};
     case ErrorCode::InvalidURI: return {"InvalidURI", 400, "Couldn't parse the specified URI."};
     case ErrorCode::InvalidWriteOffset:
       return {"InvalidWriteOffset", 400, "The write offset value that you specified does not match the current object size."};
     case ErrorCode::KeyTooLongError: return {"KeyTooLongError", 400, "Your key is too long"};
+    case ErrorCode::MalformedACLError:
+      return {"MalformedACLError", 400,
+              "The XML you provided was not well-formed or did not validate against our published schema"};
+    case ErrorCode::MalformedPOSTRequest:
+      return {"MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data."};
     case ErrorCode::MalformedPolicy: return {"MalformedPolicy", 400, "Policies must be valid JSON and the first byte must be '{'"};
     case ErrorCode::MalformedXML:
       return {"MalformedXML", 400,
@@ -83,17 +110,27 @@ Entry entry_of(ErrorCode c) {
       return {"MethodNotAllowed", 405, "The specified method is not allowed against this resource."};
     case ErrorCode::MissingContentLength:
       return {"MissingContentLength", 411, "You must provide the Content-Length HTTP header."};
+    case ErrorCode::MissingRequestBodyError: return {"MissingRequestBodyError", 400, "Request Body is empty"};
     case ErrorCode::MissingSecurityHeader:
       return {"MissingSecurityHeader", 400, "Your request was missing a required header"};
     case ErrorCode::NoSuchBucket: return {"NoSuchBucket", 404, "The specified bucket does not exist"};
     case ErrorCode::NoSuchBucketPolicy: return {"NoSuchBucketPolicy", 404, "The bucket policy does not exist"};
+    case ErrorCode::NoSuchCORSConfiguration:
+      return {"NoSuchCORSConfiguration", 404, "The CORS configuration does not exist"};
+    case ErrorCode::NoSuchLifecycleConfiguration:
+      return {"NoSuchLifecycleConfiguration", 404, "The lifecycle configuration does not exist"};
     case ErrorCode::NoSuchKey: return {"NoSuchKey", 404, "The specified key does not exist."};
+    case ErrorCode::NoSuchPublicAccessBlockConfiguration:
+      return {"NoSuchPublicAccessBlockConfiguration", 404, "The public access block configuration was not found"};
+    case ErrorCode::NoSuchTagSet: return {"NoSuchTagSet", 404, "The TagSet does not exist"};
     case ErrorCode::NoSuchUpload:
       return {"NoSuchUpload", 404,
               "The specified upload does not exist. The upload ID may be invalid, or the upload may have been "
               "aborted or completed."};
     case ErrorCode::NotImplemented:
       return {"NotImplemented", 501, "A header you provided implies functionality that is not implemented"};
+    case ErrorCode::OwnershipControlsNotFoundError:
+      return {"OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found"};
     case ErrorCode::PreconditionFailed:
       return {"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"};
     case ErrorCode::RequestHeaderSectionTooLarge:

@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include "config/schema.h"
+
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -31,15 +33,6 @@ bool ParseAddress(const std::string& text, Config& c, std::string& error) {
   return true;
 }
 
-constexpr const char* kSettings[] = {"address", "port", "data-dir", "region", "domain", "durability",
-                                     "inline-threshold", "threads", "max-connections", "max-header-bytes",
-                                     "max-object-bytes", "idle-timeout", "request-timeout", "root-access-key",
-                                     "root-secret-key", "zones", "session-lifetime",
-                                     "abort-incomplete-uploads-after", "buckets", "ephemeral", "rate-limits",
-                                     "directory-reads-per-s", "directory-writes-per-s", "prefix-rate-limits",
-                                     "prefix-reads-per-s", "prefix-writes-per-s", "home-zone", "cross-zone-latency-ms",
-                                     "access-log", "faults"};
-
 bool ParseBool(const std::string& v) {
   if (v == "true" || v == "1" || v == "on") return true;
   if (v == "false" || v == "0" || v == "off") return false;
@@ -53,8 +46,8 @@ double ParsePositive(const std::string& v) {
 }
 
 bool IsSetting(const std::string& name) {
-  for (auto* s : kSettings)
-    if (name == s) return true;
+  for (auto& s : Schema())
+    if (name == s.name) return true;
   return false;
 }
 
@@ -82,6 +75,9 @@ bool SetScalar(Config& c, const std::string& name, const std::string& value, std
       c.durability = value;
     } else if (name == "inline-threshold") {
       c.inline_threshold = std::stoull(value);
+    } else if (name == "lmdb-map-size") {
+      c.lmdb_map_size = std::stoull(value);
+      if (c.lmdb_map_size < 64 * 1024) throw std::invalid_argument("range");
     } else if (name == "threads") {
       c.threads = static_cast<unsigned>(std::stoul(value));
     } else if (name == "max-connections") {
@@ -122,6 +118,15 @@ bool SetScalar(Config& c, const std::string& name, const std::string& value, std
       if (c.cross_zone_latency_min_ms < 0 || c.cross_zone_latency_max_ms < c.cross_zone_latency_min_ms) {
         throw std::invalid_argument("range");
       }
+    } else if (name == "lifecycle-day-ms") {
+      c.lifecycle_day = std::chrono::milliseconds(std::stoll(value));
+      if (c.lifecycle_day.count() < 1) throw std::invalid_argument("range");
+    } else if (name == "lifecycle-sweep-interval-ms") {
+      c.lifecycle_sweep_interval = std::chrono::milliseconds(std::stoll(value));
+      if (c.lifecycle_sweep_interval.count() < 1) throw std::invalid_argument("range");
+    } else if (name == "log-format") {
+      if (value != "text" && value != "json") throw std::invalid_argument("log-format");
+      c.log_format = value;
     } else if (name == "access-log") {
       c.access_log = value;
     } else if (name == "faults") {
@@ -265,19 +270,16 @@ std::vector<std::string> EffectiveZones(const Config& c) {
 }
 
 std::string Usage() {
-  return "usage: xs3d [--config FILE] [--address HOST:PORT] [--data-dir DIR] [--region REGION]\n"
-         "            [--domain D1,D2] [--durability fsync|relaxed] [--threads N]\n"
-         "            [--root-access-key KEY] [--root-secret-key SECRET] [--max-connections N]\n"
-         "            [--idle-timeout SECONDS] [--request-timeout SECONDS] [--inline-threshold BYTES]\n"
-         "            [--zones use1-az4,use1-az5] [--session-lifetime SECONDS]\n"
-         "            [--abort-incomplete-uploads-after SECONDS] [--buckets b1,b2--use1-az4--x-s3]\n"
-         "            [--ephemeral] [--rate-limits on|off] [--directory-reads-per-s N]\n"
-         "            [--directory-writes-per-s N] [--prefix-rate-limits on|off] [--prefix-reads-per-s N]\n"
-         "            [--prefix-writes-per-s N] [--home-zone use1-az4] [--cross-zone-latency-ms 2-4]\n"
-         "            [--access-log off|stdout|PATH]\n"
-         "Environment: XS3_ADDRESS, XS3_DATA_DIR, XS3_REGION, XS3_DOMAIN, XS3_DURABILITY, XS3_THREADS,\n"
-         "             XS3_ZONES, XS3_BUCKETS, XS3_EPHEMERAL, XS3_SESSION_LIFETIME,\n"
-         "             XS3_ROOT_ACCESS_KEY, XS3_ROOT_SECRET_KEY (flags win over environment, environment over file)\n";
+  std::ostringstream out;
+  out << "usage: xs3d [--config FILE] [--SETTING VALUE]...\n"
+         "       xs3d --config-reference   (the settings as a Markdown table)\n"
+         "Settings (flag, environment; flags win over environment, environment over the file):\n";
+  for (auto& s : Schema()) {
+    std::string flag = std::string("--") + s.name + (*s.placeholder ? " " : "") + s.placeholder;
+    out << "  " << flag << std::string(flag.size() < 44 ? 44 - flag.size() : 1, ' ') << EnvironmentName(s) << "\n"
+        << "      " << s.help << "\n";
+  }
+  return out.str();
 }
 
 LoadResult Load(int argc, const char* const* argv, const char* const* environ_vars) {
@@ -291,6 +293,10 @@ LoadResult Load(int argc, const char* const* argv, const char* const* environ_va
     std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
       result.show_help = true;
+      return result;
+    }
+    if (arg == "--config-reference") {
+      result.show_reference = true;
       return result;
     }
     if (arg.rfind("--", 0) != 0) {

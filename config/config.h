@@ -31,6 +31,9 @@ struct Config {
   std::chrono::seconds abort_incomplete_uploads_after{7 * 24 * 3600};  // CreateSession credentials, as AWS (tests shorten it)
   std::string durability = "fsync";  // "fsync" | "relaxed"
   size_t inline_threshold = 64 * 1024;
+  // The LMDB map's initial size (virtual memory; the file grows lazily). A full map is doubled
+  // at run time, so this only matters for tests that want growth early.
+  size_t lmdb_map_size = size_t{64} << 30;
   std::vector<User> users = {{"root", "xs3devaccesskey", "xs3devsecretkey"}};  // users[0] is root
 
   // Buckets created at start when missing (CI jobs need no setup step); names ending in
@@ -59,6 +62,12 @@ struct Config {
   std::string home_zone;
   double cross_zone_latency_min_ms = 2;
   double cross_zone_latency_max_ms = 4;
+  // The server's own messages (startup, errors, shutdown): "text" or "json" (one object per line).
+  std::string log_format = "text";
+  // Lifecycle rules: a "day" of Expiration/AbortIncompleteMultipartUpload lasts this long (tests
+  // shorten it), and the sweeper runs this often.
+  std::chrono::milliseconds lifecycle_day{24 * 3600 * 1000};
+  std::chrono::milliseconds lifecycle_sweep_interval{3600 * 1000};
   // Structured access log, one JSON object per request: "off", "stdout" or a file path.
   std::string access_log = "off";
   // Fault-injection schedule (JSON, see api/fault_injector.h); empty: none.
@@ -76,6 +85,7 @@ struct LoadResult {
   std::optional<Config> config;
   std::string error;  // set when config is empty
   bool show_help = false;
+  bool show_reference = false;  // --config-reference
 };
 
 // argv/environ are read as given; tests pass their own.

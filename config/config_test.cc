@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "config/config.h"
+#include "config/schema.h"
 
 using xs3::config::Load;
 
@@ -79,4 +80,77 @@ TEST_CASE("per-bucket rate limits from the file") {
   CHECK(r.config->bucket_limits.at("tight").writes_per_s == 3);
   CHECK(r.config->bucket_limits.at("tight").reads_per_s == 200000);
   std::remove(path.c_str());
+}
+
+TEST_CASE("the schema and the parser agree: every setting takes what it shows, by flag and environment") {
+  using xs3::config::Schema;
+  // A non-default value for each, so a setting the parser ignores cannot pass by accident.
+  xs3::config::Config probe;
+  probe.address = "0.0.0.0";
+  probe.port = 9100;
+  probe.data_dir = "/srv/xs3";
+  probe.region = "eu-west-1";
+  probe.domains = {"s3.example"};
+  probe.durability = "relaxed";
+  probe.users.at(0).access_key = "AK";
+  probe.users.at(0).secret_key = "SK";
+  probe.buckets = {"a", "b--euw1-az1--x-s3"};
+  probe.ephemeral = true;
+  probe.zones = {"euw1-az1"};
+  probe.home_zone = "euw1-az1";
+  probe.cross_zone_latency_min_ms = 1;
+  probe.cross_zone_latency_max_ms = 7;
+  probe.session_lifetime = std::chrono::seconds(60);
+  probe.abort_incomplete_uploads_after = std::chrono::seconds(0);
+  probe.rate_limits = false;
+  probe.directory_reads_per_s = 11;
+  probe.directory_writes_per_s = 12;
+  probe.prefix_rate_limits = true;
+  probe.prefix_reads_per_s = 13;
+  probe.prefix_writes_per_s = 14;
+  probe.threads = 3;
+  probe.max_connections = 17;
+  probe.max_header_bytes = 18000;
+  probe.max_object_bytes = 19000;
+  probe.inline_threshold = 2000;
+  probe.lmdb_map_size = 1 << 20;
+  probe.idle_timeout = std::chrono::seconds(21);
+  probe.request_timeout = std::chrono::seconds(22);
+  probe.log_format = "json";
+  probe.lifecycle_day = std::chrono::milliseconds(1000);
+  probe.lifecycle_sweep_interval = std::chrono::milliseconds(250);
+  probe.access_log = "stdout";
+  probe.faults = R"({"rules":[]})";
+  xs3::config::Config defaults;
+  for (auto& s : Schema()) {
+    CAPTURE(s.name);
+    std::string value = s.show(probe);
+    CHECK(value != s.show(defaults));
+    std::string flag = std::string("--") + s.name + "=" + value;
+    const char* argv[] = {"xs3d", flag.c_str()};
+    auto by_flag = Load(2, argv, nullptr);
+    REQUIRE(by_flag.config);
+    CHECK(s.show(*by_flag.config) == value);
+    std::string env = xs3::config::EnvironmentName(s) + "=" + value;
+    const char* environ_vars[] = {env.c_str(), nullptr};
+    const char* argv0[] = {"xs3d"};
+    auto by_env = Load(1, argv0, environ_vars);
+    REQUIRE(by_env.config);
+    CHECK(s.show(*by_env.config) == value);
+  }
+}
+
+TEST_CASE("the reference table lists every setting with its environment variable and default") {
+  std::string table = xs3::config::ReferenceMarkdown();
+  for (auto& s : xs3::config::Schema()) {
+    CAPTURE(s.name);
+    CHECK(table.find(std::string("`--") + s.name) != std::string::npos);
+    CHECK(table.find("`" + xs3::config::EnvironmentName(s) + "`") != std::string::npos);
+  }
+  CHECK(table.find("| `--durability fsync\\|relaxed` | `XS3_DURABILITY` | `fsync` |") != std::string::npos);
+  auto json = xs3::config::ToJson(xs3::config::Config{});
+  CHECK(json["root-secret-key"] == "xs3devsecretkey");  // the well-known dev default is not a secret
+  xs3::config::Config c;
+  c.users.at(0).secret_key = "real-secret";
+  CHECK(xs3::config::ToJson(c)["root-secret-key"] == "********");
 }

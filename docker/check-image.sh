@@ -115,8 +115,9 @@ started_ns=$("${PODMAN[@]}" inspect --format '{{.State.StartedAt.UnixNano}}' "$N
 serve_ms=$(python3 -c "print(round($healthy * 1000 - $started_ns / 1e6))")
 body=$(curl -fsS -m 2 "$EP/_xs3/health")
 [ "$body" = ok ] || fail "health body '$body'"
-"${PODMAN[@]}" logs "$NAME" 2>&1 | grep -q 'xs3d listening on http://0.0.0.0:9000' \
-  || { "${PODMAN[@]}" logs "$NAME" >&2; fail "no 'listening on http://0.0.0.0:9000' line"; }
+# Captured first: `podman logs | grep -q` fails under pipefail when grep stops reading early.
+logs=$("${PODMAN[@]}" logs "$NAME" 2>&1)
+grep -q 'xs3d listening on http://0.0.0.0:9000' <<<"$logs" || { echo "$logs" >&2; fail "no 'listening on http://0.0.0.0:9000' line"; }
 user=$("${PODMAN[@]}" exec "$NAME" /bin/bash -c 'echo $UID')
 [ "$user" != 0 ] || fail "server runs as root"
 
@@ -163,6 +164,20 @@ if command -v aws >/dev/null; then
   log "aws CLI ($(aws --version 2>&1 | cut -d' ' -f1)): cp up and down ok"
 fi
 
+# 5b. The admin CLI inside the container (docker exec): a new user whose key works at once.
+created=$(timeout 30 "${PODMAN[@]}" exec "$NAME" xs3 --json user create ci-user) || fail "xs3 user create"
+timeout 60 "$PY" - "$EP" "$created" <<'PYEOF' || fail "the CLI-created user's key"
+import json, sys, boto3
+k = json.loads(sys.argv[2])
+s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1",
+                  aws_access_key_id=k["access_key"], aws_secret_access_key=k["secret_key"])
+s3.create_bucket(Bucket="ci-user-bucket")
+s3.put_object(Bucket="ci-user-bucket", Key="k", Body=b"v")
+PYEOF
+timeout 30 "${PODMAN[@]}" exec "$NAME" xs3 bucket list | grep -Eq '^ci-user-bucket +general-purpose +- +ci-user$' \
+  || fail "xs3 bucket list does not show ci-user's bucket"
+log "xs3 CLI in the container: user create, its key used by boto3, bucket list ok"
+
 # 6. HEALTHCHECK as declared in the image.
 timeout 30 "${PODMAN[@]}" healthcheck run "$NAME" || fail "podman healthcheck run"
 log "HEALTHCHECK passes"
@@ -207,6 +222,25 @@ timeout 30 "${PODMAN[@]}" stop -t 10 "$EPH" >/dev/null 2>>"$WORK/podman.log"
 code=$("${PODMAN[@]}" inspect --format '{{.State.ExitCode}}' "$EPH")
 [ "$code" = 0 ] || { "${PODMAN[@]}" logs "$EPH" >&2; fail "ephemeral: exit code $code"; }
 log "XS3_EPHEMERAL=1: serves, exit 0 on SIGTERM"
+
+# 10. The README's Testcontainers snippet, through podman's Docker-compatible API socket (runc and
+#     the sandbox's ulimits as container defaults; no Ryuk reaper, whose image no registry serves).
+if command -v npm >/dev/null; then
+  tc=$WORK/testcontainers; mkdir -p "$tc"
+  cp "$ROOT"/docker/testcontainers/{package.json,package-lock.json,snippet.mjs} "$tc"/
+  (cd "$tc" && timeout 600 npm ci --no-audit --no-fund >"$WORK/npm.log" 2>&1) || { tail -20 "$WORK/npm.log" >&2; fail "npm ci (testcontainers)"; }
+  printf '[engine]\nruntime = "runc"\n[containers]\ndefault_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]\n' >"$WORK/containers.conf"
+  sock=$WORK/podman.sock
+  CONTAINERS_CONF=$WORK/containers.conf podman system service --time=0 "unix://$sock" >"$WORK/service.log" 2>&1 &
+  service_pid=$!
+  for _ in $(seq 1 100); do [ -S "$sock" ] && break; sleep 0.1; done
+  tc_out=$(cd "$tc" && DOCKER_HOST="unix://$sock" TESTCONTAINERS_RYUK_DISABLED=true IMAGE="$IMAGE" \
+           timeout 180 node snippet.mjs 2>&1) || { kill "$service_pid"; echo "$tc_out" >&2; fail "testcontainers snippet"; }
+  kill "$service_pid"; wait "$service_pid" 2>/dev/null || true
+  log "$tc_out"
+else
+  log "npm missing: Testcontainers snippet not checked"
+fi
 
 size=$("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMAGE")
 echo "image $IMAGE: size $size bytes ($(( size / 1000000 )) MB)"

@@ -518,6 +518,7 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
       } else {
         response = co_await OffloadFinish(*outcome.consumer);
       }
+      for (auto& [name, value] : outcome.extra_headers) response.SetHeader(name, value);
       api::StampRequestIds(response, outcome.consumer->request_id());
       outcome.consumer.reset();
     } else {

@@ -15,8 +15,12 @@
 #include "api/fault_injector.h"
 #include "api/initial_buckets.h"
 #include "api/service.h"
+#include "auth/user_directory.h"
 #include "config/config.h"
+#include "config/schema.h"
 #include "server/http_server.h"
+#include "server/lifecycle_sweeper.h"
+#include "server/server_log.h"
 #include "server/upload_reaper.h"
 #include "storage/engine.h"
 
@@ -55,6 +59,10 @@ std::optional<std::string> LoadOrCreateSessionKey(const std::string& data_dir, s
 int main(int argc, char** argv) {
   using namespace xs3;
   auto loaded = config::Load(argc, argv, environ);
+  if (loaded.show_reference) {
+    std::cout << config::ReferenceMarkdown();
+    return 0;
+  }
   if (loaded.show_help) {
     std::cout << config::Usage();
     return 0;
@@ -64,13 +72,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   config::Config& cfg = *loaded.config;
+  const server::ServerLog log(cfg.log_format == "json");
   std::string ephemeral_dir;
   if (cfg.ephemeral) {
     // A throwaway server: a fresh directory on tmpfs when there is one, no syncs, gone at exit.
     std::string base = std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : "/tmp";
     std::string tmpl = base + "/xs3-ephemeral-XXXXXX";
     if (!mkdtemp(tmpl.data())) {
-      std::cerr << "xs3d: cannot create an ephemeral data directory under " << base << "\n";
+      log.Error("cannot create an ephemeral data directory under " + base);
       return 1;
     }
     ephemeral_dir = tmpl;
@@ -98,36 +107,48 @@ int main(int argc, char** argv) {
   options.data_dir = cfg.data_dir;
   options.durability = cfg.durability == "relaxed" ? storage::Durability::Relaxed : storage::Durability::Fsync;
   options.inline_threshold = cfg.inline_threshold;
+  options.map_size = cfg.lmdb_map_size;
   auto engine = storage::Engine::Open(options);
   if (!engine.ok()) {
-    std::cerr << "xs3d: cannot open data directory '" << cfg.data_dir << "': " << engine.status().message() << "\n";
+    log.Error("cannot open data directory '" + cfg.data_dir + "': " + engine.status().message());
     return 1;
+  }
+  if (engine.value()->Stats().read_only) {
+    std::cerr << "xs3d: data directory '" << cfg.data_dir
+              << "' is on a read-only filesystem: serving reads; writes answer 500 InternalError\n";
   }
 
   if (auto e = api::FaultInjector().SetSchedule(cfg.faults)) {
-    std::cerr << "xs3d: fault schedule: " << *e << "\n";
+    log.Error("fault schedule: " + *e);
     return 2;
   }
   if (std::string e = api::EnsureInitialBuckets(cfg, *engine.value()); !e.empty()) {
-    std::cerr << "xs3d: " << e << "\n";
+    log.Error(e);
     return 1;
   }
   std::string key_error;
   auto session_key = LoadOrCreateSessionKey(cfg.data_dir, &key_error);
   if (!session_key) {
-    std::cerr << "xs3d: " << key_error << "\n";
+    log.Error(key_error);
     return 1;
   }
-  api::Service service(cfg, *engine.value(), *session_key);
+  std::vector<auth::UserEntry> configured;
+  for (auto& u : cfg.users) configured.push_back({u.name, {{u.access_key, u.secret_key, 0}}, true});
+  auto users = auth::UserDirectory::Open(std::move(configured), cfg.data_dir);
+  if (auto* e = std::get_if<std::string>(&users)) {
+    log.Error(*e);
+    return 1;
+  }
+  auto& user_directory = *std::get<std::unique_ptr<auth::UserDirectory>>(users);
+  api::Service service(cfg, *engine.value(), *session_key, user_directory);
   server::UploadReaper reaper(*engine.value(), cfg.abort_incomplete_uploads_after);
+  server::LifecycleSweeper lifecycle(*engine.value(), cfg.lifecycle_day, cfg.lifecycle_sweep_interval);
   server::HttpServer http(cfg, service);
   std::string error;
   if (!http.Start(&error)) {
-    std::cerr << "xs3d: " << error << "\n";
+    log.Error(error);
     return 1;
   }
-  std::cout << "xs3d starting with:\n" << config::Describe(cfg);
-  std::cout << "xs3d listening on http://" << cfg.address << ":" << http.port() << std::endl;
   {
     // What to paste: the endpoint as a client reaches it, and one line per common client.
     std::string host = cfg.address == "0.0.0.0" || cfg.address == "::" ? "127.0.0.1" : cfg.address;
@@ -135,17 +156,30 @@ int main(int argc, char** argv) {
     const auto& root = cfg.users.at(0);
     bool dev = root.secret_key == "xs3devsecretkey";
     std::string secret = dev ? root.secret_key : "<your secret key>";
-    std::cout << "  endpoint     " << endpoint << "\n"
-              << "  aws CLI      AWS_ACCESS_KEY_ID=" << root.access_key << " AWS_SECRET_ACCESS_KEY=" << secret
-              << " aws --region " << cfg.region << " --endpoint-url " << endpoint << " s3 ls\n"
-              << "  JS SDK v3    new S3Client({ endpoint: \"" << endpoint << "\", region: \"" << cfg.region
-              << "\", forcePathStyle: true, credentials: { accessKeyId: \"" << root.access_key
-              << "\", secretAccessKey: \"" << secret << "\" } })" << std::endl;
+    if (log.json()) {
+      nlohmann::json fields = {{"address", cfg.address + ":" + std::to_string(http.port())},
+                               {"endpoint", endpoint},
+                               {"data_dir", cfg.data_dir},
+                               {"durability", cfg.durability},
+                               {"region", cfg.region},
+                               {"access_key", root.access_key}};
+      if (dev) fields["secret_key"] = root.secret_key;  // only the well-known dev default
+      log.Info("xs3d listening on http://" + cfg.address + ":" + std::to_string(http.port()), fields);
+    } else {
+      std::cout << "xs3d starting with:\n" << config::Describe(cfg);
+      std::cout << "xs3d listening on http://" << cfg.address << ":" << http.port() << std::endl;
+      std::cout << "  endpoint     " << endpoint << "\n"
+                << "  aws CLI      AWS_ACCESS_KEY_ID=" << root.access_key << " AWS_SECRET_ACCESS_KEY=" << secret
+                << " aws --region " << cfg.region << " --endpoint-url " << endpoint << " s3 ls\n"
+                << "  JS SDK v3    new S3Client({ endpoint: \"" << endpoint << "\", region: \"" << cfg.region
+                << "\", forcePathStyle: true, credentials: { accessKeyId: \"" << root.access_key
+                << "\", secretAccessKey: \"" << secret << "\" } })" << std::endl;
+    }
   }
 
   http.WaitForSignal();
-  std::cout << "xs3d: shutting down" << std::endl;
+  log.Info("xs3d: shutting down");
   http.Shutdown();
-  std::cout << "xs3d: stopped" << std::endl;
+  log.Info("xs3d: stopped");
   return 0;
 }

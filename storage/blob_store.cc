@@ -17,7 +17,10 @@ namespace xs3::storage {
 
 namespace fs = std::filesystem;
 
-Status ErrnoStatus(const std::string& what) { return Status(Code::IoError, what + ": " + std::strerror(errno)); }
+Status ErrnoStatus(const std::string& what) {
+  const int err = errno;
+  return Status(Code::IoError, DetailOfErrno(err), what + ": " + std::strerror(err));
+}
 
 Status BlobStore::Sync(int fd, const std::string& what) const {
   if (!fsync_) return Status::OK();

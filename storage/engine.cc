@@ -1,6 +1,7 @@
 #include "storage/engine.h"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -104,12 +105,23 @@ Status MkdirP(const std::string& dir) {
 Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   if (options.data_dir.empty()) return Status(Code::InvalidArgument, "data_dir is empty");
   if (Status s = MkdirP(options.data_dir); !s.ok()) return s;
+  struct statvfs fs {};
+  if (::statvfs(options.data_dir.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY) != 0) {
+    // A read-only filesystem (a ro mount, a snapshot): serve reads, refuse writes. There is no
+    // lock to take (nobody can write here) and no recovery to run (it would delete files).
+    auto env = LmdbEnv::OpenReadOnly(options.data_dir + "/meta", options.map_size);
+    if (!env.ok()) return env.status();
+    return std::unique_ptr<Engine>(
+        std::make_unique<EngineImpl>(options, nullptr, std::move(env.value()), /*read_only=*/true));
+  }
   auto lock = DataDirLock::Acquire(options.data_dir);
   if (!lock.ok()) return lock.status();
   auto env = LmdbEnv::Open(options.data_dir + "/meta", options.durability == Durability::Relaxed, options.map_size);
   if (!env.ok()) return env.status();
   auto engine = std::make_unique<EngineImpl>(options, std::move(lock.value()), std::move(env.value()));
-  if (Status s = engine->Recover(); !s.ok()) return s;
+  if (options.recover) {
+    if (Status s = engine->Recover(); !s.ok()) return s;
+  }
   return std::unique_ptr<Engine>(std::move(engine));
 }
 
@@ -129,14 +141,32 @@ Result<OpenedObject> Engine::OpenObject(const std::string& bucket, const std::st
   return last;
 }
 
-EngineImpl::EngineImpl(const EngineOptions& options, std::unique_ptr<DataDirLock> lock, std::unique_ptr<LmdbEnv> env)
+EngineImpl::EngineImpl(const EngineOptions& options, std::unique_ptr<DataDirLock> lock, std::unique_ptr<LmdbEnv> env,
+                       bool read_only)
     : options_(options),
       lock_(std::move(lock)),
       env_(std::move(env)),
       blobs_(options.data_dir, options.durability == Durability::Fsync),
-      writer_(std::make_unique<GroupCommitWriter>(env_->env())) {}
+      writer_(std::make_unique<GroupCommitWriter>(env_->env(), read_only)),
+      read_only_(read_only) {}
 
 EngineImpl::~EngineImpl() { writer_.reset(); }  // drain writes before the env closes
+
+Status CollectReferencedBlobs(MDB_txn* txn, const LmdbEnv& env, std::unordered_set<std::string>* referenced) {
+  Status bad;
+  auto collect = [&](std::string_view value) {
+    ObjectRecord r;
+    if (!DecodeRecord(value, &r, /*with_body=*/false)) {
+      bad = Status(Code::IoError, "corrupt object record");
+    } else {
+      for (std::string& id : BlobsOf(r)) referenced->insert(std::move(id));
+    }
+  };
+  if (Status s = FlatForEachRecord(txn, env.objects(), collect); !s.ok()) return s;
+  if (Status s = DirForEachRecord(txn, DirIndex{env.dirents(), env.counters()}, collect); !s.ok()) return s;
+  if (Status s = CollectPartBlobs(txn, env.parts(), referenced); !s.ok()) return s;  // uploads in progress
+  return bad;
+}
 
 Status EngineImpl::Recover() {
   if (Status s = blobs_.Init(); !s.ok()) return s;
@@ -145,25 +175,46 @@ Status EngineImpl::Recover() {
   {
     auto txn = ReadTxn::Begin(env_->env());
     if (!txn.ok()) return txn.status();
-    Status bad;
-    auto collect = [&](std::string_view value) {
-      ObjectRecord r;
-      if (!DecodeRecord(value, &r, /*with_body=*/false)) {
-        bad = Status(Code::IoError, "corrupt object record during recovery");
-      } else {
-        for (std::string& id : BlobsOf(r)) referenced.insert(std::move(id));
-      }
-    };
-    Status s = FlatForEachRecord(txn->get(), env_->objects(), collect);
-    if (!s.ok()) return s;
-    s = DirForEachRecord(txn->get(), DirIndex{env_->dirents(), env_->counters()}, collect);
-    if (!s.ok()) return s;
-    s = CollectPartBlobs(txn->get(), &referenced);  // parts of uploads in progress
-    if (!s.ok()) return s;
-    if (!bad.ok()) return bad;  // never delete blobs on the strength of a scan we could not read
+    // Never delete blobs on the strength of a scan we could not read.
+    if (Status s = CollectReferencedBlobs(txn->get(), *env_, &referenced); !s.ok()) return s;
   }
   if (auto r = blobs_.RemoveUnreferenced(referenced); !r.ok()) return r.status();
   return Status::OK();
+}
+
+Result<BlobAudit> AuditBlobs(const std::string& data_dir) {
+  auto env = LmdbEnv::OpenReadOnly(data_dir + "/meta", EngineOptions{}.map_size);
+  if (!env.ok()) return env.status();
+  std::unordered_set<std::string> referenced;
+  {
+    auto txn = ReadTxn::Begin(env.value()->env());
+    if (!txn.ok()) return txn.status();
+    if (Status s = CollectReferencedBlobs(txn->get(), *env.value(), &referenced); !s.ok()) return s;
+  }
+  BlobAudit audit;
+  audit.referenced = referenced.size();
+  std::unordered_set<std::string> present;
+  std::error_code ec;
+  const std::filesystem::path blobs = data_dir + "/blobs";
+  for (auto it = std::filesystem::recursive_directory_iterator(blobs, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it.depth() != 2 || !it->is_regular_file()) continue;
+    std::string name = it->path().filename().string();
+    if (referenced.count(name) == 0) audit.orphans.push_back(name);
+    present.insert(std::move(name));
+  }
+  if (ec) return Status(Code::IoError, "walk " + blobs.string() + ": " + ec.message());
+  audit.files = present.size();
+  for (const std::string& id : referenced) {
+    if (present.count(id) == 0) audit.missing.push_back(id);
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(data_dir + "/tmp", ec)) {
+    (void)entry;
+    ++audit.tmp_files;
+  }
+  std::sort(audit.orphans.begin(), audit.orphans.end());
+  std::sort(audit.missing.begin(), audit.missing.end());
+  return audit;
 }
 
 Result<BucketType> EngineImpl::TypeOf(MDB_txn* txn, const std::string& bucket) const {
@@ -279,17 +330,24 @@ EngineStats EngineImpl::Stats() {
   EngineStats s;
   MDB_envinfo info{};
   MDB_stat stat{};
-  if (mdb_env_info(env_->env(), &info) == 0 && mdb_env_stat(env_->env(), &stat) == 0) {
+  // Both read the meta pages inside the map: hold GrowMap's remap off like any reader.
+  auto gate = ReadTxn::Begin(env_->env());
+  if (gate.ok() && mdb_env_info(env_->env(), &info) == 0 && mdb_env_stat(env_->env(), &stat) == 0) {
     s.map_size_bytes = info.me_mapsize;
     s.map_used_bytes = static_cast<uint64_t>(info.me_last_pgno + 1) * stat.ms_psize;
   }
   s.batches_committed = writer_->batches_committed();
   s.mutations_committed = writer_->mutations_committed();
   s.writes_stopped = writer_->stopped();
+  s.read_only = read_only_;
   return s;
 }
 
 Status EngineImpl::SetBucketPolicy(const std::string& name, const std::string& policy) {
+  return UpdateBucket(name, [&](BucketInfo& info) { info.policy = policy; });
+}
+
+Status EngineImpl::UpdateBucket(const std::string& name, const std::function<void(BucketInfo&)>& change) {
   if (!ValidBucketName(name)) return NoSuchBucket(name);
   return writer_->Submit([&](WriteTxn& t) {
     MDB_val k = ToVal(name), v;
@@ -298,8 +356,13 @@ Status EngineImpl::SetBucketPolicy(const std::string& name, const std::string& p
     if (rc != 0) return LmdbStatus(rc, "mdb_get bucket");
     BucketInfo info;
     if (!DecodeBucket(name, FromVal(v), &info)) return Status(Code::IoError, "corrupt bucket record: " + name);
-    info.policy = policy;
-    std::string value = EncodeBucket(info);
+    BucketInfo changed = info;
+    change(changed);
+    changed.name = info.name;
+    changed.type = info.type;
+    changed.owner = info.owner;
+    changed.created_ms = info.created_ms;
+    std::string value = EncodeBucket(changed);
     MDB_val nv = ToVal(value);
     rc = mdb_put(t.txn, env_->buckets(), &k, &nv, 0);
     if (rc != 0) return LmdbStatus(rc, "mdb_put bucket");
@@ -386,7 +449,7 @@ Status EngineImpl::Publish(const std::string& bucket, const std::string& key, Ob
   });
   // IoError may come from a failed commit whose outcome on disk is unknown: keep the blob and
   // let recovery decide. Any other failure certainly left it unreferenced.
-  if (!result.ok() && result.code() != Code::IoError) RemoveBlobs(record);
+  if (!result.ok() && !OutcomeUnknown(result)) RemoveBlobs(record);
   return result;
 }
 
@@ -509,6 +572,32 @@ Status EngineImpl::CopyObject(const std::string& src_bucket, const std::string& 
     if (!s.ok()) return s;
     return Publish(dst_bucket, dst_key, std::move(record), conditions);
   }
+}
+
+Status EngineImpl::UpdateObjectMeta(const std::string& bucket, const std::string& key,
+                                    const std::function<void(ObjectMeta&)>& change,
+                                    const WriteConditions& conditions) {
+  if (Status s = ValidateObject(bucket, key); !s.ok()) return s;
+  return writer_->Submit([&](WriteTxn& t) {
+    auto type = TypeOf(t.txn, bucket);
+    if (!type.ok()) return type.status();
+    std::string value;
+    if (Status s = IndexGet(t.txn, type.value(), bucket, key, &value); !s.ok()) return s;
+    ObjectRecord record;
+    if (!DecodeRecord(value, &record)) return Status(Code::IoError, "corrupt object record: " + key);
+    if (Status s = CheckConditions(conditions, &record); !s.ok()) return s;
+    ObjectMeta changed = record.meta;
+    change(changed);
+    changed.size = record.meta.size;
+    changed.etag = record.meta.etag;
+    changed.mtime_ms = record.meta.mtime_ms;
+    changed.owner = record.meta.owner;
+    changed.checksums = record.meta.checksums;
+    changed.checksum_type = record.meta.checksum_type;
+    record.meta = std::move(changed);
+    // The blobs stay where they are: only the record changes.
+    return IndexPut(t.txn, type.value(), bucket, key, EncodeRecord(record));
+  });
 }
 
 Result<ListResult> EngineImpl::ListObjects(const std::string& bucket, const ListOptions& options) {
@@ -667,7 +756,7 @@ Status EngineImpl::AppendObject(const std::string& bucket, const std::string& ke
       piece.inline_data.clear();
       continue;
     }
-    if (!result.ok() && result.code() != Code::IoError) DiscardExtent(piece);
+    if (!result.ok() && !OutcomeUnknown(result)) DiscardExtent(piece);
     return result;
   }
 }

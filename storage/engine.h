@@ -15,6 +15,8 @@
 //  - All LMDB writes go through one writer thread that group-commits: concurrent callers' mutations
 //    are applied in one transaction and one sync, then every caller is acknowledged.
 //  - After a failed fsync the engine refuses writes (Code::WritesStopped) until reopened.
+//  - A full disk fails the writes that need space (IoError, Detail::NoSpace) and nothing else.
+//  - A data dir on a read-only filesystem opens for reads; writes fail (IoError, Detail::ReadOnly).
 //  - S3 keys up to 1,024 bytes are stored although LMDB's key limit is 511 bytes (see key_codec.h).
 //
 // Thread-safety: every public method may be called from any thread concurrently.
@@ -37,9 +39,21 @@ struct EngineOptions {
   Durability durability = Durability::Fsync;
   size_t inline_threshold = 64 * 1024;  // bodies up to this size live inside the LMDB record
   size_t map_size = size_t{64} << 30;   // LMDB map size (virtual; grows the file lazily)
+  // Open() normally removes tmp/ files and unreferenced blobs; fsck opens without, so that
+  // AuditBlobs can report them.
+  bool recover = true;
 };
 
 enum class BucketType : uint8_t { GeneralPurpose = 0, Directory = 1 };
+
+// S3 Block Public Access settings of a bucket.
+struct PublicAccessBlock {
+  bool block_public_acls = false;
+  bool ignore_public_acls = false;
+  bool block_public_policy = false;
+  bool restrict_public_buckets = false;
+  bool operator==(const PublicAccessBlock&) const = default;
+};
 
 struct BucketInfo {
   std::string name;
@@ -49,6 +63,17 @@ struct BucketInfo {
   BucketType type = BucketType::GeneralPurpose;
   std::string zone;  // directory buckets: availability zone id, e.g. "use1-az4"
   std::string policy;  // the bucket policy document as the owner put it; empty: none
+  // Bucket tagging; nullopt: no tag set (GetBucketTagging answers NoSuchTagSet), which differs
+  // from an empty one.
+  std::optional<std::vector<std::pair<std::string, std::string>>> tags;
+  std::string cors;  // the CORS configuration as validated XML (api/cors.h); empty: none
+  std::string acl;   // canned ACL ("public-read", ...); empty: private
+  // Object Ownership (BucketOwnerEnforced | BucketOwnerPreferred | ObjectWriter); nullopt: the
+  // bucket has no OwnershipControls (ACLs apply, as with ObjectWriter). Buckets stored before
+  // this field existed read as BucketOwnerEnforced, S3's default since 2023.
+  std::optional<std::string> object_ownership = "BucketOwnerEnforced";
+  std::optional<PublicAccessBlock> public_access_block;  // nullopt: no configuration
+  std::string lifecycle;  // the lifecycle configuration as validated XML (api/lifecycle.h); empty: none
 };
 
 // Everything S3 stores about an object except its bytes.
@@ -67,6 +92,8 @@ struct ObjectMeta {
   std::vector<std::pair<std::string, std::string>> user_meta;  // lower-case name without x-amz-meta-
   std::map<std::string, std::string> checksums;  // "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256" -> base64
   std::string checksum_type;                     // "FULL_OBJECT" or "COMPOSITE" when checksums is non-empty
+  std::vector<std::pair<std::string, std::string>> tags;  // object tagging, in the order given
+  std::string acl;  // canned ACL ("public-read", ...); empty: private
 };
 
 // One piece of a body stored as a list of extents (appended objects; later multipart manifests).
@@ -201,7 +228,19 @@ struct EngineStats {
   uint64_t batches_committed = 0;    // group commits (one sync each in fsync mode)
   uint64_t mutations_committed = 0;  // writes those batches carried
   bool writes_stopped = false;       // a commit failed: read-only until restart
+  bool read_only = false;            // the data dir is on a read-only filesystem: reads only
 };
+
+// The blob files of a data dir against what its metadata references (`xs3 fsck`, crash tests).
+// Opens LMDB read-only beside a running server; meaningful while no write is in flight.
+struct BlobAudit {
+  uint64_t referenced = 0;            // distinct blob ids the records and upload parts name
+  uint64_t files = 0;                 // blob files under blobs/
+  std::vector<std::string> orphans;   // files nothing references (recovery removes these)
+  std::vector<std::string> missing;   // referenced ids without a file: lost data
+  uint64_t tmp_files = 0;             // entries under tmp/ (recovery empties it)
+};
+Result<BlobAudit> AuditBlobs(const std::string& data_dir);
 
 class Engine {
  public:
@@ -214,6 +253,9 @@ class Engine {
   virtual Status DeleteBucket(const std::string& name) = 0;     // NoSuchBucket, BucketNotEmpty
   // Replaces the bucket's policy document (empty removes it). NoSuchBucket.
   virtual Status SetBucketPolicy(const std::string& name, const std::string& policy) = 0;
+  // Applies `change` to the stored BucketInfo in one write transaction (name, type, owner and
+  // creation time are kept whatever it does). NoSuchBucket.
+  virtual Status UpdateBucket(const std::string& name, const std::function<void(BucketInfo&)>& change) = 0;
   virtual Result<BucketInfo> GetBucket(const std::string& name) = 0;  // NoSuchBucket
   virtual Result<std::vector<BucketInfo>> ListBuckets() = 0;    // sorted by name
   virtual EngineStats Stats() = 0;
@@ -238,6 +280,12 @@ class Engine {
   virtual Status CopyObject(const std::string& src_bucket, const std::string& src_key, const std::string& dst_bucket,
                             const std::string& dst_key, ObjectMeta meta, const WriteConditions& conditions = {}) = 0;
   virtual Result<ListResult> ListObjects(const std::string& bucket, const ListOptions& options) = 0;
+  // Applies `change` to the object's metadata in place, in one write transaction: the body stays,
+  // and so do size, ETag, mtime, owner and checksums whatever `change` does (it is for tags and
+  // ACLs). `conditions` are checked on the current object. NoSuchBucket, NoSuchKey.
+  virtual Status UpdateObjectMeta(const std::string& bucket, const std::string& key,
+                                  const std::function<void(ObjectMeta&)>& change,
+                                  const WriteConditions& conditions = {}) = 0;
 
   // ---- Additions for directory buckets (S3 Express One Zone) ----
   //

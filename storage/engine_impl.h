@@ -28,10 +28,16 @@ std::vector<std::string> BlobsOf(const ObjectRecord& r);
 void NormalizeExtents(ObjectRecord* r);
 // Bytes stored inside the record (inline_body plus inline extents).
 uint64_t InlineBytes(const ObjectRecord& r);
+// Adds the blob ids of every upload part to *referenced (multipart.cc).
+Status CollectPartBlobs(MDB_txn* txn, MDB_dbi parts, std::unordered_set<std::string>* referenced);
+// Every blob id the metadata references: object records of both indexes and upload parts.
+Status CollectReferencedBlobs(MDB_txn* txn, const LmdbEnv& env, std::unordered_set<std::string>* referenced);
 
 class EngineImpl final : public Engine {
  public:
-  EngineImpl(const EngineOptions& options, std::unique_ptr<DataDirLock> lock, std::unique_ptr<LmdbEnv> env);
+  // read_only: the env was opened with MDB_RDONLY; every write answers IoError / Detail::ReadOnly.
+  EngineImpl(const EngineOptions& options, std::unique_ptr<DataDirLock> lock, std::unique_ptr<LmdbEnv> env,
+             bool read_only = false);
   ~EngineImpl() override;
 
   // Recovery: empties tmp/, removes unreferenced blobs. Called once by Open().
@@ -40,6 +46,7 @@ class EngineImpl final : public Engine {
   Status CreateBucket(const BucketInfo& info) override;
   Status DeleteBucket(const std::string& name) override;
   Status SetBucketPolicy(const std::string& name, const std::string& policy) override;
+  Status UpdateBucket(const std::string& name, const std::function<void(BucketInfo&)>& change) override;
   EngineStats Stats() override;
   Result<BucketInfo> GetBucket(const std::string& name) override;
   Result<std::vector<BucketInfo>> ListBuckets() override;
@@ -53,6 +60,8 @@ class EngineImpl final : public Engine {
   Status CopyObject(const std::string& src_bucket, const std::string& src_key, const std::string& dst_bucket,
                     const std::string& dst_key, ObjectMeta meta, const WriteConditions& conditions) override;
   Result<ListResult> ListObjects(const std::string& bucket, const ListOptions& options) override;
+  Status UpdateObjectMeta(const std::string& bucket, const std::string& key,
+                          const std::function<void(ObjectMeta&)>& change, const WriteConditions& conditions) override;
   Status AppendObject(const std::string& bucket, const std::string& key, uint64_t write_offset,
                       std::unique_ptr<BodyWriter> writer, ObjectMeta meta_updates,
                       const WriteConditions& conditions) override;
@@ -127,14 +136,13 @@ class EngineImpl final : public Engine {
   Result<bool> BucketHasUploads(MDB_txn* txn, const std::string& bucket) const;
   // Inside a write txn: aborts every upload of the bucket (DeleteBucket of a general-purpose bucket).
   Status DropBucketUploads(WriteTxn& t, const std::string& bucket);
-  // Recovery: adds the blob ids of every upload part to *referenced.
-  Status CollectPartBlobs(MDB_txn* txn, std::unordered_set<std::string>* referenced) const;
 
   EngineOptions options_;
   std::unique_ptr<DataDirLock> lock_;  // first in, last out: held until everything below is closed
   std::unique_ptr<LmdbEnv> env_;
   BlobStore blobs_;
   std::unique_ptr<GroupCommitWriter> writer_;
+  bool read_only_;
 };
 
 }  // namespace xs3::storage

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <map>
 #include <random>
 #include <set>
 #include <string_view>
@@ -576,6 +577,131 @@ TEST_CASE("engine: a failed commit fails the batch and stops writes until reopen
   CHECK(CountFiles(dir.path + "/blobs") == 0);
 }
 
+TEST_CASE("engine: a full disk at commit fails that write only; the next one succeeds, no blob left") {
+  TempDir dir;
+  auto e = OpenEngine(dir.path);
+  MakeBucket(*e, "b");
+  auto* impl = dynamic_cast<EngineImpl*>(e.get());
+  REQUIRE(impl != nullptr);
+  std::atomic<int> fail{1};
+  impl->writer_for_test().SetCommitHookForTest([&] { return fail.exchange(0) ? ENOSPC : 0; });
+  Status s = Put(*e, "b", "big", Pattern(kThreshold * 3));
+  CHECK(s.code() == Code::IoError);
+  CHECK(s.detail() == Detail::NoSpace);
+  CHECK(CountFiles(dir.path + "/blobs") == 0);  // certainly not committed: its blob is freed at once
+  CHECK(e->GetObject("b", "big").status().code() == Code::NoSuchKey);
+  CHECK_FALSE(e->Stats().writes_stopped);
+  CHECK(Put(*e, "b", "big", Pattern(kThreshold * 3)).ok());
+  CHECK(Get(*e, "b", "big") == Pattern(kThreshold * 3));
+}
+
+TEST_CASE("engine: a full LMDB map is doubled, not an error, with readers running") {
+  TempDir dir;
+  constexpr size_t kTinyMap = 256 * 1024;
+  std::map<std::string, std::string> want;
+  {
+    EngineOptions o;
+    o.data_dir = dir.path;
+    o.durability = Durability::Relaxed;
+    o.inline_threshold = kThreshold;
+    o.map_size = kTinyMap;
+    auto opened = Engine::Open(o);
+    REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+    auto& e = *opened.value();
+    MakeBucket(e, "b");
+    BucketInfo d;
+    d.name = "d--use1-az4--x-s3";
+    d.type = BucketType::Directory;
+    REQUIRE(e.CreateBucket(d).ok());
+    std::atomic<bool> stop{false};
+    std::atomic<int> read_errors{0};
+    std::thread reader([&] {  // readers race the remap: they must neither crash nor fail
+      while (!stop.load()) {
+        auto r = e.GetObject("b", "w0/0");
+        if (!r.ok() && r.status().code() != Code::NoSuchKey) ++read_errors;
+        ListOptions lo;
+        lo.max_keys = 50;
+        if (!e.ListObjects("b", lo).ok()) ++read_errors;
+      }
+    });
+    std::vector<std::thread> writers;
+    std::vector<Status> failures[4];
+    for (int w = 0; w < 4; ++w) {
+      writers.emplace_back([&, w] {
+        for (int i = 0; i < 150; ++i) {
+          const std::string key = "w" + std::to_string(w) + "/" + std::to_string(i);
+          Status s = Put(e, w % 2 ? d.name : "b", key, Pattern(kThreshold - i, w * 1000 + i));
+          if (!s.ok()) failures[w].push_back(s);
+        }
+      });
+    }
+    for (auto& t : writers) t.join();
+    stop = true;
+    reader.join();
+    for (int w = 0; w < 4; ++w) {
+      for (const Status& s : failures[w]) FAIL_CHECK(s.message());
+      for (int i = 0; i < 150; ++i) {
+        want[(w % 2 ? d.name : std::string("b")) + "\n" + "w" + std::to_string(w) + "/" + std::to_string(i)] =
+            Pattern(kThreshold - i, w * 1000 + i);
+      }
+    }
+    CHECK(read_errors.load() == 0);
+    CHECK(e.Stats().map_size_bytes >= 8 * kTinyMap);  // 600 x ~kThreshold bytes needed several doublings
+  }
+  // Reopened with the same tiny setting: LMDB keeps at least what the file uses; writes still grow it.
+  EngineOptions o;
+  o.data_dir = dir.path;
+  o.map_size = kTinyMap;
+  o.inline_threshold = kThreshold;
+  auto reopened = Engine::Open(o);
+  REQUIRE_MESSAGE(reopened.ok(), reopened.status().message());
+  for (const auto& [bk, body] : want) {
+    const size_t nl = bk.find('\n');
+    CHECK(Get(*reopened.value(), bk.substr(0, nl), bk.substr(nl + 1)) == body);
+  }
+  CHECK(Put(*reopened.value(), "b", "after", Pattern(kThreshold * 4)).ok());
+}
+
+TEST_CASE("engine: AuditBlobs sees orphans and missing blobs; recovery removes the orphans") {
+  TempDir dir;
+  std::string blob_id;
+  {
+    auto e = OpenEngine(dir.path);
+    MakeBucket(*e, "b");
+    REQUIRE(Put(*e, "b", "kept", Pattern(kThreshold * 2)).ok());
+    REQUIRE(Put(*e, "b", "small", "x").ok());
+    auto r = e->GetObject("b", "kept");
+    REQUIRE(r.ok());
+    blob_id = r->blob_id;
+    auto a = AuditBlobs(dir.path);  // beside the open engine
+    REQUIRE_MESSAGE(a.ok(), a.status().message());
+    CHECK(a->referenced == 1);
+    CHECK(a->files == 1);
+    CHECK(a->orphans.empty());
+    CHECK(a->missing.empty());
+  }
+  const std::string orphan = "00112233445566778899aabbccddeeff";
+  fs::create_directories(dir.path + "/blobs/00/11");
+  std::ofstream(dir.path + "/blobs/00/11/" + orphan) << "lost";
+  std::ofstream(dir.path + "/tmp/partial") << "half";
+  auto a = AuditBlobs(dir.path);
+  REQUIRE(a.ok());
+  CHECK(a->orphans == std::vector<std::string>{orphan});
+  CHECK(a->tmp_files == 1);
+  {
+    auto e = OpenEngine(dir.path);  // recovery
+  }
+  a = AuditBlobs(dir.path);
+  REQUIRE(a.ok());
+  CHECK(a->orphans.empty());
+  CHECK(a->tmp_files == 0);
+  CHECK(a->files == 1);
+  fs::remove(dir.path + "/blobs/" + blob_id.substr(0, 2) + "/" + blob_id.substr(2, 2) + "/" + blob_id);
+  a = AuditBlobs(dir.path);
+  REQUIRE(a.ok());
+  CHECK(a->missing == std::vector<std::string>{blob_id});
+}
+
 // The S3 listing semantics of object_list.h, by brute force over a sorted key set.
 ListResult ModelList(const std::vector<std::string>& sorted, const ListOptions& o) {
   ListResult r;
@@ -835,6 +961,82 @@ TEST_CASE("bucket policies are stored with the bucket and survive a reopen") {
   CHECK(e.value()->GetBucket(b->name)->policy.empty());
   e = Status(Code::IoError, "closed");
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace xs3::storage
+
+namespace xs3::storage {
+namespace {
+
+TEST_CASE("UpdateObjectMeta rewrites only the record: body, ETag and mtime stay, and it survives a reopen") {
+  TempDir dir;
+  using Tags = std::vector<std::pair<std::string, std::string>>;
+  const std::string long_key(700, 'k');  // past LMDB's key limit: its record shares a group value
+  const std::string big = Pattern(kThreshold * 3);
+  {
+    auto e = OpenEngine(dir.path);
+    MakeBucket(*e, "tags");
+    REQUIRE(Put(*e, "tags", "small", "hello").ok());
+    REQUIRE(Put(*e, "tags", "big", big).ok());
+    REQUIRE(Put(*e, "tags", long_key, "grouped").ok());
+    auto before = e->GetObject("tags", "big");
+    REQUIRE(before.ok());
+    for (const auto& key : {std::string("small"), std::string("big"), long_key}) {
+      REQUIRE(e->UpdateObjectMeta("tags", key, [&](ObjectMeta& m) {
+                  m.tags = {{"k", key.substr(0, 5)}, {"e", ""}};
+                  m.etag = "not-kept";  // the engine keeps what describes the bytes
+                  m.size = 1;
+                }).ok());
+    }
+    auto after = e->GetObject("tags", "big");
+    REQUIRE(after.ok());
+    CHECK(after->blob_id == before->blob_id);
+    CHECK(after->meta.etag == before->meta.etag);
+    CHECK(after->meta.mtime_ms == before->meta.mtime_ms);
+    auto tag = [](ObjectMeta& m) { m.tags = {{"a", "b"}}; };
+    CHECK(e->UpdateObjectMeta("tags", "missing", tag).code() == Code::NoSuchKey);
+    CHECK(e->UpdateObjectMeta("no-such-bucket", "small", tag).code() == Code::NoSuchBucket);
+    WriteConditions other_etag;
+    other_etag.if_match_etag = "not-the-etag";
+    CHECK(e->UpdateObjectMeta("tags", "small", tag, other_etag).code() == Code::PreconditionFailed);
+    CHECK(e->GetObject("tags", "missing").status().code() == Code::NoSuchKey);
+  }
+  auto e = OpenEngine(dir.path);
+  CHECK(e->GetObject("tags", "small")->meta.tags == Tags{{"k", "small"}, {"e", ""}});
+  CHECK(e->GetObject("tags", long_key)->meta.tags == Tags{{"k", "kkkkk"}, {"e", ""}});
+  CHECK(Get(*e, "tags", "small") == "hello");
+  CHECK(Get(*e, "tags", "big") == big);
+  CHECK(Get(*e, "tags", long_key) == "grouped");
+  REQUIRE(e->UpdateObjectMeta("tags", "big", [](ObjectMeta& m) {
+               m.tags.clear();
+               m.acl = "public-read";
+             }).ok());
+  CHECK(e->GetObject("tags", "big")->meta.tags.empty());
+  CHECK(e->GetObject("tags", "big")->meta.acl == "public-read");
+  CHECK(e->GetObject("tags", "big")->meta.size == big.size());
+  // Listings carry the tags too (they decode the same record).
+  auto listed = e->ListObjects("tags", {});
+  REQUIRE(listed.ok());
+  CHECK(listed->objects.size() == 3);
+}
+
+TEST_CASE("UpdateBucket changes the configuration, never the identity") {
+  TempDir dir;
+  auto e = OpenEngine(dir.path);
+  MakeBucket(*e, "conf");
+  REQUIRE(e->UpdateBucket("conf", [](BucketInfo& b) {
+             b.tags = {{{"team", "a"}}};
+             b.cors = "<CORSConfiguration/>";
+             b.owner = "mallory";
+           }).ok());
+  auto b = e->GetBucket("conf");
+  REQUIRE(b.ok());
+  CHECK(b->owner == "alice");
+  CHECK(b->cors == "<CORSConfiguration/>");
+  REQUIRE(b->tags.has_value());
+  CHECK(b->tags->at(0).second == "a");
+  CHECK(e->UpdateBucket("missing", [](BucketInfo&) {}).code() == Code::NoSuchBucket);
 }
 
 }  // namespace

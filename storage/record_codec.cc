@@ -8,9 +8,37 @@ namespace {
 
 constexpr uint8_t kRecordVersion = 1;          // no extents
 constexpr uint8_t kRecordVersionExtents = 2;   // version 1 + part count + extent list (maybe empty)
+constexpr uint8_t kRecordVersionTags = 3;      // version 2 + tag list + canned ACL
 constexpr uint8_t kBucketVersion = 1;
+// version 1 + tag set (present flag + list), CORS, canned ACL, Object Ownership (present flag +
+// value), Block Public Access (present flag + 4 flags)
+constexpr uint8_t kBucketVersionConfig = 2;
 constexpr uint8_t kUploadVersion = 1;
+constexpr uint8_t kUploadVersionTags = 2;      // version 1 + tag list + canned ACL
 constexpr uint8_t kPartVersion = 1;
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+void PutPairs(WireWriter& w, const Pairs& pairs) {
+  w.PutVarint(pairs.size());
+  for (const auto& [k, v] : pairs) {
+    w.PutString(k);
+    w.PutString(v);
+  }
+}
+
+bool GetPairs(WireReader& r, size_t limit, Pairs* out) {
+  uint64_t n = 0;
+  if (!r.GetVarint(&n) || n > limit) return false;
+  out->clear();
+  out->reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string k, v;
+    if (!r.GetString(&k) || !r.GetString(&v)) return false;
+    out->emplace_back(std::move(k), std::move(v));
+  }
+  return true;
+}
 
 // The ordered list of plain string fields of ObjectMeta, shared by encoder and decoder.
 template <class Meta, class F>
@@ -28,11 +56,7 @@ void PutMeta(WireWriter& w, const ObjectMeta& m) {
     w.PutString(s);
     return true;
   });
-  w.PutVarint(m.user_meta.size());
-  for (const auto& [k, v] : m.user_meta) {
-    w.PutString(k);
-    w.PutString(v);
-  }
+  PutPairs(w, m.user_meta);
   w.PutVarint(m.checksums.size());
   for (const auto& [k, v] : m.checksums) {
     w.PutString(k);
@@ -47,14 +71,7 @@ bool GetMeta(WireReader& r, size_t limit, ObjectMeta* out) {
   if (!r.GetVarint(&m.size) || !r.GetFixed64(&mtime)) return false;
   m.mtime_ms = static_cast<int64_t>(mtime);
   if (!ForEachMetaString(m, [&](std::string& s) { return r.GetString(&s); })) return false;
-  if (!r.GetVarint(&n) || n > limit) return false;
-  m.user_meta.clear();
-  m.user_meta.reserve(n);
-  for (uint64_t i = 0; i < n; ++i) {
-    std::string k, v;
-    if (!r.GetString(&k) || !r.GetString(&v)) return false;
-    m.user_meta.emplace_back(std::move(k), std::move(v));
-  }
+  if (!GetPairs(r, limit, &m.user_meta)) return false;
   if (!r.GetVarint(&n) || n > limit) return false;
   m.checksums.clear();
   for (uint64_t i = 0; i < n; ++i) {
@@ -70,8 +87,11 @@ bool GetMeta(WireReader& r, size_t limit, ObjectMeta* out) {
 std::string EncodeRecord(const ObjectRecord& record) {
   const ObjectMeta& m = record.meta;
   WireWriter w;
-  const bool v2 = !record.extents.empty() || record.part_count != 0;
-  w.PutByte(v2 ? kRecordVersionExtents : kRecordVersion);
+  // Records are written in the oldest version that holds them, so untagged objects keep the
+  // bytes earlier releases wrote.
+  const bool v3 = !m.tags.empty() || !m.acl.empty();
+  const bool v2 = v3 || !record.extents.empty() || record.part_count != 0;
+  w.PutByte(v3 ? kRecordVersionTags : v2 ? kRecordVersionExtents : kRecordVersion);
   PutMeta(w, m);
   w.PutString(record.blob_id);
   w.PutString(record.inline_body);
@@ -84,6 +104,10 @@ std::string EncodeRecord(const ObjectRecord& record) {
       w.PutString(e.inline_data);
     }
   }
+  if (v3) {
+    PutPairs(w, m.tags);
+    w.PutString(m.acl);
+  }
   return w.Take();
 }
 
@@ -92,7 +116,7 @@ bool DecodeRecord(std::string_view value, ObjectRecord* out, bool with_body) {
   ObjectMeta& m = out->meta;
   uint8_t version = 0;
   uint64_t n = 0;
-  if (!r.GetByte(&version) || (version != kRecordVersion && version != kRecordVersionExtents)) return false;
+  if (!r.GetByte(&version) || version < kRecordVersion || version > kRecordVersionTags) return false;
   if (!GetMeta(r, value.size(), &m)) return false;
   std::string_view body;
   if (!r.GetString(&out->blob_id) || !r.GetString(&body)) return false;
@@ -103,7 +127,9 @@ bool DecodeRecord(std::string_view value, ObjectRecord* out, bool with_body) {
   }
   out->extents.clear();
   out->part_count = 0;
-  if (version == kRecordVersionExtents) {
+  m.tags.clear();
+  m.acl.clear();
+  if (version >= kRecordVersionExtents) {
     uint64_t parts = 0;
     if (!r.GetVarint(&parts) || parts > UINT32_MAX) return false;
     out->part_count = static_cast<uint32_t>(parts);
@@ -116,18 +142,39 @@ bool DecodeRecord(std::string_view value, ObjectRecord* out, bool with_body) {
       if (with_body) e.inline_data.assign(data);
     }
   }
+  if (version >= kRecordVersionTags && (!GetPairs(r, value.size(), &m.tags) || !r.GetString(&m.acl))) return false;
   return r.done();
 }
 
 std::string EncodeBucket(const BucketInfo& info) {
   WireWriter w;
-  w.PutByte(kBucketVersion);
+  // Version 1 reads back as BucketOwnerEnforced without Block Public Access.
+  const bool v2 = info.tags.has_value() || !info.cors.empty() || !info.acl.empty() ||
+                  info.object_ownership != "BucketOwnerEnforced" || info.public_access_block.has_value() ||
+                  !info.lifecycle.empty();
+  w.PutByte(v2 ? kBucketVersionConfig : kBucketVersion);
   w.PutString(info.region);
   w.PutString(info.owner);
   w.PutFixed64(static_cast<uint64_t>(info.created_ms));
   w.PutByte(static_cast<uint8_t>(info.type));
   w.PutString(info.zone);
   w.PutString(info.policy);
+  if (v2) {
+    w.PutByte(info.tags ? 1 : 0);
+    if (info.tags) PutPairs(w, *info.tags);
+    w.PutString(info.cors);
+    w.PutString(info.acl);
+    w.PutByte(info.object_ownership ? 1 : 0);
+    if (info.object_ownership) w.PutString(*info.object_ownership);
+    w.PutByte(info.public_access_block ? 1 : 0);
+    if (const auto& p = info.public_access_block) {
+      for (bool flag : {p->block_public_acls, p->ignore_public_acls, p->block_public_policy, p->restrict_public_buckets}) {
+        w.PutByte(flag ? 1 : 0);
+      }
+    }
+    // Added later: absent in older version-2 records, which read as no configuration.
+    if (!info.lifecycle.empty()) w.PutString(info.lifecycle);
+  }
   return w.Take();
 }
 
@@ -135,11 +182,41 @@ bool DecodeBucket(std::string_view name, std::string_view value, BucketInfo* out
   WireReader r(value);
   uint8_t version = 0, type = 0;
   uint64_t created = 0;
-  if (!r.GetByte(&version) || version != kBucketVersion) return false;
+  if (!r.GetByte(&version) || (version != kBucketVersion && version != kBucketVersionConfig)) return false;
   if (!r.GetString(&out->region) || !r.GetString(&out->owner) || !r.GetFixed64(&created) || !r.GetByte(&type) ||
-      !r.GetString(&out->zone) || !r.GetString(&out->policy) || !r.done()) {
+      !r.GetString(&out->zone) || !r.GetString(&out->policy)) {
     return false;
   }
+  out->tags.reset();
+  out->cors.clear();
+  out->acl.clear();
+  out->object_ownership = "BucketOwnerEnforced";
+  out->public_access_block.reset();
+  out->lifecycle.clear();
+  if (version == kBucketVersionConfig) {
+    auto flag = [&r](bool* b) {
+      uint8_t v = 0;
+      if (!r.GetByte(&v) || v > 1) return false;
+      *b = v == 1;
+      return true;
+    };
+    bool has_tags = false, has_ownership = false, has_block = false;
+    if (!flag(&has_tags) || (has_tags && !GetPairs(r, value.size(), &out->tags.emplace()))) return false;
+    if (!r.GetString(&out->cors) || !r.GetString(&out->acl)) return false;
+    if (!flag(&has_ownership)) return false;
+    out->object_ownership.reset();
+    if (has_ownership && !r.GetString(&out->object_ownership.emplace())) return false;
+    if (!flag(&has_block)) return false;
+    if (has_block) {
+      auto& p = out->public_access_block.emplace();
+      if (!flag(&p.block_public_acls) || !flag(&p.ignore_public_acls) || !flag(&p.block_public_policy) ||
+          !flag(&p.restrict_public_buckets)) {
+        return false;
+      }
+    }
+    if (!r.done() && !r.GetString(&out->lifecycle)) return false;
+  }
+  if (!r.done()) return false;
   if (type > static_cast<uint8_t>(BucketType::Directory)) return false;
   out->name.assign(name);
   out->created_ms = static_cast<int64_t>(created);
@@ -149,10 +226,15 @@ bool DecodeBucket(std::string_view name, std::string_view value, BucketInfo* out
 
 std::string EncodeUpload(const MultipartUpload& upload) {
   WireWriter w;
-  w.PutByte(kUploadVersion);
+  const bool v2 = !upload.meta.tags.empty() || !upload.meta.acl.empty();
+  w.PutByte(v2 ? kUploadVersionTags : kUploadVersion);
   w.PutString(upload.key);
   w.PutFixed64(static_cast<uint64_t>(upload.initiated_ms));
   PutMeta(w, upload.meta);
+  if (v2) {
+    PutPairs(w, upload.meta.tags);
+    w.PutString(upload.meta.acl);
+  }
   return w.Take();
 }
 
@@ -161,10 +243,14 @@ bool DecodeUpload(std::string_view bucket, std::string_view upload_id, std::stri
   WireReader r(value);
   uint8_t version = 0;
   uint64_t initiated = 0;
-  if (!r.GetByte(&version) || version != kUploadVersion) return false;
-  if (!r.GetString(&out->key) || !r.GetFixed64(&initiated) || !GetMeta(r, value.size(), &out->meta) || !r.done()) {
+  if (!r.GetByte(&version) || (version != kUploadVersion && version != kUploadVersionTags)) return false;
+  if (!r.GetString(&out->key) || !r.GetFixed64(&initiated) || !GetMeta(r, value.size(), &out->meta)) return false;
+  out->meta.tags.clear();
+  out->meta.acl.clear();
+  if (version == kUploadVersionTags && (!GetPairs(r, value.size(), &out->meta.tags) || !r.GetString(&out->meta.acl))) {
     return false;
   }
+  if (!r.done()) return false;
   out->bucket.assign(bucket);
   out->upload_id.assign(upload_id);
   out->initiated_ms = static_cast<int64_t>(initiated);

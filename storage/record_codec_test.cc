@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "storage/wire.h"
+
 namespace xs3::storage {
 namespace {
 
@@ -115,6 +117,127 @@ TEST_CASE("record codec: BucketInfo round trip") {
   CHECK(out.created_ms == in.created_ms);
   CHECK(out.type == BucketType::Directory);
   CHECK(out.zone == in.zone);
+}
+
+
+// The layout releases before object tagging wrote (version 1 records, buckets and uploads),
+// spelled out byte by byte so a codec change cannot silently move it.
+void PutV1Meta(WireWriter& w) {
+  w.PutVarint(5);
+  w.PutFixed64(1732500000123);
+  for (const char* s : {"etag", "alice", "text/plain", "", "", "", "", "", "", ""}) w.PutString(s);
+  w.PutVarint(1);
+  w.PutString("color");
+  w.PutString("blue");
+  w.PutVarint(0);
+}
+
+TEST_CASE("record codec: records, buckets and uploads written without tags still decode") {
+  WireWriter r;
+  r.PutByte(1);
+  PutV1Meta(r);
+  r.PutString("");
+  r.PutString("hello");
+  ObjectRecord rec;
+  rec.meta.tags = {{"stale", "x"}};  // a reused struct must come back without tags
+  REQUIRE(DecodeRecord(r.Take(), &rec));
+  CHECK(rec.meta.etag == "etag");
+  CHECK(rec.meta.user_meta == std::vector<std::pair<std::string, std::string>>{{"color", "blue"}});
+  CHECK(rec.inline_body == "hello");
+  CHECK(rec.meta.tags.empty());
+
+  WireWriter b;
+  b.PutByte(1);
+  b.PutString("us-east-1");
+  b.PutString("alice");
+  b.PutFixed64(1732500000000);
+  b.PutByte(0);
+  b.PutString("");
+  b.PutString("{}");
+  BucketInfo info;
+  REQUIRE(DecodeBucket("bkt", b.Take(), &info));
+  CHECK(info.policy == "{}");
+  CHECK_FALSE(info.tags.has_value());
+  CHECK(info.cors.empty());
+  CHECK(info.object_ownership == "BucketOwnerEnforced");
+  CHECK_FALSE(info.public_access_block.has_value());
+
+  WireWriter u;
+  u.PutByte(1);
+  u.PutString("key");
+  u.PutFixed64(1732500000000);
+  PutV1Meta(u);
+  MultipartUpload up;
+  REQUIRE(DecodeUpload("bkt", "id", u.Take(), &up));
+  CHECK(up.key == "key");
+  CHECK(up.meta.tags.empty());
+}
+
+TEST_CASE("record codec: tags round trip; untagged values keep the old version byte") {
+  ObjectRecord in = Sample(), out;
+  CHECK(EncodeRecord(in)[0] == 1);
+  in.meta.tags = {{"b", "2"}, {"a", ""}, {"k\xc3\xbc", "v"}};
+  std::string v = EncodeRecord(in);
+  CHECK(v[0] == 3);
+  REQUIRE(DecodeRecord(v, &out));
+  CHECK(out.meta.tags == in.meta.tags);
+  CHECK(out.inline_body == in.inline_body);
+  for (size_t n = 0; n < v.size(); ++n) CHECK_FALSE(DecodeRecord(v.substr(0, n), &out));
+  CHECK_FALSE(DecodeRecord(v + "x", &out));
+
+  in.meta.acl = "public-read";
+  REQUIRE(DecodeRecord(EncodeRecord(in), &out));
+  CHECK(out.meta.acl == "public-read");
+  in.meta.tags.clear();  // an ACL alone needs version 3 too
+  REQUIRE(DecodeRecord(EncodeRecord(in), &out));
+  CHECK(out.meta.acl == "public-read");
+  CHECK(out.meta.tags.empty());
+
+  in.meta.tags = {{"t", "1"}};
+  MultipartUpload up{"id", "bkt", "key", in.meta, 7}, up_out;
+  REQUIRE(DecodeUpload("bkt", "id", EncodeUpload(up), &up_out));
+  CHECK(up_out.meta.tags == in.meta.tags);
+  CHECK(up_out.meta.acl == "public-read");
+
+  BucketInfo bucket{"bkt", "us-east-1", "alice", 1, BucketType::GeneralPurpose, "", ""}, bucket_out;
+  CHECK(EncodeBucket(bucket)[0] == 1);
+  bucket.tags.emplace();  // an empty tag set is not the same as none
+  REQUIRE(DecodeBucket("bkt", EncodeBucket(bucket), &bucket_out));
+  REQUIRE(bucket_out.tags.has_value());
+  CHECK(bucket_out.tags->empty());
+  bucket.tags = {{{"team", "storage"}}};
+  bucket.cors = "<CORSConfiguration/>";
+  std::string bv = EncodeBucket(bucket);
+  REQUIRE(DecodeBucket("bkt", bv, &bucket_out));
+  CHECK(*bucket_out.tags == *bucket.tags);
+  CHECK(bucket_out.cors == bucket.cors);
+  for (size_t n = 0; n < bv.size(); ++n) CHECK_FALSE(DecodeBucket("bkt", bv.substr(0, n), &bucket_out));
+
+  // Ownership and Block Public Access, including their absence, which version 1 cannot say.
+  BucketInfo acls{"acl", "us-east-1", "alice", 1, BucketType::GeneralPurpose, "", ""};
+  acls.object_ownership.reset();
+  REQUIRE(DecodeBucket("acl", EncodeBucket(acls), &bucket_out));
+  CHECK_FALSE(bucket_out.object_ownership.has_value());
+  acls.object_ownership = "ObjectWriter";
+  acls.acl = "public-read";
+  acls.public_access_block = PublicAccessBlock{true, false, true, false};
+  REQUIRE(DecodeBucket("acl", EncodeBucket(acls), &bucket_out));
+  CHECK(bucket_out.object_ownership == "ObjectWriter");
+  CHECK(bucket_out.acl == "public-read");
+  CHECK(bucket_out.public_access_block == acls.public_access_block);
+  CHECK_FALSE(bucket_out.tags.has_value());
+  CHECK(bucket_out.lifecycle.empty());
+
+  // The lifecycle configuration trails version 2; records from before it read as none.
+  std::string without = EncodeBucket(acls);
+  acls.lifecycle = "<LifecycleConfiguration><Rule/></LifecycleConfiguration>";
+  std::string with = EncodeBucket(acls);
+  REQUIRE(DecodeBucket("acl", with, &bucket_out));
+  CHECK(bucket_out.lifecycle == acls.lifecycle);
+  CHECK(bucket_out.public_access_block == acls.public_access_block);
+  REQUIRE(DecodeBucket("acl", without, &bucket_out));
+  CHECK(bucket_out.lifecycle.empty());
+  for (size_t n = without.size() + 1; n < with.size(); ++n) CHECK_FALSE(DecodeBucket("acl", with.substr(0, n), &bucket_out));
 }
 
 }  // namespace

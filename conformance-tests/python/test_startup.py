@@ -2,6 +2,7 @@
 and directory buckets (idempotently, across restarts), a bad name stops the server with a
 message, and --ephemeral keeps data on tmpfs and removes it at exit."""
 
+import json
 import os
 import re
 import subprocess
@@ -84,6 +85,31 @@ class Banner(unittest.TestCase):
         text = self.banner(env={"XS3_ROOT_ACCESS_KEY": "PRODKEY", "XS3_ROOT_SECRET_KEY": "s3cr3t-value-123"})
         self.assertIn("PRODKEY", text)
         self.assertNotIn("s3cr3t-value-123", text)
+
+
+    def test_json_log_format(self):
+        proc = subprocess.Popen([h.xs3d_path(), "--ephemeral", "--address", "127.0.0.1:0"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env={**os.environ, "XS3_LOG_FORMAT": "json", "XS3_ROOT_SECRET_KEY": "real-one"})
+        try:
+            first = json.loads(proc.stdout.readline())
+        finally:
+            proc.terminate()
+            self.assertEqual(proc.wait(20), 0)
+        rest = [json.loads(line) for line in proc.stdout.read().splitlines()]
+        self.assertEqual(first["level"], "info")
+        self.assertRegex(first["endpoint"], r"^http://127\.0\.0\.1:\d+$")
+        self.assertEqual(first["durability"], "relaxed")
+        self.assertNotIn("secret_key", first)  # not the dev default: never printed
+        self.assertRegex(first["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        self.assertEqual([r["msg"] for r in rest], ["xs3d: shutting down", "xs3d: stopped"])
+        # Fatal errors are JSON on stderr too.
+        p = subprocess.run([h.xs3d_path(), "--address", "127.0.0.1:0", "--data-dir", "/dev/null/x",
+                            "--log-format", "json"], capture_output=True, text=True, timeout=20)
+        self.assertEqual(p.returncode, 1)
+        err = json.loads(p.stderr.splitlines()[-1])
+        self.assertEqual(err["level"], "error")
+        self.assertIn("cannot open data directory", err["msg"])
 
 
 if __name__ == "__main__":

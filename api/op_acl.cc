@@ -1,0 +1,127 @@
+// Get/PutBucketAcl and Get/PutObjectAcl (?acl) for ACLs a canned ACL expresses. With Object
+// Ownership BucketOwnerEnforced (the default) ACLs are off: reads show the bucket owner's full
+// control, writes of anything more are AccessControlListNotSupported.
+#include "api/acl.h"
+#include "api/operation.h"
+#include "api/xml_writer.h"
+
+namespace xs3::api {
+namespace {
+
+// 100 grants of a few hundred bytes each.
+constexpr size_t kMaxAclBody = 64 * 1024;
+
+bool HasGrantHeaders(const Request& request) {
+  for (const char* h : {"x-amz-grant-full-control", "x-amz-grant-read", "x-amz-grant-read-acp", "x-amz-grant-write",
+                        "x-amz-grant-write-acp"}) {
+    if (request.Header(h)) return true;
+  }
+  return false;
+}
+
+// The ACL a Put*Acl asks for comes from x-amz-acl or the body, never both; `done` gets the
+// canned ACL and answers.
+Outcome ReadRequestedAcl(OperationContext& ctx, AclTarget target, const std::string& owner,
+                         const std::string& bucket_owner, std::function<Response(const std::string&)> done) {
+  if (HasGrantHeaders(ctx.request)) {
+    return Fail(ctx, ErrorCode::NotImplemented, "Only canned ACLs (x-amz-acl) and their documents are supported.");
+  }
+  if (auto* header = ctx.request.Header("x-amz-acl")) {
+    bool has_body = ctx.request.body_chunked || (ctx.request.content_length && *ctx.request.content_length > 0);
+    if (has_body) return Fail(ctx, ErrorCode::InvalidRequest, "Specifying both Canned ACLs and an ACL document is not allowed");
+    auto canned = ParseCannedAcl(*header, target);
+    if (auto* e = std::get_if<S3Error>(&canned)) return Fail(ctx, *e);
+    return Done(done(std::get<std::string>(canned)));
+  }
+  S3Error error;
+  auto consumer = BufferedBody(
+      ctx, kMaxAclBody,
+      [ctx, target, owner, bucket_owner, done](std::string body) mutable {
+        auto canned = CannedAclFromXml(body, owner, bucket_owner, target);
+        if (auto* e = std::get_if<S3Error>(&canned)) return Fail(ctx, *e).response;
+        return done(std::get<std::string>(canned));
+      },
+      &error);
+  if (!consumer) return Fail(ctx, error);
+  Outcome o;
+  o.consumer = std::move(consumer);
+  return o;
+}
+
+Outcome NoSuchKeyFor(const OperationContext& ctx, const storage::Status& status) {
+  S3Error e = FromStorage(status);
+  if (e.code == ErrorCode::NoSuchKey) e.extra_xml = "<Key>" + XmlEscape(ctx.address.key) + "</Key>";
+  return Fail(ctx, e);
+}
+
+}  // namespace
+
+Outcome GetBucketAcl(OperationContext& ctx) {
+  storage::BucketInfo info;
+  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &info)) return Fail(ctx, *e);
+  return Done(XmlResponse(200, AccessControlPolicyXml(info.owner, EffectiveAcl(info, info.acl), info.owner)));
+}
+
+Outcome PutBucketAcl(OperationContext& ctx) {
+  storage::BucketInfo info;
+  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &info)) return Fail(ctx, *e);
+  if (info.owner != ctx.auth.user && !ctx.IsRoot()) return Fail(ctx, ErrorCode::AccessDenied);
+  return ReadRequestedAcl(ctx, AclTarget::Bucket, info.owner, info.owner, [ctx, info](const std::string& canned) mutable {
+    if (auto e = RefuseAcl(info, canned)) return Fail(ctx, *e).response;
+    auto st = ctx.engine.UpdateBucket(ctx.address.bucket, [&](storage::BucketInfo& b) { b.acl = canned; });
+    if (!st.ok()) return Fail(ctx, FromStorage(st)).response;
+    return Response{};
+  });
+}
+
+Outcome GetObjectAcl(OperationContext& ctx) {
+  storage::BucketInfo info;
+  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &info, BucketAccess::Read)) return Fail(ctx, *e);
+  auto record = ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
+  if (!record.ok()) return NoSuchKeyFor(ctx, record.status());
+  // Under BucketOwnerEnforced the bucket owner owns every object.
+  const std::string& owner =
+      info.object_ownership == "BucketOwnerEnforced" || record->meta.owner.empty() ? info.owner : record->meta.owner;
+  return Done(XmlResponse(200, AccessControlPolicyXml(owner, EffectiveAcl(info, record->meta.acl), info.owner)));
+}
+
+Outcome PutObjectAcl(OperationContext& ctx) {
+  storage::BucketInfo info;
+  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &info, BucketAccess::Write)) return Fail(ctx, *e);
+  auto record = ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
+  if (!record.ok()) return NoSuchKeyFor(ctx, record.status());
+  const std::string owner =
+      info.object_ownership == "BucketOwnerEnforced" || record->meta.owner.empty() ? info.owner : record->meta.owner;
+  return ReadRequestedAcl(ctx, AclTarget::Object, owner, info.owner, [ctx, info](const std::string& canned) mutable {
+    if (auto e = RefuseAcl(info, canned)) return Fail(ctx, *e).response;
+    auto st = ctx.engine.UpdateObjectMeta(ctx.address.bucket, ctx.address.key,
+                                          [&](storage::ObjectMeta& m) { m.acl = EffectiveAcl(info, canned); });
+    if (!st.ok()) return NoSuchKeyFor(ctx, st).response;
+    return Response{};
+  });
+}
+
+std::optional<S3Error> ReadAclHeaders(const Request& request, const storage::BucketInfo& bucket,
+                                      storage::ObjectMeta& meta) {
+  meta.acl.clear();
+  if (HasGrantHeaders(request)) {
+    if (bucket.object_ownership == "BucketOwnerEnforced") return make_error(ErrorCode::AccessControlListNotSupported);
+    return make_error(ErrorCode::NotImplemented, "Only canned ACLs (x-amz-acl) are supported.");
+  }
+  auto* header = request.Header("x-amz-acl");
+  if (!header) return std::nullopt;
+  auto canned = ParseCannedAcl(*header, AclTarget::Object);
+  if (auto* e = std::get_if<S3Error>(&canned)) return *e;
+  if (auto e = RefuseAcl(bucket, std::get<std::string>(canned))) return e;
+  meta.acl = EffectiveAcl(bucket, std::get<std::string>(canned));
+  return std::nullopt;
+}
+
+bool ReadableThroughAcl(const OperationContext& ctx, const storage::BucketInfo& bucket, const std::string& acl) {
+  if (bucket.type != storage::BucketType::GeneralPurpose) return false;
+  if (bucket.public_access_block && bucket.public_access_block->ignore_public_acls) return false;
+  std::string effective = EffectiveAcl(bucket, acl);
+  return ctx.auth.anonymous ? AclGrantsPublicRead(effective) : AclGrantsAuthenticatedRead(effective);
+}
+
+}  // namespace xs3::api

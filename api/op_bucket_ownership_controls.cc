@@ -1,0 +1,101 @@
+// Get/Put/DeleteBucketOwnershipControls (?ownershipControls): Object Ownership decides whether a
+// bucket takes ACLs at all (api/acl.h). Owner or root only.
+#include <pugixml.hpp>
+
+#include "api/acl.h"
+#include "api/operation.h"
+#include "api/xml_writer.h"
+
+namespace xs3::api {
+namespace {
+
+constexpr size_t kMaxBody = 16 * 1024;
+
+std::optional<S3Error> AuthorizeOwner(const OperationContext& ctx, storage::BucketInfo* info) {
+  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, info)) return e;
+  if (info->owner != ctx.auth.user && !ctx.IsRoot()) return make_error(ErrorCode::AccessDenied);
+  return std::nullopt;
+}
+
+std::string_view LocalName(const pugi::xml_node& node) {
+  std::string_view n = node.name();
+  auto colon = n.find(':');
+  return colon == std::string_view::npos ? n : n.substr(colon + 1);
+}
+
+std::vector<pugi::xml_node> Elements(const pugi::xml_node& node) {
+  std::vector<pugi::xml_node> out;
+  for (auto c : node.children())
+    if (c.type() == pugi::node_element) out.push_back(c);
+  return out;
+}
+
+Outcome WithBody(OperationContext& ctx, std::function<Response(std::string)> done) {
+  S3Error error;
+  auto consumer = BufferedBody(ctx, kMaxBody, std::move(done), &error);
+  if (!consumer) return Fail(ctx, error);
+  Outcome o;
+  o.consumer = std::move(consumer);
+  return o;
+}
+
+Outcome NoContent(const OperationContext& ctx, const storage::Status& st) {
+  if (!st.ok()) return Fail(ctx, FromStorage(st));
+  Response r;
+  r.status = 204;
+  return Done(std::move(r));
+}
+
+S3Error WithBucketName(ErrorCode code, const std::string& bucket) {
+  S3Error e = make_error(code);
+  e.extra_xml = "<BucketName>" + XmlEscape(bucket) + "</BucketName>";
+  return e;
+}
+
+}  // namespace
+
+Outcome PutBucketOwnershipControls(OperationContext& ctx) {
+  storage::BucketInfo info;
+  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  return WithBody(ctx, [ctx, info](std::string body) mutable {
+    if (body.empty()) return Fail(ctx, ErrorCode::MissingRequestBodyError).response;
+    pugi::xml_document doc;
+    if (!doc.load_buffer(body.data(), body.size())) return Fail(ctx, ErrorCode::MalformedXML).response;
+    auto root = doc.document_element();
+    auto rules = Elements(root);
+    if (LocalName(root) != "OwnershipControls" || rules.size() != 1 || LocalName(rules[0]) != "Rule") {
+      return Fail(ctx, ErrorCode::MalformedXML).response;
+    }
+    auto fields = Elements(rules[0]);
+    std::string value = fields.size() == 1 && LocalName(fields[0]) == "ObjectOwnership" ? fields[0].text().get() : "";
+    if (value != "BucketOwnerEnforced" && value != "BucketOwnerPreferred" && value != "ObjectWriter") {
+      return Fail(ctx, ErrorCode::MalformedXML).response;
+    }
+    // Turning ACLs off while the bucket's own ACL grants more than the owner would hide that grant.
+    if (value == "BucketOwnerEnforced" && !info.acl.empty()) {
+      return Fail(ctx, ErrorCode::InvalidBucketAclWithObjectOwnership).response;
+    }
+    auto st = ctx.engine.UpdateBucket(ctx.address.bucket, [&](storage::BucketInfo& b) { b.object_ownership = value; });
+    if (!st.ok()) return Fail(ctx, FromStorage(st)).response;
+    return Response{};
+  });
+}
+
+Outcome GetBucketOwnershipControls(OperationContext& ctx) {
+  storage::BucketInfo info;
+  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  if (!info.object_ownership) return Fail(ctx, WithBucketName(ErrorCode::OwnershipControlsNotFoundError, info.name));
+  XmlWriter x("OwnershipControls");
+  x.Open("Rule").Element("ObjectOwnership", *info.object_ownership).Close("Rule");
+  return Done(XmlResponse(200, x.Finish()));
+}
+
+Outcome DeleteBucketOwnershipControls(OperationContext& ctx) {
+  storage::BucketInfo info;
+  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  return NoContent(ctx, ctx.engine.UpdateBucket(ctx.address.bucket, [](storage::BucketInfo& b) {
+    b.object_ownership.reset();
+  }));
+}
+
+}  // namespace xs3::api

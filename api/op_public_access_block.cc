@@ -1,0 +1,107 @@
+// Get/Put/DeletePublicAccessBlock (?publicAccessBlock): Block Public Access refuses public ACLs
+// (BlockPublicAcls) or makes them ineffective (IgnorePublicAcls) (api/acl.h). Owner or root only.
+#include <pugixml.hpp>
+
+#include "api/acl.h"
+#include "api/operation.h"
+#include "api/xml_writer.h"
+
+namespace xs3::api {
+namespace {
+
+constexpr size_t kMaxBody = 16 * 1024;
+
+std::optional<S3Error> AuthorizeOwner(const OperationContext& ctx, storage::BucketInfo* info) {
+  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, info)) return e;
+  if (info->owner != ctx.auth.user && !ctx.IsRoot()) return make_error(ErrorCode::AccessDenied);
+  return std::nullopt;
+}
+
+std::string_view LocalName(const pugi::xml_node& node) {
+  std::string_view n = node.name();
+  auto colon = n.find(':');
+  return colon == std::string_view::npos ? n : n.substr(colon + 1);
+}
+
+std::vector<pugi::xml_node> Elements(const pugi::xml_node& node) {
+  std::vector<pugi::xml_node> out;
+  for (auto c : node.children())
+    if (c.type() == pugi::node_element) out.push_back(c);
+  return out;
+}
+
+Outcome WithBody(OperationContext& ctx, std::function<Response(std::string)> done) {
+  S3Error error;
+  auto consumer = BufferedBody(ctx, kMaxBody, std::move(done), &error);
+  if (!consumer) return Fail(ctx, error);
+  Outcome o;
+  o.consumer = std::move(consumer);
+  return o;
+}
+
+Outcome NoContent(const OperationContext& ctx, const storage::Status& st) {
+  if (!st.ok()) return Fail(ctx, FromStorage(st));
+  Response r;
+  r.status = 204;
+  return Done(std::move(r));
+}
+
+S3Error WithBucketName(ErrorCode code, const std::string& bucket) {
+  S3Error e = make_error(code);
+  e.extra_xml = "<BucketName>" + XmlEscape(bucket) + "</BucketName>";
+  return e;
+}
+
+}  // namespace
+
+Outcome PutPublicAccessBlock(OperationContext& ctx) {
+  storage::BucketInfo info;
+  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  return WithBody(ctx, [ctx](std::string body) mutable {
+    if (body.empty()) return Fail(ctx, ErrorCode::MissingRequestBodyError).response;
+    pugi::xml_document doc;
+    if (!doc.load_buffer(body.data(), body.size())) return Fail(ctx, ErrorCode::MalformedXML).response;
+    auto root = doc.document_element();
+    if (LocalName(root) != "PublicAccessBlockConfiguration") return Fail(ctx, ErrorCode::MalformedXML).response;
+    storage::PublicAccessBlock block;
+    for (auto field : Elements(root)) {
+      std::string_view name = LocalName(field), text = field.text().get();
+      bool* slot = name == "BlockPublicAcls"         ? &block.block_public_acls
+                   : name == "IgnorePublicAcls"      ? &block.ignore_public_acls
+                   : name == "BlockPublicPolicy"     ? &block.block_public_policy
+                   : name == "RestrictPublicBuckets" ? &block.restrict_public_buckets
+                                                     : nullptr;
+      if (!slot || (text != "true" && text != "false")) return Fail(ctx, ErrorCode::MalformedXML).response;
+      *slot = text == "true";
+    }
+    auto st = ctx.engine.UpdateBucket(ctx.address.bucket, [&](storage::BucketInfo& b) { b.public_access_block = block; });
+    if (!st.ok()) return Fail(ctx, FromStorage(st)).response;
+    return Response{};
+  });
+}
+
+Outcome GetPublicAccessBlock(OperationContext& ctx) {
+  storage::BucketInfo info;
+  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  if (!info.public_access_block) {
+    return Fail(ctx, WithBucketName(ErrorCode::NoSuchPublicAccessBlockConfiguration, info.name));
+  }
+  const auto& b = *info.public_access_block;
+  auto flag = [](bool v) { return v ? "true" : "false"; };
+  XmlWriter x("PublicAccessBlockConfiguration");
+  x.Element("BlockPublicAcls", flag(b.block_public_acls))
+      .Element("IgnorePublicAcls", flag(b.ignore_public_acls))
+      .Element("BlockPublicPolicy", flag(b.block_public_policy))
+      .Element("RestrictPublicBuckets", flag(b.restrict_public_buckets));
+  return Done(XmlResponse(200, x.Finish()));
+}
+
+Outcome DeletePublicAccessBlock(OperationContext& ctx) {
+  storage::BucketInfo info;
+  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  return NoContent(ctx, ctx.engine.UpdateBucket(ctx.address.bucket, [](storage::BucketInfo& b) {
+    b.public_access_block.reset();
+  }));
+}
+
+}  // namespace xs3::api
