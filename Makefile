@@ -21,12 +21,12 @@ run: build
 
 test: deps-test build build-sanitize
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j2 --timeout 900
-	ctest --test-dir $(SANITIZE_BUILD_DIR) --output-on-failure -j2 --timeout 900
+	UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir $(SANITIZE_BUILD_DIR) --output-on-failure -j2 --timeout 900
 
 # Only the sanitized tree: unit tests, conformance suites against the ASan+UBSan xs3d, and each
 # fuzz target for XS3_FUZZ_SECONDS (fuzz/README.md).
 test-sanitize: deps-test build-sanitize
-	ctest --test-dir $(SANITIZE_BUILD_DIR) --output-on-failure -j2 --timeout 900
+	UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir $(SANITIZE_BUILD_DIR) --output-on-failure -j2 --timeout 900
 
 build-sanitize: deps-build deps-sanitize
 	cmake -S . -B $(SANITIZE_BUILD_DIR) -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_C_COMPILER=clang-14 \
