@@ -230,3 +230,58 @@ TEST_CASE("form data: boundaries and malformed bodies") {
   CHECK_FALSE(truncated.Feed(cut.data(), cut.size()));
   CHECK_FALSE(truncated.done());  // PostObject answers MalformedPOSTRequest at the end
 }
+
+#include <pugixml.hpp>
+
+#include <unistd.h>
+
+#include <ctime>
+#include <filesystem>
+
+#include "api/service.h"
+#include "auth/user_directory.h"
+#include "storage/engine.h"
+
+// Found by fuzz/request_head_fuzzer: the bucket name a NoSuchBucket error echoes went into the
+// XML unescaped, so a path like "/a<b/k" produced a body no client can parse.
+TEST_CASE("NoSuchBucket escapes the bucket name it echoes") {
+  auto dir = std::filesystem::temp_directory_path() / ("xs3-api-test-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  xs3::storage::EngineOptions options;
+  options.data_dir = dir.string();
+  options.durability = xs3::storage::Durability::Relaxed;
+  options.map_size = size_t{1} << 28;
+  auto engine = xs3::storage::Engine::Open(options);
+  REQUIRE(engine.ok());
+  xs3::config::Config config;
+  const auto& root = config.users.at(0);
+  auto users = xs3::auth::UserDirectory::Open({{root.name, {{root.access_key, root.secret_key, 0}}, true}},
+                                              options.data_dir);
+  REQUIRE(std::holds_alternative<std::unique_ptr<xs3::auth::UserDirectory>>(users));
+  {
+    Service service(config, *engine.value(), std::string(32, 'k'),
+                    *std::get<std::unique_ptr<xs3::auth::UserDirectory>>(users));
+    Request r;
+    r.method = "GET";
+    r.raw_path = "/no<such>&bucket/k";
+    char date[32];
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(date, sizeof date, "%Y%m%dT%H%M%SZ", &tm);
+    r.headers = {{"host", "localhost"}, {"x-amz-date", date}, {"x-amz-content-sha256", "UNSIGNED-PAYLOAD"}};
+    xs3::auth::RequestParts parts{r.method, r.raw_path, r.raw_query, &r.headers};
+    r.headers.emplace_back("authorization",
+                           xs3::auth::SignRequest(parts, "xs3devaccesskey", "xs3devsecretkey", "us-east-1", "s3",
+                                                  "UNSIGNED-PAYLOAD", {"host", "x-amz-content-sha256", "x-amz-date"}));
+    Outcome out = service.Begin(r);
+    REQUIRE_FALSE(out.consumer);
+    CHECK(out.response.status == 404);
+    pugi::xml_document doc;
+    REQUIRE(doc.load_buffer(out.response.body.data(), out.response.body.size()));
+    CHECK(std::string(doc.child("Error").child_value("Code")) == "NoSuchBucket");
+    CHECK(std::string(doc.child("Error").child_value("BucketName")) == "no<such>&bucket");
+  }
+  engine.value().reset();
+  std::filesystem::remove_all(dir);
+}

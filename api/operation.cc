@@ -6,6 +6,7 @@
 #include "api/directory_bucket_name.h"
 #include "api/expected_bucket_owner.h"
 #include "auth/checksum.h"
+#include "common/xml_escape.h"
 
 namespace xs3::api {
 
@@ -73,7 +74,7 @@ std::optional<S3Error> AuthorizeBucket(const OperationContext& ctx, const std::s
   auto b = ctx.engine.GetBucket(bucket);
   if (!b.ok()) {
     S3Error e = FromStorage(b.status());
-    if (e.code == ErrorCode::NoSuchBucket) e.extra_xml = "<BucketName>" + bucket + "</BucketName>";
+    if (e.code == ErrorCode::NoSuchBucket) e.extra_xml = "<BucketName>" + XmlEscape(bucket) + "</BucketName>";
     return e;
   }
   if (info) *info = b.value();

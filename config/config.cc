@@ -197,8 +197,9 @@ bool ApplyJson(Config& c, const std::string& path, std::string& error) {
     }
     if (name == "bucket-limits" && v.is_object()) {
       for (auto& [bucket, lim] : v.items()) {
-        auto rate = [&](const char* field, double fallback) {
-          return lim.contains(field) && lim[field].is_number() && lim[field].get<double>() > 0 ? lim[field].get<double>() : fallback;
+        // Named, not captured as a structured binding: clang 14 cannot capture those.
+        auto rate = [&l = lim](const char* field, double fallback) {
+          return l.contains(field) && l[field].is_number() && l[field].get<double>() > 0 ? l[field].get<double>() : fallback;
         };
         if (!lim.is_object()) {
           error = "bucket_limits." + bucket + " must be an object";

@@ -9,6 +9,9 @@ xs3_conformance_test(directory_js TOOLS XS3_NODE TIMEOUT 120 FIXTURES xs3_js_dep
 if(NOT XS3_CONFORMANCE_PYENV_CLIENTS STREQUAL "OFF")
   xs3_conformance_test(directory_sessions TOOLS XS3_PYTHON_PYENV TIMEOUT 180
     COMMAND ${XS3_PYTHON_PYENV} ${CT_PY_DIR}/test_directory_sessions.py)
+  # Multi-user isolation on both bucket types through stock boto3 (directory buckets need 1.43).
+  xs3_conformance_test(isolation TOOLS XS3_PYTHON_PYENV TIMEOUT 120
+    COMMAND ${XS3_PYTHON_PYENV} ${CT_PY_DIR}/test_isolation.py)
   # Bucket policies: s3express:CreateSession grants, SessionMode conditions, refused documents.
   xs3_conformance_test(directory_policies TOOLS XS3_PYTHON_PYENV TIMEOUT 120
     COMMAND ${XS3_PYTHON_PYENV} ${CT_PY_DIR}/test_directory_policies.py)

@@ -23,6 +23,7 @@
 #include "server/access_log.h"
 #include "server/metrics.h"
 #include "server/progress_deadline.h"
+#include "server/request_head.h"
 
 namespace xs3::server {
 
@@ -204,23 +205,6 @@ awaitable<void> HttpServer::Impl::Accept(tcp::acceptor& acceptor) {
 
 namespace {
 
-api::Request ToApiRequest(const http::request<http::buffer_body>& h, const http::request_parser<http::buffer_body>& parser) {
-  api::Request r;
-  r.method = std::string(h.method_string());
-  std::string_view target = h.target();
-  auto q = target.find('?');
-  r.raw_path = std::string(target.substr(0, q));
-  if (q != std::string_view::npos) r.raw_query = std::string(target.substr(q + 1));
-  for (auto& field : h) {
-    std::string name(field.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    r.headers.emplace_back(std::move(name), std::string(field.value()));
-  }
-  r.body_chunked = parser.chunked();
-  if (auto len = parser.content_length()) r.content_length = *len;
-  return r;
-}
-
 // GET /metrics (a Prometheus scrape) and /ready without credentials are the server's own;
 // signed, they stay requests for buckets of those names (anonymous requests could never list a
 // bucket anyway).
@@ -393,7 +377,10 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
     std::lock_guard lock(sessions_mu);
     registered = sessions.insert(sessions.end(), state);
   }
-  beast::flat_buffer buffer(16 * 1024);
+  // The argument is the buffer's maximum size, not a reservation (it grows on demand): it must
+  // hold the largest head max_header_bytes allows plus a read's worth of body behind it, or a
+  // head between 16 KiB and the configured limit fails as "malformed".
+  beast::flat_buffer buffer(config.max_header_bytes + 64 * 1024);
   std::vector<char> body_buffer;
   std::string remote;
   {

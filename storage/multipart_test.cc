@@ -697,8 +697,11 @@ TEST_CASE("multipart: inline parts beyond the record's inline limit become blobs
 
   // A long key shares its LMDB value with its group: only 1 KiB may stay inline.
   const std::string long_key = std::string(600, 'L') + "/tail";
-  for (const auto& [bucket, key] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& bucket_key : std::vector<std::pair<std::string, std::string>>{
            {"b", "k"}, {"d", "dir/k"}, {"b", long_key}, {"d", std::string(600, 'n')}}) {
+    // Not a structured binding: doctest's CAPTURE is a lambda, and clang 14 cannot capture those.
+    const std::string& bucket = bucket_key.first;
+    const std::string& key = bucket_key.second;
     CAPTURE(bucket);
     std::string id = Create(*e, bucket, key);
     for (uint32_t n = 1; n <= bodies.size(); ++n) REQUIRE(PutPart(*e, bucket, key, id, n, bodies[n - 1]).ok());

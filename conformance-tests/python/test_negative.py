@@ -274,6 +274,45 @@ class NegativeSuite(h.ServerTestCase, Assertions):
         self.assertAbsent("pre-a")
         self.assertAbsent("pre-b")
 
+    def test_presigned_tampered_query(self):
+        # Every X-Amz-* parameter of a presigned URL is part of what was signed (or names the
+        # key that signed it): changing one is SignatureDoesNotMatch, dropping a required one is
+        # AuthorizationQueryParametersError, pointing at another key InvalidAccessKeyId.
+        host = {"Host": self.server.host}
+        good = h.presign_v4("PUT", self.server.host, key_path(B, "pre-q"), expires=60)
+        path, _, query = good.partition("?")
+        params = urllib.parse.parse_qsl(query, keep_blank_values=True)
+
+        def with_params(change=None, drop=None):
+            out = []
+            for k, v in params:
+                if k == drop:
+                    continue
+                out.append((k, change[1] if change and k == change[0] else v))
+            return path + "?" + urllib.parse.urlencode(out, quote_via=urllib.parse.quote, safe="")
+
+        expires_date = dict(params)["X-Amz-Date"]
+        later = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.mktime(time.strptime(expires_date, "%Y%m%dT%H%M%SZ"))
+                                                          - time.timezone + 30))
+        for target, status, code in (
+                (with_params(change=("X-Amz-Expires", "604800")), 403, "SignatureDoesNotMatch"),
+                (with_params(change=("X-Amz-Date", later)), 403, "SignatureDoesNotMatch"),
+                (with_params(change=("X-Amz-SignedHeaders", "host;x-amz-meta-a")), 403, "SignatureDoesNotMatch"),
+                (with_params(change=("X-Amz-Signature", "0" * 64)), 403, "SignatureDoesNotMatch"),
+                (with_params() + "&x-amz-meta-injected=1", 403, "SignatureDoesNotMatch"),
+                (with_params() + "&versionId=abc", 403, "SignatureDoesNotMatch"),
+                (with_params(drop="X-Amz-Credential"), 400, "AuthorizationQueryParametersError"),
+                (with_params(drop="X-Amz-Date"), 400, "AuthorizationQueryParametersError"),
+                (with_params(drop="X-Amz-SignedHeaders"), 400, "AuthorizationQueryParametersError"),
+                (with_params(change=("X-Amz-Credential", dict(params)["X-Amz-Credential"].replace(
+                    h.ROOT_ACCESS_KEY, "AKIDNOSUCHKEY"))), 403, "InvalidAccessKeyId")):
+            r = h.raw_request(self.server.port, "PUT", target, host, b"tampered")
+            self.assertError(r, status, code)
+        self.assertAbsent("pre-q")
+        self.assertEqual(h.raw_request(self.server.port, "PUT", good, host, b"ok").status, 200)
+        self.assertEqual(self.raw.delete(B, "pre-q").status, 204)
+        self.assertUnchanged()
+
     # -- missing things ------------------------------------------------------------------
     def test_no_such_bucket(self):
         self.assertError(self.raw.get("no-such-bucket", "k"), 404, "NoSuchBucket")
@@ -439,6 +478,61 @@ class NegativeSuite(h.ServerTestCase, Assertions):
         r = self.raw.request("GET", key_path(B), query=[("list-type", "2")])
         self.assertEqual(r.status, 200)
         r.body.decode("utf-8")  # the listing stays UTF-8
+        self.assertUnchanged()
+
+    def test_metadata_9_kib(self):
+        # 9 KiB of user metadata, as one header and as many: AWS's limit is 2 KB (names + values).
+        for hdrs in ({"x-amz-meta-big": "v" * 9216},
+                     {f"x-amz-meta-m{i:03d}": "v" * 86 for i in range(100)}):  # 100 * 92 = 9,200 bytes
+            r = self.raw.put(B, "meta-9k", b"x", headers=hdrs)
+            self.assertError(r, 400, "MetadataTooLarge")
+        self.assertAbsent("meta-9k")
+        self.assertUnchanged()
+
+    def test_encoded_dot_segments_are_ordinary_keys(self):
+        # %2F and %2E decode inside the key: "a/../../b" is a key like any other, stored in the
+        # bucket it names and nowhere else (S3 never normalises keys).
+        outside_before = self.outside_snapshot()
+        cases = {f"/{B}/a%2F..%2F..%2Fb": "a/../../b",
+                 f"/{B}/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd": "../../etc/passwd",
+                 f"/{B}/..%2F": "../",
+                 f"/{B}/%2E%2E": ".."}
+        for raw_path, key in cases.items():
+            body = f"dots {key}".encode()
+            s = h.sign_v4("PUT", raw_path, [], {"host": self.server.host}, hashlib.sha256(body).hexdigest())
+            r = h.raw_request(self.server.port, "PUT", raw_path, s.headers, body)
+            self.assertEqual(r.status, 200, f"{raw_path}: {r}")
+            self.assertEqual(self.raw.get(B, key).body, body, raw_path)
+        self.assertEqual(self.outside_snapshot(), outside_before, "files appeared outside the data dir")
+        # An encoded slash or dots in the bucket segment name no real bucket: an object call
+        # there is NoSuchBucket (it never reaches "other" or the parent directory), and
+        # CreateBucket refuses the name.
+        for raw_path, status, code in ((f"/{B}%2F..%2Fother/k", 404, "NoSuchBucket"),
+                                       ("/%2E%2E/k", 404, "NoSuchBucket"),
+                                       (f"/{B}%2Fx", 400, "InvalidBucketName")):
+            s = h.sign_v4("PUT", raw_path, [], {"host": self.server.host}, hashlib.sha256(b"x").hexdigest())
+            r = h.raw_request(self.server.port, "PUT", raw_path, s.headers, b"x")
+            self.assertError(r, status, code)
+        for key in cases.values():
+            self.assertEqual(self.raw.delete(B, key).status, 204, key)
+        self.assertUnchanged()
+
+    def test_nul_in_key_is_its_own_key(self):
+        # S3 keys may hold U+0000 (it is valid UTF-8). It must not cut the key short: "nul\0x" and
+        # "nul" are two objects, and listing with encoding-type=url names it as %00.
+        raw_path = f"/{B}/nul%00x"
+        s = h.sign_v4("PUT", raw_path, [], {"host": self.server.host}, hashlib.sha256(b"with nul").hexdigest())
+        r = h.raw_request(self.server.port, "PUT", raw_path, s.headers, b"with nul")
+        self.assertEqual(r.status, 200, r)
+        self.assertAbsent("nul")
+        self.assertEqual(self.raw.put(B, "nul", b"without").status, 200)
+        s = h.sign_v4("GET", raw_path, [], {"host": self.server.host}, h.EMPTY_SHA256)
+        self.assertEqual(h.raw_request(self.server.port, "GET", raw_path, s.headers).body, b"with nul")
+        self.assertEqual(self.raw.get(B, "nul").body, b"without")
+        self.assertIn("nul\x00x", [k for k, _, _ in self.raw.list_keys(B)])
+        s = h.sign_v4("DELETE", raw_path, [], {"host": self.server.host}, h.EMPTY_SHA256)
+        self.assertEqual(h.raw_request(self.server.port, "DELETE", raw_path, s.headers).status, 204)
+        self.assertEqual(self.raw.delete(B, "nul").status, 204)
         self.assertUnchanged()
 
     # -- buckets -------------------------------------------------------------------------
