@@ -367,9 +367,17 @@ def scenario_list():
                     res.append(phase(bench(x.endpoint, "--bucket", bucket, "--bucket-type", kind, "--mix", "list=100",
                                            "--keys", min(n, 10_000), "--concurrency", 1, "--duration", ARGS.duration)))
                     x.rss()
+                # The metadata scale figures: a point lookup (HEAD of a random key) and the data
+                # directory's size per object (LMDB pages; 0-byte objects have no blob).
+                heads = [phase(bench(x.endpoint, "--bucket", bucket, "--bucket-type", kind, "--mix", "head=100",
+                                     "--keys", 10_000, "--concurrency", 1, "--duration", ARGS.duration))
+                         for _ in range(ARGS.rounds)]
+                du = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(x.dir) for f in fs)
                 row = {"type": kind, "keys": n, "load_s": round(load_s, 1), "load_per_s": round(added / load_s),
                        "p50_us": median([r["total_us"]["p50"] for r in res]), "p99_us": median([r["total_us"]["p99"] for r in res]),
-                       "rps": median([r["req_per_s"] for r in res])}
+                       "rps": median([r["req_per_s"] for r in res]),
+                       "head_p50_us": median([r["total_us"]["p50"] for r in heads]),
+                       "bytes_per_object": round(du / n), "rss_mib": round(x.rss(), 1)}
                 rows.append(row)
                 log(f"  LIST {kind} {n} keys: p50 {row['p50_us']:.0f} us (loaded in {load_s:.0f}s)")
             if kind == "gp":
@@ -384,10 +392,12 @@ def scenario_list():
         finally:
             x.stop()
     print(f"\nLIST 1,000 keys (delimiter '/', one directory), 1 connection, median of {ARGS.rounds} x {ARGS.duration}s")
-    print(f"{'bucket':>10} {'keys':>10} {'p50 us':>8} {'p99 us':>8} {'lists/s':>8} {'load s':>7} {'PUT/s':>7}")
+    print(f"{'bucket':>10} {'keys':>10} {'p50 us':>8} {'p99 us':>8} {'lists/s':>8} {'load s':>7} {'PUT/s':>7} "
+          f"{'HEAD p50':>8} {'B/object':>8} {'RSS MiB':>8}")
     for r in rows:
         print(f"{r['type']:>10} {r['keys']:>10} {r['p50_us']:>8.0f} {r['p99_us']:>8.0f} {r['rps']:>8.0f} "
-              f"{r['load_s']:>7.1f} {r['load_per_s']:>7}")
+              f"{r['load_s']:>7.1f} {r['load_per_s']:>7} {r['head_p50_us']:>8.0f} {r['bytes_per_object']:>8} "
+              f"{r['rss_mib']:>8}")
     RESULTS["list"] = rows
     for kind in ("gp", "directory"):
         mine = [r for r in rows if r["type"] == kind]
