@@ -1,51 +1,75 @@
 #include "api/bucket_policy_check.h"
 
 #include "api/iam_actions.h"
-#include "auth/access_policy.h"
 
 namespace xs3::api {
 
-std::optional<S3Error> CheckBucketPolicy(OperationContext& ctx, std::string_view operation) {
-  const std::string& bucket = ctx.address.bucket;
-  if (bucket.empty() || ctx.IsDirectoryBucket() || ctx.session) return std::nullopt;
-  auto action = IamActionFor(operation);
-  if (!action) return std::nullopt;
-  auto info = ctx.engine.GetBucket(bucket);
-  if (!info.ok() || info->policy.empty()) return std::nullopt;  // the operation reports NoSuchBucket
-  auto parsed = auth::ParseAccessPolicy(info->policy, bucket, nullptr, ctx.users.root());
-  auto* policy = std::get_if<auth::AccessPolicy>(&parsed);
-  if (!policy) return make_error(ErrorCode::AccessDenied);  // validated when put; fail closed
+BucketPolicyEvaluator::BucketPolicyEvaluator(const OperationContext& ctx, const std::string& bucket)
+    : ctx_(ctx), bucket_name_(bucket) {
+  auto b = ctx.engine.GetBucket(bucket);
+  if (!b.ok()) return;  // the operation reports NoSuchBucket
+  info_ = b.value();
+  if (info_->type == storage::BucketType::Directory || info_->policy.empty()) return;
+  has_policy_ = true;
+  auto parsed = auth::ParseAccessPolicy(info_->policy, bucket, nullptr, ctx.users.root());
+  if (auto* p = std::get_if<auth::AccessPolicy>(&parsed)) policy_ = std::move(*p);
+}
 
+auth::PolicyDecision BucketPolicyEvaluator::Decide(std::string_view action, bool object_level,
+                                                   const std::string& key) const {
+  if (!has_policy_) return auth::PolicyDecision::NotApplicable;
+  if (!policy_) return auth::PolicyDecision::Deny;  // validated when put; fail closed
   auth::AccessRequest request;
-  if (!ctx.auth.anonymous) request.user = ctx.auth.user;
-  request.action = std::string(action->action);
-  request.resource = "arn:aws:s3:::" + bucket;
-  if (action->object_level) request.resource += "/" + (ctx.address.key.empty() ? std::string("*") : ctx.address.key);
+  if (!ctx_.auth.anonymous) request.user = ctx_.auth.user;
+  request.action = std::string(action);
+  request.resource = "arn:aws:s3:::" + bucket_name_;
+  if (object_level) request.resource += "/" + (key.empty() ? std::string("*") : key);
   // xs3 serves plain HTTP only.
   request.context["aws:securetransport"] = "false";
-  if (!ctx.request.peer_address.empty()) request.context["aws:sourceip"] = ctx.request.peer_address;
+  if (!ctx_.request.peer_address.empty()) request.context["aws:sourceip"] = ctx_.request.peer_address;
   if (!request.user.empty()) request.context["aws:username"] = request.user;
   if (request.action == "s3:ListBucket") {
-    for (const char* key : {"prefix", "delimiter", "max-keys"}) {
-      if (auto* v = ctx.Query(key)) request.context[std::string("s3:") + key] = *v;
+    for (const char* name : {"prefix", "delimiter", "max-keys"}) {
+      if (auto* v = ctx_.Query(name)) request.context[std::string("s3:") + name] = *v;
     }
   }
+  return auth::Evaluate(*policy_, request);
+}
 
-  switch (auth::Evaluate(*policy, request)) {
+std::optional<S3Error> CheckBucketPolicy(OperationContext& ctx, std::string_view operation) {
+  if (ctx.address.bucket.empty() || ctx.IsDirectoryBucket() || ctx.session) return std::nullopt;
+  auto action = IamActionFor(operation);
+  if (!action) return std::nullopt;
+  BucketPolicyEvaluator policy(ctx, ctx.address.bucket);
+  if (!policy.has_policy()) return std::nullopt;
+  switch (policy.Decide(action->action, action->object_level, ctx.address.key)) {
     case auth::PolicyDecision::Deny: {
       bool repair = operation == "PutBucketPolicy" || operation == "GetBucketPolicy" || operation == "DeleteBucketPolicy";
       if (repair && ctx.IsRoot()) return std::nullopt;
       return make_error(ErrorCode::AccessDenied);
     }
     case auth::PolicyDecision::Allow: {
-      const auto& block = info->public_access_block;
-      if (ctx.auth.anonymous && block && block->restrict_public_buckets && auth::IsPublic(*policy)) break;
+      const auto& block = policy.bucket()->public_access_block;
+      if (ctx.auth.anonymous && block && block->restrict_public_buckets && policy.IsPublic()) break;
       ctx.policy_allows = true;
       break;
     }
     case auth::PolicyDecision::NotApplicable: break;
   }
   return std::nullopt;
+}
+
+std::optional<S3Error> AuthorizeCopySource(const OperationContext& ctx, const std::string& bucket,
+                                           const std::string& key) {
+  switch (BucketPolicyEvaluator(ctx, bucket).Decide("s3:GetObject", true, key)) {
+    case auth::PolicyDecision::Deny: return make_error(ErrorCode::AccessDenied);
+    case auth::PolicyDecision::Allow: return std::nullopt;
+    case auth::PolicyDecision::NotApplicable: break;
+  }
+  // What the destination's policy allowed says nothing about reading the source.
+  OperationContext source_ctx = ctx;
+  source_ctx.policy_allows = false;
+  return AuthorizeBucket(source_ctx, bucket, nullptr, BucketAccess::Read);
 }
 
 }  // namespace xs3::api

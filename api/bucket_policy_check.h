@@ -1,5 +1,5 @@
 #pragma once
-// A general-purpose bucket's policy applied to a routed request, before its operation runs.
+// A general-purpose bucket's policy applied to requests.
 //
 // Decision order (AWS's within one account, simplified): an explicit Deny refuses the request,
 // the bucket owner's too; only the root user passes a Deny, and only for Put/Get/
@@ -9,12 +9,38 @@
 // root and ACL checks the operations make. RestrictPublicBuckets makes a public policy grant
 // nothing to anonymous callers.
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "api/operation.h"
+#include "auth/access_policy.h"
 
 namespace xs3::api {
 
+// One bucket's stored policy, parsed once, judged for the calling request.
+class BucketPolicyEvaluator {
+ public:
+  BucketPolicyEvaluator(const OperationContext& ctx, const std::string& bucket);
+  bool has_policy() const { return has_policy_; }
+  const std::optional<storage::BucketInfo>& bucket() const { return info_; }
+  // `key` empty with object_level: the bucket's objects as a whole (arn:aws:s3:::bucket/*).
+  auth::PolicyDecision Decide(std::string_view action, bool object_level, const std::string& key) const;
+  bool IsPublic() const { return policy_ && auth::IsPublic(*policy_); }
+
+ private:
+  const OperationContext& ctx_;
+  std::string bucket_name_;
+  std::optional<storage::BucketInfo> info_;
+  bool has_policy_ = false;
+  std::optional<auth::AccessPolicy> policy_;  // nullopt with has_policy_: unreadable, denies all
+};
+
+// Run by the service for every routed request before its operation: the refusal, if any.
 std::optional<S3Error> CheckBucketPolicy(OperationContext& ctx, std::string_view operation);
+
+// The read side of CopyObject/UploadPartCopy: s3:GetObject on the source key under the source
+// bucket's policy (a Deny refuses, an Allow admits), else AuthorizeBucket's owner checks.
+std::optional<S3Error> AuthorizeCopySource(const OperationContext& ctx, const std::string& bucket,
+                                           const std::string& key);
 
 }  // namespace xs3::api

@@ -198,6 +198,20 @@ class BucketPolicySuite(h.ServerTestCase):
         self.denied(lambda: self.bob.put_object(Bucket="pol-deny-bob", Key="locked/z.txt", Body=b"z"))
         self.denied(lambda: self.bob.delete_object(Bucket="pol-deny-bob", Key="locked/x.txt"))
         self.assertEqual(self.bob.get_object(Bucket="pol-deny-bob", Key="open/y.txt")["Body"].read(), b"y")
+        # Nor through the side doors: copying the object out, DeleteObjects key by key.
+        self.denied(lambda: self.bob.copy_object(Bucket="pol-deny-bob", Key="open/copy.txt",
+                                                 CopySource={"Bucket": "pol-deny-bob", "Key": "locked/x.txt"}))
+        mp = self.bob.create_multipart_upload(Bucket="pol-deny-bob", Key="open/mp")
+        self.denied(lambda: self.bob.upload_part_copy(Bucket="pol-deny-bob", Key="open/mp", UploadId=mp["UploadId"],
+                                                      PartNumber=1,
+                                                      CopySource={"Bucket": "pol-deny-bob", "Key": "locked/x.txt"}))
+        self.bob.abort_multipart_upload(Bucket="pol-deny-bob", Key="open/mp", UploadId=mp["UploadId"])
+        self.bob.copy_object(Bucket="pol-deny-bob", Key="open/copy.txt",
+                             CopySource={"Bucket": "pol-deny-bob", "Key": "open/y.txt"})
+        r = self.bob.delete_objects(Bucket="pol-deny-bob", Delete={"Objects": [
+            {"Key": "locked/x.txt"}, {"Key": "open/copy.txt"}]})
+        self.assertEqual([d["Key"] for d in r.get("Deleted", [])], ["open/copy.txt"])
+        self.assertEqual([(e["Key"], e["Code"]) for e in r["Errors"]], [("locked/x.txt", "AccessDenied")])
         # The Deny binds root as well, except to repair the policy.
         self.denied(lambda: self.s3.get_object(Bucket="pol-deny-bob", Key="locked/x.txt"))
         self.s3.put_bucket_policy(Bucket=b, Policy=policy(deny("*", "s3:*", [f"arn:aws:s3:::{b}", f"arn:aws:s3:::{b}/*"])))
