@@ -50,6 +50,27 @@ bool ValidAction(const std::string& action) {
                      [&](const char* known) { return WildcardMatch(name, known); });
 }
 
+// Whether `known` (lower case, without "s3:") acts on objects rather than on the bucket.
+bool ObjectLevel(std::string_view known) {
+  if (known.find("bucket") != std::string_view::npos) return false;
+  return known.find("object") != std::string_view::npos || known == "abortmultipartupload" ||
+         known == "listmultipartuploadparts" || known == "bypassgovernanceretention";
+}
+
+// S3 refuses a statement naming an action none of its resources can be: object actions need an
+// object ARN (bucket/...), bucket actions the bucket ARN.
+bool AppliesToSome(const std::string& action, const std::vector<std::string>& resources) {
+  std::string a = Lower(action);
+  std::string_view name = a == "*" ? std::string_view("*") : std::string_view(a).substr(3);
+  for (auto& r : resources) {
+    bool object_resource = r.find('/') != std::string::npos;
+    for (const char* known : kS3Actions) {
+      if (WildcardMatch(name, known) && ObjectLevel(known) == object_resource) return true;
+    }
+  }
+  return false;
+}
+
 // Resources must lie in the bucket the policy is for: its ARN or an object ARN under it.
 bool ValidResource(const std::string& resource, const std::string& bucket) {
   std::string base = "arn:aws:s3:::" + bucket;
@@ -302,6 +323,11 @@ std::variant<AccessPolicy, S3Error> ParseAccessPolicy(std::string_view text, con
     if (!resources || resources->empty()) return Malformed("Policy has invalid resource");
     for (auto& r : *resources)
       if (!ValidResource(r, bucket)) return Malformed("Policy has invalid resource");
+    if (!out.not_action && !out.not_resource) {
+      for (auto& a : out.actions) {
+        if (!AppliesToSome(a, *resources)) return Malformed("Action does not apply to any resource(s) in statement");
+      }
+    }
     out.resources = std::move(*resources);
 
     if (st.contains("Condition")) {

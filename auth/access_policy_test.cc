@@ -52,6 +52,13 @@ TEST_CASE("malformed policies get S3's messages") {
         "Policy has invalid resource");
   CHECK(Refusal(Statement(R"({"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bb"})")) ==
         "Policy has invalid resource");
+  CHECK(Refusal(Statement(R"({"Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:ListBucket"],"Resource":"arn:aws:s3:::b/*"})")) ==
+        "Action does not apply to any resource(s) in statement");
+  CHECK(Refusal(Statement(R"({"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b"})")) ==
+        "Action does not apply to any resource(s) in statement");
+  CHECK(Refusal(Statement(R"({"Effect":"Allow","Principal":"*","Action":"s3:GetBucketObjectLockConfiguration","Resource":"arn:aws:s3:::b/*"})")) ==
+        "Action does not apply to any resource(s) in statement");
+  CHECK(Parse(Statement(R"({"Effect":"Allow","Principal":"*","Action":["s3:*","s3:Get*"],"Resource":"arn:aws:s3:::b"})")).statements.size() == 1);
   CHECK(Refusal(Statement(R"({"Effect":"Allow","Principal":{"AWS":"mallory"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"})")) ==
         "Invalid principal in policy");
   CHECK(Refusal(Statement(R"({"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"})")) ==

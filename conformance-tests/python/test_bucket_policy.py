@@ -124,6 +124,8 @@ class BucketPolicySuite(h.ServerTestCase):
             (policy({**ok, "Effect": "Allow", "Action": ["s3:GetObject", "iam:CreateUser"]}), "Policy has invalid action"),
             (policy({**ok, "Effect": "Allow", "Resource": "arn:aws:s3:::another-bucket/*"}), "Policy has invalid resource"),
             (policy({**ok, "Effect": "Allow", "Resource": "*"}), "Policy has invalid resource"),
+            (policy({**ok, "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"]}),
+             "Action does not apply to any resource(s) in statement"),
             (policy({**ok, "Effect": "Allow", "Principal": {"AWS": "mallory"}}), "Invalid principal in policy"),
             (policy({**ok, "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:user/mallory"}}),
              "Invalid principal in policy"),
