@@ -5,6 +5,7 @@
 //   PUT    /_xs3/users/NAME/keys            another key pair (at most 2, as IAM)
 //   DELETE /_xs3/users/NAME/keys/ACCESSKEY  revoke one key
 #include "api/admin_response.h"
+#include "api/expected_bucket_owner.h"
 
 namespace xs3::api {
 namespace {
@@ -63,6 +64,7 @@ Outcome AdminUsers(OperationContext& ctx) {
       nlohmann::json keys = nlohmann::json::array();
       for (auto& k : u.keys) keys.push_back({{"access_key", k.access_key}, {"created_ms", k.created_ms}});
       users.push_back({{"name", u.name},
+                       {"account_id", AccountId(u.name)},
                        {"root", u.name == ctx.users.root()},
                        {"source", u.from_config ? "config" : "admin"},
                        {"access_keys", keys}});

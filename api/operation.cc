@@ -4,6 +4,7 @@
 
 #include "api/body_pipeline.h"
 #include "api/directory_bucket_name.h"
+#include "api/expected_bucket_owner.h"
 #include "auth/checksum.h"
 
 namespace xs3::api {
@@ -23,14 +24,29 @@ S3Error FromStorage(const storage::Status& status) {
         case storage::Detail::TooManyParts: return make_error(ErrorCode::TooManyParts);
         // AWS does not document this case; a key cannot be both an object and a directory.
         case storage::Detail::PathConflict: return make_error(ErrorCode::InvalidRequest, status.message());
-        case storage::Detail::None: break;
+        case storage::Detail::None:
+        case storage::Detail::NoSpace:
+        case storage::Detail::ReadOnly: break;
       }
       return make_error(ErrorCode::InvalidArgument, status.message());
     case Code::WritesStopped:
       return make_error(ErrorCode::ServiceUnavailable, "Writes are stopped after a disk failure; restart the server.");
     case Code::NoSuchUpload: return make_error(ErrorCode::NoSuchUpload);
     case Code::InvalidPart: return make_error(ErrorCode::InvalidPart, status.message());
-    case Code::IoError: break;
+    case Code::IoError:
+      // AWS has no error for a full or read-only disk (its storage never fills). InternalError is
+      // the S3 error for "could not store it, try again": every SDK retries it and then reports
+      // it, and the write changed nothing. The message says which condition it was.
+      switch (status.detail()) {
+        case storage::Detail::NoSpace:
+          return make_error(ErrorCode::InternalError,
+                            "We encountered an internal error: the server's disk is full. Please try again.");
+        case storage::Detail::ReadOnly:
+          return make_error(ErrorCode::InternalError,
+                            "We encountered an internal error: the server's data directory is read-only.");
+        default: break;
+      }
+      break;
   }
   return make_error(ErrorCode::InternalError);
 }
@@ -94,8 +110,7 @@ std::optional<auth::BucketPolicy> ParsePolicy(const OperationContext& ctx, const
 bool OperationContext::IsDirectoryBucket() const { return HasDirectorySuffix(address.bucket); }
 
 std::string BucketArn(const OperationContext& ctx, const std::string& bucket) {
-  return "arn:aws:s3express:" + ctx.config.region + ":" + CanonicalUserId(ctx.auth.user).substr(0, 12) + ":bucket/" +
-         bucket;
+  return "arn:aws:s3express:" + ctx.config.region + ":" + AccountId(ctx.auth.user) + ":bucket/" + bucket;
 }
 
 std::string CanonicalUserId(const std::string& user) { return auth::Sha256Hex("xs3-user:" + user); }

@@ -109,6 +109,7 @@ Outcome PutPublicAccessBlock(OperationContext& ctx);
 Outcome DeletePublicAccessBlock(OperationContext& ctx);
 Outcome ListObjects(OperationContext& ctx, bool v2);
 Outcome PutObject(OperationContext& ctx);
+Outcome PostObject(OperationContext& ctx);  // browser-form upload (presigned POST)
 Outcome GetObject(OperationContext& ctx);  // HeadObject too
 Outcome GetObjectAttributes(OperationContext& ctx);
 Outcome DeleteObject(OperationContext& ctx);

@@ -11,6 +11,7 @@
 #include "api/request_rate_limiter.h"
 #include "api/operation.h"
 #include "api/directory_bucket_name.h"
+#include "api/expected_bucket_owner.h"
 #include "auth/checksum.h"
 #include "auth/session_token.h"
 #include "auth/user_directory.h"
@@ -174,6 +175,7 @@ Routed Classify(OperationContext& ctx) {
     if (m == "PUT") return Routed{"CreateBucket", &CreateBucket};
     if (m == "DELETE") return Routed{"DeleteBucket", &DeleteBucket};
     if (m == "HEAD") return Routed{"HeadBucket", &HeadBucket};
+    if (m == "POST" && ctx.query.empty()) return Routed{"PostObject", &PostObject};
     if (m == "GET") {
       auto* lt = ctx.Query("list-type");
       if (lt && *lt == "2") return Routed{"ListObjectsV2", &ListObjectsV2};
@@ -406,9 +408,10 @@ Outcome Service::Dispatch(const Request& request) {
   Outcome out;
   Routed routed = Classify(ctx);
   // Besides a bucket policy's Allow, only ACLs make anything public: anonymous requests may read
-  // objects and list buckets (the operations check the ACLs), nothing else.
-  bool anonymous_read =
-      routed.handler == &GetObject || routed.handler == &ListObjectsV1 || routed.handler == &ListObjectsV2;
+  // objects and list buckets (the operations check the ACLs), nothing else. A browser-form upload
+  // carries its signature in the form, which PostObject verifies.
+  bool anonymous_read = routed.handler == &GetObject || routed.handler == &ListObjectsV1 ||
+                        routed.handler == &ListObjectsV2 || routed.handler == &PostObject;
   std::optional<S3Error> policy_refusal;
   if (routed.handler) policy_refusal = CheckBucketPolicy(ctx, routed.operation);
   if (policy_refusal) {
@@ -431,6 +434,8 @@ Outcome Service::Dispatch(const Request& request) {
       out = Fail(ctx, ErrorCode::InternalError);
     } else if (fault && fault->kind == FaultKind::Reset) {
       out.reset_connection = true;
+    } else if (auto e = CheckExpectedBucketOwner(ctx)) {
+      out = Fail(ctx, *e);
     } else {
       out = routed.handler(ctx);
     }

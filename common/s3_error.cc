@@ -81,6 +81,12 @@ Entry entry_of(ErrorCode c) {
     case ErrorCode::InvalidRequest: return {"InvalidRequest", 400, "Invalid Request"};
     case ErrorCode::InvalidStorageClass:
       return {"InvalidStorageClass", 400, "The storage class you specified is not valid"};
+    case ErrorCode::InvalidPolicyDocument:
+      return {"InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the policy document."};
+    case ErrorCode::IncorrectNumberOfFilesInPostRequest:
+      return {"IncorrectNumberOfFilesInPostRequest", 400, "POST requires exactly one file upload per request."};
+    case ErrorCode::MaxPostPreDataLengthExceededError:
+      return {"MaxPostPreDataLengthExceededError", 400, "Your POST request fields preceding the upload file were too large."};
     case ErrorCode::InvalidTag:
       return {"InvalidTag", 400, "The tag provided was not a valid tag."};
     case ErrorCode::InvalidToken:
@@ -92,6 +98,8 @@ Entry entry_of(ErrorCode c) {
     case ErrorCode::MalformedACLError:
       return {"MalformedACLError", 400,
               "The XML you provided was not well-formed or did not validate against our published schema"};
+    case ErrorCode::MalformedPOSTRequest:
+      return {"MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data."};
     case ErrorCode::MalformedPolicy: return {"MalformedPolicy", 400, "Policies must be valid JSON and the first byte must be '{'"};
     case ErrorCode::MalformedXML:
       return {"MalformedXML", 400,

@@ -75,6 +75,9 @@ bool SetScalar(Config& c, const std::string& name, const std::string& value, std
       c.durability = value;
     } else if (name == "inline-threshold") {
       c.inline_threshold = std::stoull(value);
+    } else if (name == "lmdb-map-size") {
+      c.lmdb_map_size = std::stoull(value);
+      if (c.lmdb_map_size < 64 * 1024) throw std::invalid_argument("range");
     } else if (name == "threads") {
       c.threads = static_cast<unsigned>(std::stoul(value));
     } else if (name == "max-connections") {

@@ -31,6 +31,9 @@ struct Config {
   std::chrono::seconds abort_incomplete_uploads_after{7 * 24 * 3600};  // CreateSession credentials, as AWS (tests shorten it)
   std::string durability = "fsync";  // "fsync" | "relaxed"
   size_t inline_threshold = 64 * 1024;
+  // The LMDB map's initial size (virtual memory; the file grows lazily). A full map is doubled
+  // at run time, so this only matters for tests that want growth early.
+  size_t lmdb_map_size = size_t{64} << 30;
   std::vector<User> users = {{"root", "xs3devaccesskey", "xs3devsecretkey"}};  // users[0] is root
 
   // Buckets created at start when missing (CI jobs need no setup step); names ending in

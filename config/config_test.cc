@@ -113,6 +113,7 @@ TEST_CASE("the schema and the parser agree: every setting takes what it shows, b
   probe.max_header_bytes = 18000;
   probe.max_object_bytes = 19000;
   probe.inline_threshold = 2000;
+  probe.lmdb_map_size = 1 << 20;
   probe.idle_timeout = std::chrono::seconds(21);
   probe.request_timeout = std::chrono::seconds(22);
   probe.log_format = "json";

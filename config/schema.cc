@@ -70,6 +70,8 @@ const std::vector<SettingInfo>& Schema() {
        [](const Config& c) { return std::to_string(c.max_object_bytes); }},
       {"inline-threshold", "BYTES", "bodies up to this size live inside the metadata record",
        [](const Config& c) { return std::to_string(c.inline_threshold); }},
+      {"lmdb-map-size", "BYTES", "initial LMDB map size; doubled whenever the metadata outgrows it",
+       [](const Config& c) { return std::to_string(c.lmdb_map_size); }},
       {"idle-timeout", "SECONDS", "an idle keep-alive connection is closed after this",
        [](const Config& c) { return std::to_string(c.idle_timeout.count()); }},
       {"request-timeout", "SECONDS", "a request making no progress for this long is closed",

@@ -106,10 +106,15 @@ int main(int argc, char** argv) {
   options.data_dir = cfg.data_dir;
   options.durability = cfg.durability == "relaxed" ? storage::Durability::Relaxed : storage::Durability::Fsync;
   options.inline_threshold = cfg.inline_threshold;
+  options.map_size = cfg.lmdb_map_size;
   auto engine = storage::Engine::Open(options);
   if (!engine.ok()) {
     log.Error("cannot open data directory '" + cfg.data_dir + "': " + engine.status().message());
     return 1;
+  }
+  if (engine.value()->Stats().read_only) {
+    std::cerr << "xs3d: data directory '" << cfg.data_dir
+              << "' is on a read-only filesystem: serving reads; writes answer 500 InternalError\n";
   }
 
   if (auto e = api::FaultInjector().SetSchedule(cfg.faults)) {

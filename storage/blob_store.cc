@@ -17,7 +17,10 @@ namespace xs3::storage {
 
 namespace fs = std::filesystem;
 
-Status ErrnoStatus(const std::string& what) { return Status(Code::IoError, what + ": " + std::strerror(errno)); }
+Status ErrnoStatus(const std::string& what) {
+  const int err = errno;
+  return Status(Code::IoError, DetailOfErrno(err), what + ": " + std::strerror(err));
+}
 
 Status BlobStore::Sync(int fd, const std::string& what) const {
   if (!fsync_) return Status::OK();
@@ -142,25 +145,6 @@ Result<size_t> BlobStore::CleanTmp() {
   }
   if (ec) return Status(Code::IoError, "list " + tmp_dir_ + ": " + ec.message());
   return removed;
-}
-
-Result<std::vector<std::string>> BlobStore::ListIds() const {
-  std::vector<std::string> ids;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(blobs_dir_, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (it.depth() == 2 && it->is_regular_file()) ids.push_back(it->path().filename().string());
-  }
-  if (ec) return Status(Code::IoError, "walk " + blobs_dir_ + ": " + ec.message());
-  return ids;
-}
-
-Result<size_t> BlobStore::CountTmp() const {
-  size_t n = 0;
-  std::error_code ec;
-  for (auto it = fs::directory_iterator(tmp_dir_, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) ++n;
-  if (ec) return Status(Code::IoError, "list " + tmp_dir_ + ": " + ec.message());
-  return n;
 }
 
 Result<size_t> BlobStore::RemoveUnreferenced(const std::unordered_set<std::string>& referenced) {

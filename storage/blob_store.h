@@ -51,9 +51,6 @@ class BlobStore {
   // Returns the number of files removed.
   Result<size_t> CleanTmp();
   Result<size_t> RemoveUnreferenced(const std::unordered_set<std::string>& referenced);
-  // For fsck: every blob id on disk, and the files left in tmp/.
-  Result<std::vector<std::string>> ListIds() const;
-  Result<size_t> CountTmp() const;
 
  private:
   // mkdir that fsyncs the parent when it created the directory.

@@ -1,6 +1,7 @@
 #include "storage/engine.h"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -104,6 +105,15 @@ Status MkdirP(const std::string& dir) {
 Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   if (options.data_dir.empty()) return Status(Code::InvalidArgument, "data_dir is empty");
   if (Status s = MkdirP(options.data_dir); !s.ok()) return s;
+  struct statvfs fs {};
+  if (::statvfs(options.data_dir.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY) != 0) {
+    // A read-only filesystem (a ro mount, a snapshot): serve reads, refuse writes. There is no
+    // lock to take (nobody can write here) and no recovery to run (it would delete files).
+    auto env = LmdbEnv::OpenReadOnly(options.data_dir + "/meta", options.map_size);
+    if (!env.ok()) return env.status();
+    return std::unique_ptr<Engine>(
+        std::make_unique<EngineImpl>(options, nullptr, std::move(env.value()), /*read_only=*/true));
+  }
   auto lock = DataDirLock::Acquire(options.data_dir);
   if (!lock.ok()) return lock.status();
   auto env = LmdbEnv::Open(options.data_dir + "/meta", options.durability == Durability::Relaxed, options.map_size);
@@ -131,18 +141,18 @@ Result<OpenedObject> Engine::OpenObject(const std::string& bucket, const std::st
   return last;
 }
 
-EngineImpl::EngineImpl(const EngineOptions& options, std::unique_ptr<DataDirLock> lock, std::unique_ptr<LmdbEnv> env)
+EngineImpl::EngineImpl(const EngineOptions& options, std::unique_ptr<DataDirLock> lock, std::unique_ptr<LmdbEnv> env,
+                       bool read_only)
     : options_(options),
       lock_(std::move(lock)),
       env_(std::move(env)),
       blobs_(options.data_dir, options.durability == Durability::Fsync),
-      writer_(std::make_unique<GroupCommitWriter>(env_->env())) {}
+      writer_(std::make_unique<GroupCommitWriter>(env_->env(), read_only)),
+      read_only_(read_only) {}
 
 EngineImpl::~EngineImpl() { writer_.reset(); }  // drain writes before the env closes
 
-Status EngineImpl::CollectReferenced(std::unordered_set<std::string>* referenced) {
-  auto txn = ReadTxn::Begin(env_->env());
-  if (!txn.ok()) return txn.status();
+Status CollectReferencedBlobs(MDB_txn* txn, const LmdbEnv& env, std::unordered_set<std::string>* referenced) {
   Status bad;
   auto collect = [&](std::string_view value) {
     ObjectRecord r;
@@ -152,12 +162,9 @@ Status EngineImpl::CollectReferenced(std::unordered_set<std::string>* referenced
       for (std::string& id : BlobsOf(r)) referenced->insert(std::move(id));
     }
   };
-  Status s = FlatForEachRecord(txn->get(), env_->objects(), collect);
-  if (!s.ok()) return s;
-  s = DirForEachRecord(txn->get(), DirIndex{env_->dirents(), env_->counters()}, collect);
-  if (!s.ok()) return s;
-  s = CollectPartBlobs(txn->get(), referenced);  // parts of uploads in progress
-  if (!s.ok()) return s;
+  if (Status s = FlatForEachRecord(txn, env.objects(), collect); !s.ok()) return s;
+  if (Status s = DirForEachRecord(txn, DirIndex{env.dirents(), env.counters()}, collect); !s.ok()) return s;
+  if (Status s = CollectPartBlobs(txn, env.parts(), referenced); !s.ok()) return s;  // uploads in progress
   return bad;
 }
 
@@ -165,30 +172,49 @@ Status EngineImpl::Recover() {
   if (Status s = blobs_.Init(); !s.ok()) return s;
   if (auto r = blobs_.CleanTmp(); !r.ok()) return r.status();
   std::unordered_set<std::string> referenced;
-  // Never delete blobs on the strength of a scan we could not read.
-  if (Status s = CollectReferenced(&referenced); !s.ok()) return s;
+  {
+    auto txn = ReadTxn::Begin(env_->env());
+    if (!txn.ok()) return txn.status();
+    // Never delete blobs on the strength of a scan we could not read.
+    if (Status s = CollectReferencedBlobs(txn->get(), *env_, &referenced); !s.ok()) return s;
+  }
   if (auto r = blobs_.RemoveUnreferenced(referenced); !r.ok()) return r.status();
   return Status::OK();
 }
 
-Result<OrphanReport> EngineImpl::FindOrphans() {
-  if (Status s = blobs_.Init(); !s.ok()) return s;
+Result<BlobAudit> AuditBlobs(const std::string& data_dir) {
+  auto env = LmdbEnv::OpenReadOnly(data_dir + "/meta", EngineOptions{}.map_size);
+  if (!env.ok()) return env.status();
   std::unordered_set<std::string> referenced;
-  if (Status s = CollectReferenced(&referenced); !s.ok()) return s;
-  auto ids = blobs_.ListIds();
-  if (!ids.ok()) return ids.status();
-  OrphanReport report;
-  for (auto& id : ids.value()) {
-    if (referenced.count(id)) continue;
-    std::error_code ec;
-    auto size = std::filesystem::file_size(blobs_.BlobPath(id), ec);
-    if (!ec) report.blob_bytes += size;
-    report.blob_ids.push_back(id);
+  {
+    auto txn = ReadTxn::Begin(env.value()->env());
+    if (!txn.ok()) return txn.status();
+    if (Status s = CollectReferencedBlobs(txn->get(), *env.value(), &referenced); !s.ok()) return s;
   }
-  auto tmp = blobs_.CountTmp();
-  if (!tmp.ok()) return tmp.status();
-  report.tmp_files = tmp.value();
-  return report;
+  BlobAudit audit;
+  audit.referenced = referenced.size();
+  std::unordered_set<std::string> present;
+  std::error_code ec;
+  const std::filesystem::path blobs = data_dir + "/blobs";
+  for (auto it = std::filesystem::recursive_directory_iterator(blobs, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it.depth() != 2 || !it->is_regular_file()) continue;
+    std::string name = it->path().filename().string();
+    if (referenced.count(name) == 0) audit.orphans.push_back(name);
+    present.insert(std::move(name));
+  }
+  if (ec) return Status(Code::IoError, "walk " + blobs.string() + ": " + ec.message());
+  audit.files = present.size();
+  for (const std::string& id : referenced) {
+    if (present.count(id) == 0) audit.missing.push_back(id);
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(data_dir + "/tmp", ec)) {
+    (void)entry;
+    ++audit.tmp_files;
+  }
+  std::sort(audit.orphans.begin(), audit.orphans.end());
+  std::sort(audit.missing.begin(), audit.missing.end());
+  return audit;
 }
 
 Result<BucketType> EngineImpl::TypeOf(MDB_txn* txn, const std::string& bucket) const {
@@ -304,13 +330,16 @@ EngineStats EngineImpl::Stats() {
   EngineStats s;
   MDB_envinfo info{};
   MDB_stat stat{};
-  if (mdb_env_info(env_->env(), &info) == 0 && mdb_env_stat(env_->env(), &stat) == 0) {
+  // Both read the meta pages inside the map: hold GrowMap's remap off like any reader.
+  auto gate = ReadTxn::Begin(env_->env());
+  if (gate.ok() && mdb_env_info(env_->env(), &info) == 0 && mdb_env_stat(env_->env(), &stat) == 0) {
     s.map_size_bytes = info.me_mapsize;
     s.map_used_bytes = static_cast<uint64_t>(info.me_last_pgno + 1) * stat.ms_psize;
   }
   s.batches_committed = writer_->batches_committed();
   s.mutations_committed = writer_->mutations_committed();
   s.writes_stopped = writer_->stopped();
+  s.read_only = read_only_;
   return s;
 }
 
@@ -420,7 +449,7 @@ Status EngineImpl::Publish(const std::string& bucket, const std::string& key, Ob
   });
   // IoError may come from a failed commit whose outcome on disk is unknown: keep the blob and
   // let recovery decide. Any other failure certainly left it unreferenced.
-  if (!result.ok() && result.code() != Code::IoError) RemoveBlobs(record);
+  if (!result.ok() && !OutcomeUnknown(result)) RemoveBlobs(record);
   return result;
 }
 
@@ -727,7 +756,7 @@ Status EngineImpl::AppendObject(const std::string& bucket, const std::string& ke
       piece.inline_data.clear();
       continue;
     }
-    if (!result.ok() && result.code() != Code::IoError) DiscardExtent(piece);
+    if (!result.ok() && !OutcomeUnknown(result)) DiscardExtent(piece);
     return result;
   }
 }

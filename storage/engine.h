@@ -15,6 +15,8 @@
 //  - All LMDB writes go through one writer thread that group-commits: concurrent callers' mutations
 //    are applied in one transaction and one sync, then every caller is acknowledged.
 //  - After a failed fsync the engine refuses writes (Code::WritesStopped) until reopened.
+//  - A full disk fails the writes that need space (IoError, Detail::NoSpace) and nothing else.
+//  - A data dir on a read-only filesystem opens for reads; writes fail (IoError, Detail::ReadOnly).
 //  - S3 keys up to 1,024 bytes are stored although LMDB's key limit is 511 bytes (see key_codec.h).
 //
 // Thread-safety: every public method may be called from any thread concurrently.
@@ -37,7 +39,8 @@ struct EngineOptions {
   Durability durability = Durability::Fsync;
   size_t inline_threshold = 64 * 1024;  // bodies up to this size live inside the LMDB record
   size_t map_size = size_t{64} << 30;   // LMDB map size (virtual; grows the file lazily)
-  // Open() normally removes tmp/ files and unreferenced blobs; fsck opens without, to report them.
+  // Open() normally removes tmp/ files and unreferenced blobs; fsck opens without, so that
+  // AuditBlobs can report them.
   bool recover = true;
 };
 
@@ -224,14 +227,19 @@ struct EngineStats {
   uint64_t batches_committed = 0;    // group commits (one sync each in fsync mode)
   uint64_t mutations_committed = 0;  // writes those batches carried
   bool writes_stopped = false;       // a commit failed: read-only until restart
+  bool read_only = false;            // the data dir is on a read-only filesystem: reads only
 };
 
-// What recovery would remove (Engine::FindOrphans, for fsck).
-struct OrphanReport {
-  std::vector<std::string> blob_ids;  // blob files no object record or upload part references
-  uint64_t blob_bytes = 0;
-  size_t tmp_files = 0;  // bodies of writes that never completed
+// The blob files of a data dir against what its metadata references (`xs3 fsck`, crash tests).
+// Opens LMDB read-only beside a running server; meaningful while no write is in flight.
+struct BlobAudit {
+  uint64_t referenced = 0;            // distinct blob ids the records and upload parts name
+  uint64_t files = 0;                 // blob files under blobs/
+  std::vector<std::string> orphans;   // files nothing references (recovery removes these)
+  std::vector<std::string> missing;   // referenced ids without a file: lost data
+  uint64_t tmp_files = 0;             // entries under tmp/ (recovery empties it)
 };
+Result<BlobAudit> AuditBlobs(const std::string& data_dir);
 
 class Engine {
  public:
@@ -250,9 +258,6 @@ class Engine {
   virtual Result<BucketInfo> GetBucket(const std::string& name) = 0;  // NoSuchBucket
   virtual Result<std::vector<BucketInfo>> ListBuckets() = 0;    // sorted by name
   virtual EngineStats Stats() = 0;
-  // Blobs nothing references and leftover tmp/ files, without removing them. Meaningful only
-  // when no write is in flight (fsck runs it on a data directory no server has open).
-  virtual Result<OrphanReport> FindOrphans() = 0;
 
   // Objects
   virtual Result<std::unique_ptr<BodyWriter>> NewBodyWriter() = 0;

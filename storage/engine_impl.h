@@ -28,18 +28,20 @@ std::vector<std::string> BlobsOf(const ObjectRecord& r);
 void NormalizeExtents(ObjectRecord* r);
 // Bytes stored inside the record (inline_body plus inline extents).
 uint64_t InlineBytes(const ObjectRecord& r);
+// Adds the blob ids of every upload part to *referenced (multipart.cc).
+Status CollectPartBlobs(MDB_txn* txn, MDB_dbi parts, std::unordered_set<std::string>* referenced);
+// Every blob id the metadata references: object records of both indexes and upload parts.
+Status CollectReferencedBlobs(MDB_txn* txn, const LmdbEnv& env, std::unordered_set<std::string>* referenced);
 
 class EngineImpl final : public Engine {
  public:
-  EngineImpl(const EngineOptions& options, std::unique_ptr<DataDirLock> lock, std::unique_ptr<LmdbEnv> env);
+  // read_only: the env was opened with MDB_RDONLY; every write answers IoError / Detail::ReadOnly.
+  EngineImpl(const EngineOptions& options, std::unique_ptr<DataDirLock> lock, std::unique_ptr<LmdbEnv> env,
+             bool read_only = false);
   ~EngineImpl() override;
 
   // Recovery: empties tmp/, removes unreferenced blobs. Called once by Open().
   Status Recover();
-  Result<OrphanReport> FindOrphans() override;
-
-  // Every blob id an object record or an upload part references.
-  Status CollectReferenced(std::unordered_set<std::string>* referenced);
 
   Status CreateBucket(const BucketInfo& info) override;
   Status DeleteBucket(const std::string& name) override;
@@ -134,14 +136,13 @@ class EngineImpl final : public Engine {
   Result<bool> BucketHasUploads(MDB_txn* txn, const std::string& bucket) const;
   // Inside a write txn: aborts every upload of the bucket (DeleteBucket of a general-purpose bucket).
   Status DropBucketUploads(WriteTxn& t, const std::string& bucket);
-  // Recovery: adds the blob ids of every upload part to *referenced.
-  Status CollectPartBlobs(MDB_txn* txn, std::unordered_set<std::string>* referenced) const;
 
   EngineOptions options_;
   std::unique_ptr<DataDirLock> lock_;  // first in, last out: held until everything below is closed
   std::unique_ptr<LmdbEnv> env_;
   BlobStore blobs_;
   std::unique_ptr<GroupCommitWriter> writer_;
+  bool read_only_;
 };
 
 }  // namespace xs3::storage

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <map>
 #include <random>
 #include <set>
 #include <string_view>
@@ -574,6 +575,131 @@ TEST_CASE("engine: a failed commit fails the batch and stops writes until reopen
   auto e = OpenEngine(dir.path);
   CHECK(Put(*e, "b", "k", "v").ok());
   CHECK(CountFiles(dir.path + "/blobs") == 0);
+}
+
+TEST_CASE("engine: a full disk at commit fails that write only; the next one succeeds, no blob left") {
+  TempDir dir;
+  auto e = OpenEngine(dir.path);
+  MakeBucket(*e, "b");
+  auto* impl = dynamic_cast<EngineImpl*>(e.get());
+  REQUIRE(impl != nullptr);
+  std::atomic<int> fail{1};
+  impl->writer_for_test().SetCommitHookForTest([&] { return fail.exchange(0) ? ENOSPC : 0; });
+  Status s = Put(*e, "b", "big", Pattern(kThreshold * 3));
+  CHECK(s.code() == Code::IoError);
+  CHECK(s.detail() == Detail::NoSpace);
+  CHECK(CountFiles(dir.path + "/blobs") == 0);  // certainly not committed: its blob is freed at once
+  CHECK(e->GetObject("b", "big").status().code() == Code::NoSuchKey);
+  CHECK_FALSE(e->Stats().writes_stopped);
+  CHECK(Put(*e, "b", "big", Pattern(kThreshold * 3)).ok());
+  CHECK(Get(*e, "b", "big") == Pattern(kThreshold * 3));
+}
+
+TEST_CASE("engine: a full LMDB map is doubled, not an error, with readers running") {
+  TempDir dir;
+  constexpr size_t kTinyMap = 256 * 1024;
+  std::map<std::string, std::string> want;
+  {
+    EngineOptions o;
+    o.data_dir = dir.path;
+    o.durability = Durability::Relaxed;
+    o.inline_threshold = kThreshold;
+    o.map_size = kTinyMap;
+    auto opened = Engine::Open(o);
+    REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+    auto& e = *opened.value();
+    MakeBucket(e, "b");
+    BucketInfo d;
+    d.name = "d--use1-az4--x-s3";
+    d.type = BucketType::Directory;
+    REQUIRE(e.CreateBucket(d).ok());
+    std::atomic<bool> stop{false};
+    std::atomic<int> read_errors{0};
+    std::thread reader([&] {  // readers race the remap: they must neither crash nor fail
+      while (!stop.load()) {
+        auto r = e.GetObject("b", "w0/0");
+        if (!r.ok() && r.status().code() != Code::NoSuchKey) ++read_errors;
+        ListOptions lo;
+        lo.max_keys = 50;
+        if (!e.ListObjects("b", lo).ok()) ++read_errors;
+      }
+    });
+    std::vector<std::thread> writers;
+    std::vector<Status> failures[4];
+    for (int w = 0; w < 4; ++w) {
+      writers.emplace_back([&, w] {
+        for (int i = 0; i < 150; ++i) {
+          const std::string key = "w" + std::to_string(w) + "/" + std::to_string(i);
+          Status s = Put(e, w % 2 ? d.name : "b", key, Pattern(kThreshold - i, w * 1000 + i));
+          if (!s.ok()) failures[w].push_back(s);
+        }
+      });
+    }
+    for (auto& t : writers) t.join();
+    stop = true;
+    reader.join();
+    for (int w = 0; w < 4; ++w) {
+      for (const Status& s : failures[w]) FAIL_CHECK(s.message());
+      for (int i = 0; i < 150; ++i) {
+        want[(w % 2 ? d.name : std::string("b")) + "\n" + "w" + std::to_string(w) + "/" + std::to_string(i)] =
+            Pattern(kThreshold - i, w * 1000 + i);
+      }
+    }
+    CHECK(read_errors.load() == 0);
+    CHECK(e.Stats().map_size_bytes >= 8 * kTinyMap);  // 600 x ~kThreshold bytes needed several doublings
+  }
+  // Reopened with the same tiny setting: LMDB keeps at least what the file uses; writes still grow it.
+  EngineOptions o;
+  o.data_dir = dir.path;
+  o.map_size = kTinyMap;
+  o.inline_threshold = kThreshold;
+  auto reopened = Engine::Open(o);
+  REQUIRE_MESSAGE(reopened.ok(), reopened.status().message());
+  for (const auto& [bk, body] : want) {
+    const size_t nl = bk.find('\n');
+    CHECK(Get(*reopened.value(), bk.substr(0, nl), bk.substr(nl + 1)) == body);
+  }
+  CHECK(Put(*reopened.value(), "b", "after", Pattern(kThreshold * 4)).ok());
+}
+
+TEST_CASE("engine: AuditBlobs sees orphans and missing blobs; recovery removes the orphans") {
+  TempDir dir;
+  std::string blob_id;
+  {
+    auto e = OpenEngine(dir.path);
+    MakeBucket(*e, "b");
+    REQUIRE(Put(*e, "b", "kept", Pattern(kThreshold * 2)).ok());
+    REQUIRE(Put(*e, "b", "small", "x").ok());
+    auto r = e->GetObject("b", "kept");
+    REQUIRE(r.ok());
+    blob_id = r->blob_id;
+    auto a = AuditBlobs(dir.path);  // beside the open engine
+    REQUIRE_MESSAGE(a.ok(), a.status().message());
+    CHECK(a->referenced == 1);
+    CHECK(a->files == 1);
+    CHECK(a->orphans.empty());
+    CHECK(a->missing.empty());
+  }
+  const std::string orphan = "00112233445566778899aabbccddeeff";
+  fs::create_directories(dir.path + "/blobs/00/11");
+  std::ofstream(dir.path + "/blobs/00/11/" + orphan) << "lost";
+  std::ofstream(dir.path + "/tmp/partial") << "half";
+  auto a = AuditBlobs(dir.path);
+  REQUIRE(a.ok());
+  CHECK(a->orphans == std::vector<std::string>{orphan});
+  CHECK(a->tmp_files == 1);
+  {
+    auto e = OpenEngine(dir.path);  // recovery
+  }
+  a = AuditBlobs(dir.path);
+  REQUIRE(a.ok());
+  CHECK(a->orphans.empty());
+  CHECK(a->tmp_files == 0);
+  CHECK(a->files == 1);
+  fs::remove(dir.path + "/blobs/" + blob_id.substr(0, 2) + "/" + blob_id.substr(2, 2) + "/" + blob_id);
+  a = AuditBlobs(dir.path);
+  REQUIRE(a.ok());
+  CHECK(a->missing == std::vector<std::string>{blob_id});
 }
 
 // The S3 listing semantics of object_list.h, by brute force over a sorted key set.

@@ -11,7 +11,7 @@ namespace {
 constexpr size_t kMaxBatch = 1024;
 }  // namespace
 
-GroupCommitWriter::GroupCommitWriter(MDB_env* env) : env_(env) {
+GroupCommitWriter::GroupCommitWriter(MDB_env* env, bool read_only) : env_(env), read_only_(read_only) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -35,6 +35,7 @@ size_t GroupCommitWriter::pending() {
 }
 
 Status GroupCommitWriter::Submit(Mutation mutation) {
+  if (read_only_) return Status(Code::IoError, Detail::ReadOnly, "the data directory is on a read-only filesystem");
   if (stopped_.load()) return Status(Code::WritesStopped, "writes stopped after an earlier sync failure");
   std::future<Status> result;
   {
@@ -75,44 +76,70 @@ void GroupCommitWriter::Run() {
 void GroupCommitWriter::ApplyBatch(std::vector<Pending>& batch) {
   std::vector<Status> results(batch.size());
   std::vector<std::function<void()>> on_commit;
-  MDB_txn* parent = nullptr;
-  int rc = mdb_txn_begin(env_, nullptr, 0, &parent);
-  if (rc != 0) {
-    for (auto& p : batch) p.done.set_value(LmdbStatus(rc, "mdb_txn_begin (write)"));
-    return;
-  }
-  for (size_t i = 0; i < batch.size(); ++i) {
-    WriteTxn child;
-    rc = mdb_txn_begin(env_, parent, 0, &child.txn);
+  int rc = 0;
+  // A full map (a mutation's page allocation or the commit's free-list save) aborts the whole
+  // batch before anything reached the disk; the map is doubled and the batch run again.
+  for (;;) {
+    bool map_full = false;
+    on_commit.clear();
+    TakeMapFull();
+    MDB_txn* parent = nullptr;
+    rc = mdb_txn_begin(env_, nullptr, 0, &parent);
     if (rc != 0) {
-      results[i] = LmdbStatus(rc, "mdb_txn_begin (nested)");
-      continue;
+      for (auto& p : batch) p.done.set_value(LmdbStatus(rc, "mdb_txn_begin (write)"));
+      return;
     }
-    try {
-      results[i] = batch[i].mutation(child);
-    } catch (const std::exception& e) {
-      results[i] = Status(Code::IoError, std::string("mutation threw: ") + e.what());
+    for (size_t i = 0; i < batch.size() && !map_full; ++i) {
+      WriteTxn child;
+      rc = mdb_txn_begin(env_, parent, 0, &child.txn);
+      if (rc != 0) {
+        results[i] = LmdbStatus(rc, "mdb_txn_begin (nested)");
+        continue;
+      }
+      try {
+        results[i] = batch[i].mutation(child);
+      } catch (const std::exception& e) {
+        results[i] = Status(Code::IoError, std::string("mutation threw: ") + e.what());
+      }
+      if (!results[i].ok()) {
+        mdb_txn_abort(child.txn);
+        map_full = TakeMapFull();
+        continue;
+      }
+      rc = mdb_txn_commit(child.txn);
+      if (rc != 0) {
+        results[i] = LmdbStatus(rc, "mdb_txn_commit (nested)");
+        map_full = TakeMapFull();
+        continue;
+      }
+      for (auto& f : child.on_commit) on_commit.push_back(std::move(f));
     }
-    if (!results[i].ok()) {
-      mdb_txn_abort(child.txn);
-      continue;
+    if (map_full) {
+      mdb_txn_abort(parent);
+      rc = MDB_MAP_FULL;
+    } else {
+      rc = commit_hook_for_batch_ ? commit_hook_for_batch_() : 0;
+      if (rc != 0) {
+        mdb_txn_abort(parent);
+      } else {
+        rc = mdb_txn_commit(parent);
+      }
     }
-    rc = mdb_txn_commit(child.txn);
-    if (rc != 0) {
-      results[i] = LmdbStatus(rc, "mdb_txn_commit (nested)");
-      continue;
+    if (rc != MDB_MAP_FULL) break;
+    if (Status grown = GrowMap(env_); !grown.ok()) {
+      for (auto& r : results) r = grown;
+      break;
     }
-    for (auto& f : child.on_commit) on_commit.push_back(std::move(f));
   }
-  rc = commit_hook_for_batch_ ? commit_hook_for_batch_() : 0;
   if (rc != 0) {
-    mdb_txn_abort(parent);
-  } else {
-    rc = mdb_txn_commit(parent);
-  }
-  if (rc != 0) {
-    stopped_.store(true);
-    Status failed = LmdbStatus(rc, "commit failed; writes stopped");
+    // A full disk fails LMDB while it extends its file, before the meta page is written: the
+    // commit certainly did not happen and later ones may succeed once space returns. Any other
+    // failure (a failed fsync) may have lost pages the OS claimed to hold: stop for good.
+    const Detail detail = DetailOfErrno(rc);
+    if (detail != Detail::NoSpace && rc != MDB_MAP_FULL) stopped_.store(true);
+    Status failed(Code::IoError, detail,
+                  std::string("commit failed: ") + mdb_strerror(rc) +
+                      (stopped_.load() ? "; writes stopped" : ""));
     for (auto& r : results) {
       if (r.ok()) r = failed;
     }

@@ -6,7 +6,10 @@
 // mutation that fails its own check — a precondition, a missing bucket — is rolled back alone),
 // commits once (one sync), then runs the mutations' on-commit actions and wakes every caller.
 // If the commit fails, every mutation of the batch gets IoError and the writer stops for good:
-// later Submits return WritesStopped (the page cache may have lost the data; LevelDB's rule).
+// later Submits return WritesStopped (the page cache may have lost the data; LevelDB's rule),
+// except on a full disk (Detail::NoSpace), which leaves nothing behind and may pass.
+// A full LMDB map is not a failure: the batch is aborted, the map doubled (GrowMap) and the
+// batch run again, so a mutation may run more than once and must depend only on its txn.
 #include <lmdb.h>
 
 #include <atomic>
@@ -34,8 +37,9 @@ using Mutation = std::function<Status(WriteTxn&)>;
 
 class GroupCommitWriter {
  public:
-  // REQUIRES: env outlives the writer.
-  explicit GroupCommitWriter(MDB_env* env);
+  // REQUIRES: env outlives the writer. read_only: the env is MDB_RDONLY; every Submit fails with
+  // IoError / Detail::ReadOnly.
+  explicit GroupCommitWriter(MDB_env* env, bool read_only = false);
   ~GroupCommitWriter();  // drains the queue, then joins
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
@@ -62,6 +66,7 @@ class GroupCommitWriter {
   void ApplyBatch(std::vector<Pending>& batch);
 
   MDB_env* env_;
+  const bool read_only_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Pending> queue_;

@@ -181,9 +181,9 @@ Status EngineImpl::DropBucketUploads(WriteTxn& t, const std::string& bucket) {
   return Status::OK();
 }
 
-Status EngineImpl::CollectPartBlobs(MDB_txn* txn, std::unordered_set<std::string>* referenced) const {
+Status CollectPartBlobs(MDB_txn* txn, MDB_dbi parts, std::unordered_set<std::string>* referenced) {
   Cursor c;
-  if (Status s = c.Open(txn, env_->parts()); !s.ok()) return s;
+  if (Status s = c.Open(txn, parts); !s.ok()) return s;
   MDB_val k, v;
   for (int rc = mdb_cursor_get(c.get(), &k, &v, MDB_FIRST); rc != MDB_NOTFOUND;
        rc = mdb_cursor_get(c.get(), &k, &v, MDB_NEXT)) {
@@ -273,7 +273,7 @@ Status EngineImpl::PutUploadPart(const std::string& bucket, const std::string& k
   });
   // IoError may come from a failed commit whose outcome is unknown: keep the blob and let
   // recovery decide (as Publish does). Any other failure certainly left it unreferenced.
-  if (!result.ok() && result.code() != Code::IoError) DiscardExtent(part.extent);
+  if (!result.ok() && !OutcomeUnknown(result)) DiscardExtent(part.extent);
   return result;
 }
 
@@ -408,7 +408,7 @@ Status EngineImpl::CompleteMultipartUpload(const std::string& bucket, const std:
     }
     if (result.ok()) {
       remove_converted(used);
-    } else if (!need.empty() || result.code() != Code::IoError) {
+    } else if (!need.empty() || !OutcomeUnknown(result)) {
       remove_converted({});  // certainly not published
     }
     // else: a failed commit with an unknown outcome; recovery collects what is unreferenced.

@@ -1,6 +1,7 @@
 #pragma once
 // Expected storage failures as values (LevelDB's Status idea). storage/ knows nothing of HTTP;
 // api/ maps these codes to S3 errors.
+#include <cerrno>
 #include <string>
 #include <utility>
 
@@ -22,7 +23,8 @@ enum class Code {
 
 // A finer reason under a Code, for callers that map some failures to specific S3 errors. Kept
 // apart from Code so that adding one never breaks an exhaustive switch over Code.
-// All current details come with Code::InvalidArgument.
+// PathConflict, InvalidWriteOffset and TooManyParts come with Code::InvalidArgument; NoSpace and
+// ReadOnly with Code::IoError.
 enum class Detail {
   None,
   // Directory buckets: a directory component of the key names an existing object (PUT "a" then
@@ -32,7 +34,19 @@ enum class Detail {
   InvalidWriteOffset,
   // AppendObject: the object already has Engine::kMaxAppendParts parts (AWS: 400 TooManyParts).
   TooManyParts,
+  // The data dir's filesystem is full (ENOSPC, EDQUOT). A failed commit with this detail
+  // certainly did not happen: LMDB fails while extending its file, before the meta page.
+  NoSpace,
+  // The data dir's filesystem is read-only (EROFS).
+  ReadOnly,
 };
+
+// The Detail an errno value implies (None for most).
+inline Detail DetailOfErrno(int err) {
+  if (err == ENOSPC || err == EDQUOT) return Detail::NoSpace;
+  if (err == EROFS) return Detail::ReadOnly;
+  return Detail::None;
+}
 
 class Status {
  public:
@@ -51,6 +65,10 @@ class Status {
   Detail detail_ = Detail::None;
   std::string message_;
 };
+
+// A failed write whose effect on disk is unknown (a commit that failed part-way): the blobs it
+// would have referenced must stay until recovery decides. Any other failure changed nothing.
+inline bool OutcomeUnknown(const Status& s) { return s.code() == Code::IoError && s.detail() != Detail::NoSpace; }
 
 // A value or the Status that explains why there is none.
 template <class T>

@@ -76,6 +76,22 @@ class AdminCli(unittest.TestCase):
         self.assertIn({"name": "alice-data", "owner": "alice"},
                       [{"name": b["name"], "owner": b["owner"]} for b in buckets])
 
+        # x-amz-expected-bucket-owner: alice's account id passes, any other is AccessDenied;
+        # x-amz-request-payer is accepted (there is nothing to pay here).
+        account = listed[1]["account_id"]
+        self.assertRegex(account, r"^\d{12}$")
+        self.assertNotEqual(account, listed[0]["account_id"])
+        alice.head_object(Bucket="alice-data", Key="k", ExpectedBucketOwner=account, RequestPayer="requester")
+        self.assertEqual(error_code(lambda: alice.get_object(Bucket="alice-data", Key="k",
+                                                             ExpectedBucketOwner=listed[0]["account_id"])),
+                         "AccessDenied")
+        alice.copy_object(Bucket="alice-data", Key="copy", CopySource={"Bucket": "alice-data", "Key": "k"},
+                          ExpectedBucketOwner=account, ExpectedSourceBucketOwner=account)
+        self.assertEqual(error_code(lambda: alice.copy_object(
+            Bucket="alice-data", Key="copy2", CopySource={"Bucket": "alice-data", "Key": "k"},
+            ExpectedSourceBucketOwner="111122223333")), "AccessDenied")
+        self.assertEqual(error_code(lambda: alice.head_object(Bucket="alice-data", Key="copy2")), "404")
+
         # Another user cannot use alice's bucket; alice cannot use the admin API.
         bk, bs = self.create_user("bob")
         self.assertEqual(error_code(lambda: s3(self.server, bk, bs).get_object(Bucket="alice-data", Key="k")),

@@ -1,5 +1,6 @@
 #include "tools/xs3/fsck.h"
 
+#include <filesystem>
 #include <map>
 #include <memory>
 
@@ -101,7 +102,7 @@ FsckReport Fsck(const FsckOptions& options) {
   storage::EngineOptions eo;
   eo.data_dir = options.data_dir;
   eo.recover = false;  // report what recovery would remove instead of removing it
-  {
+  if (!options.blobs_only) {
     auto engine = Engine::Open(eo);
     if (!engine.ok()) {
       report.error = engine.status().message();
@@ -133,16 +134,22 @@ FsckReport Fsck(const FsckOptions& options) {
       }
       CheckUploads(e, b.name, &report);
     }
-    auto orphans = e.FindOrphans();
-    if (!orphans.ok()) {
-      report.error = orphans.status().message();
-      return report;
-    }
-    report.orphan_blobs = orphans->blob_ids;
-    report.orphan_bytes = orphans->blob_bytes;
-    report.tmp_files = orphans->tmp_files;
+  }  // the engine is closed here: LMDB must not be opened twice in one process
+  auto audit = storage::AuditBlobs(options.data_dir);
+  if (!audit.ok()) {
+    report.error = audit.status().message();
+    return report;
   }
-  if (options.repair && (!report.orphan_blobs.empty() || report.tmp_files > 0)) {
+  report.blobs_referenced = audit->referenced;
+  report.missing_blobs = audit->missing;
+  report.orphan_blobs = audit->orphans;
+  report.tmp_files = audit->tmp_files;
+  for (auto& id : report.orphan_blobs) {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(options.data_dir + "/blobs/" + id.substr(0, 2) + "/" + id.substr(2, 2) + "/" + id, ec);
+    if (!ec) report.orphan_bytes += size;
+  }
+  if (options.repair && !options.blobs_only && (!report.orphan_blobs.empty() || report.tmp_files > 0)) {
     // Opening with recovery is exactly what a server start does: tmp/ emptied, orphans removed.
     eo.recover = true;
     auto engine = Engine::Open(eo);

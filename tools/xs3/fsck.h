@@ -14,6 +14,9 @@ namespace xs3::tools {
 struct FsckOptions {
   std::string data_dir;
   bool repair = false;
+  // Only compare blob files with what the metadata references (LMDB opened read-only): no body
+  // is read, and it is safe beside a running server that has no write in flight.
+  bool blobs_only = false;
   // Called after each object with the running count, for a progress line.
   std::function<void(uint64_t objects, uint64_t bytes)> progress;
 };
@@ -26,6 +29,8 @@ struct FsckReport {
   uint64_t composite_only = 0;      // objects whose only checksum is composite: sizes checked only
   uint64_t upload_parts = 0;
   std::vector<std::string> problems;  // "bucket/key: what is wrong", one per damaged object or part
+  uint64_t blobs_referenced = 0;
+  std::vector<std::string> missing_blobs;  // referenced by a record, no file: lost data
   std::vector<std::string> orphan_blobs;
   uint64_t orphan_bytes = 0;
   size_t tmp_files = 0;

@@ -39,6 +39,8 @@ constexpr const char* kUsage =
     "  import SOURCE_BUCKET[/PREFIX] TARGET_DIRECTORY_BUCKET\n"
     "                                   server-side, zero-copy (blobs are shared)\n"
     "  fsck --data-dir DIR [--repair]   offline: verify every object, report orphans\n"
+    "  fsck --data-dir DIR --blobs-only blob files vs metadata only (LMDB read-only; safe\n"
+    "                                   beside a running server with no write in flight)\n"
     "Defaults: endpoint $XS3_ENDPOINT or $AWS_ENDPOINT_URL or http://127.0.0.1:9000; keys\n"
     "$XS3_ROOT_ACCESS_KEY/$XS3_ROOT_SECRET_KEY, else $AWS_ACCESS_KEY_ID/$AWS_SECRET_ACCESS_KEY,\n"
     "else the dev defaults; region $XS3_REGION or $AWS_REGION or us-east-1.\n";
@@ -106,8 +108,8 @@ int Users(const Endpoint& ep, const std::vector<std::string>& args) {
       for (auto& u : (*doc)["users"]) {
         std::string keys;
         for (auto& k : u["access_keys"]) keys += (keys.empty() ? "" : ",") + k["access_key"].get<std::string>();
-        std::printf("%-24s %-7s %s%s\n", u["name"].get<std::string>().c_str(), u["source"].get<std::string>().c_str(),
-                    keys.c_str(), u["root"].get<bool>() ? "  (root)" : "");
+        std::printf("%-24s %-7s %s  %s%s\n", u["name"].get<std::string>().c_str(), u["source"].get<std::string>().c_str(),
+                    u["account_id"].get<std::string>().c_str(), keys.c_str(), u["root"].get<bool>() ? "  (root)" : "");
       }
       return 0;
     }
@@ -273,6 +275,7 @@ int Fsck(const std::vector<std::string>& args) {
   for (size_t i = 1; i < args.size(); ++i) {
     if (args[i] == "--data-dir" && i + 1 < args.size()) options.data_dir = args[++i];
     else if (args[i] == "--repair") options.repair = true;
+    else if (args[i] == "--blobs-only") options.blobs_only = true;
     else {
       std::cerr << kUsage;
       return 2;
@@ -303,6 +306,7 @@ int Fsck(const std::vector<std::string>& args) {
                       {"bytes", r.bytes},               {"checksums_verified", r.checksums_verified},
                       {"composite_only", r.composite_only}, {"upload_parts", r.upload_parts},
                       {"problems", r.problems},         {"orphan_blobs", r.orphan_blobs},
+                      {"blobs_referenced", r.blobs_referenced}, {"missing_blobs", r.missing_blobs},
                       {"orphan_bytes", r.orphan_bytes}, {"tmp_files", r.tmp_files},
                       {"repaired", r.repaired}}
                      .dump(2)
@@ -314,12 +318,13 @@ int Fsck(const std::vector<std::string>& args) {
                 HumanBytes(static_cast<double>(r.bytes)).c_str(), static_cast<unsigned long long>(r.checksums_verified),
                 static_cast<unsigned long long>(r.composite_only), static_cast<unsigned long long>(r.upload_parts));
     for (auto& p : r.problems) std::printf("DAMAGED  %s\n", p.c_str());
+    for (auto& m : r.missing_blobs) std::printf("MISSING  blob %s (referenced, no file)\n", m.c_str());
     for (auto& o : r.orphan_blobs) std::printf("ORPHAN   blob %s\n", o.c_str());
     std::printf("%zu damaged, %zu orphan blobs (%s), %zu tmp files%s\n", r.problems.size(), r.orphan_blobs.size(),
                 HumanBytes(static_cast<double>(r.orphan_bytes)).c_str(), r.tmp_files,
                 r.repaired ? "; orphans and tmp files removed" : "");
   }
-  if (!r.problems.empty()) return 1;
+  if (!r.problems.empty() || !r.missing_blobs.empty()) return 1;
   return (r.orphan_blobs.empty() && r.tmp_files == 0) || r.repaired ? 0 : 1;
 }
 
