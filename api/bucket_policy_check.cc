@@ -59,6 +59,18 @@ std::optional<S3Error> CheckBucketPolicy(OperationContext& ctx, std::string_view
   return std::nullopt;
 }
 
+std::optional<S3Error> CheckObjectPolicy(OperationContext& ctx, std::string_view action, const std::string& key) {
+  ctx.policy_allows = false;
+  if (ctx.IsDirectoryBucket()) return std::nullopt;
+  BucketPolicyEvaluator policy(ctx, ctx.address.bucket);
+  switch (policy.Decide(action, true, key)) {
+    case auth::PolicyDecision::Deny: return make_error(ErrorCode::AccessDenied);
+    case auth::PolicyDecision::Allow: ctx.policy_allows = true; break;
+    case auth::PolicyDecision::NotApplicable: break;
+  }
+  return std::nullopt;
+}
+
 std::optional<S3Error> AuthorizeCopySource(const OperationContext& ctx, const std::string& bucket,
                                            const std::string& key) {
   switch (BucketPolicyEvaluator(ctx, bucket).Decide("s3:GetObject", true, key)) {

@@ -38,6 +38,11 @@ class BucketPolicyEvaluator {
 // Run by the service for every routed request before its operation: the refusal, if any.
 std::optional<S3Error> CheckBucketPolicy(OperationContext& ctx, std::string_view operation);
 
+// For operations that learn who is calling, or on which key, only from the body (PostObject's
+// form): the policy's decision for `action` on `key` of the addressed bucket, applied to ctx as
+// CheckBucketPolicy applies it.
+std::optional<S3Error> CheckObjectPolicy(OperationContext& ctx, std::string_view action, const std::string& key);
+
 // The read side of CopyObject/UploadPartCopy: s3:GetObject on the source key under the source
 // bucket's policy (a Deny refuses, an Allow admits), else AuthorizeBucket's owner checks.
 std::optional<S3Error> AuthorizeCopySource(const OperationContext& ctx, const std::string& bucket,

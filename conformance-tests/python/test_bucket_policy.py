@@ -9,6 +9,7 @@ Clients connect from 127.0.0.1, which is what aws:SourceIp sees.
 import json
 import os
 import sys
+import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import xs3harness as h  # noqa: E402
@@ -268,6 +269,30 @@ class BucketPolicySuite(h.ServerTestCase):
             "RestrictPublicBuckets": True})
         self.assertError(lambda: self.s3.put_bucket_policy(Bucket=b, Policy=public), "AccessDenied", 403)
         self.denied(lambda: self.anon.get_object(Bucket=b, Key="site/index.html"))
+
+    def test_browser_form_upload_is_put_object(self):
+        b = "pol-form"
+        self.s3.create_bucket(Bucket=b)
+        self.s3.put_bucket_policy(Bucket=b, Policy=policy(deny("*", "s3:PutObject", f"arn:aws:s3:::{b}/locked/*")))
+
+        def post(key):
+            fields = self.s3.generate_presigned_post(b, key)["fields"]
+            boundary = "----xs3" + uuid.uuid4().hex
+            parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                     for k, v in fields.items()]
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n\r\n'
+                         .encode() + b"form bytes\r\n")
+            parts.append(f"--{boundary}--\r\n".encode())
+            body = b"".join(parts)
+            return h.raw_request(self.server.port, "POST", f"/{b}", {
+                "Host": self.server.host, "Content-Type": f"multipart/form-data; boundary={boundary}"}, body)
+
+        r = post("open/a.txt")
+        self.assertEqual(r.status, 204, r.body)
+        r = post("locked/a.txt")
+        self.assertEqual(r.status, 403, r.body)
+        self.assertIn(b"<Code>AccessDenied</Code>", r.body)
+        self.assertEqual([o["Key"] for o in self.s3.list_objects_v2(Bucket=b)["Contents"]], ["open/a.txt"])
 
     def test_source_ip(self):
         b = "pol-ip"
