@@ -1,8 +1,18 @@
 #include "api/bucket_policy_check.h"
 
+#include "api/expected_bucket_owner.h"
 #include "api/iam_actions.h"
 
 namespace xs3::api {
+
+auth::AccountResolver UserAccounts(const OperationContext& ctx) {
+  // Only policies naming accounts call this, so hashing every user name stays off the hot path.
+  return [&users = ctx.users](std::string_view id) -> std::optional<std::string> {
+    for (auto& name : users.Names())
+      if (AccountId(name) == id) return name;
+    return std::nullopt;
+  };
+}
 
 BucketPolicyEvaluator::BucketPolicyEvaluator(const OperationContext& ctx, const std::string& bucket)
     : ctx_(ctx), bucket_name_(bucket) {
@@ -11,7 +21,7 @@ BucketPolicyEvaluator::BucketPolicyEvaluator(const OperationContext& ctx, const 
   info_ = b.value();
   if (info_->type == storage::BucketType::Directory || info_->policy.empty()) return;
   has_policy_ = true;
-  auto parsed = auth::ParseAccessPolicy(info_->policy, bucket, nullptr, ctx.users.root());
+  auto parsed = auth::ParseAccessPolicy(info_->policy, bucket, nullptr, UserAccounts(ctx));
   if (auto* p = std::get_if<auth::AccessPolicy>(&parsed)) policy_ = std::move(*p);
 }
 

@@ -17,6 +17,9 @@
 
 namespace xs3::api {
 
+// Account principals resolved to users: each user is its own account (api/expected_bucket_owner.h).
+auth::AccountResolver UserAccounts(const OperationContext& ctx);
+
 // One bucket's stored policy, parsed once, judged for the calling request.
 class BucketPolicyEvaluator {
  public:

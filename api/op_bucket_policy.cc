@@ -1,6 +1,7 @@
 // Put/Get/DeleteBucketPolicy and GetBucketPolicyStatus: owner or root only. Directory buckets
 // take S3 Express policies (auth/bucket_policy.h); general-purpose buckets the IAM subset of
 // auth/access_policy.h, enforced per request by api/bucket_policy_check.h.
+#include "api/bucket_policy_check.h"
 #include "api/operation.h"
 #include "api/xml_writer.h"
 #include "auth/access_policy.h"
@@ -25,7 +26,7 @@ std::optional<S3Error> AuthorizeOwner(const OperationContext& ctx, storage::Buck
 std::optional<S3Error> ValidateGeneralPurposePolicy(const OperationContext& ctx, const storage::BucketInfo& info,
                                                     const std::string& body) {
   auto users = KnownUsers(ctx);
-  auto parsed = auth::ParseAccessPolicy(body, ctx.address.bucket, &users, ctx.users.root());
+  auto parsed = auth::ParseAccessPolicy(body, ctx.address.bucket, &users, UserAccounts(ctx));
   if (auto* e = std::get_if<S3Error>(&parsed)) return *e;
   // BlockPublicPolicy: S3 refuses the public policy itself, with a plain AccessDenied.
   const auto& block = info.public_access_block;
@@ -88,7 +89,7 @@ Outcome GetBucketPolicyStatus(OperationContext& ctx) {
   storage::BucketInfo info;
   if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
   if (info.policy.empty()) return Fail(ctx, ErrorCode::NoSuchBucketPolicy);
-  auto parsed = auth::ParseAccessPolicy(info.policy, ctx.address.bucket, nullptr, ctx.users.root());
+  auto parsed = auth::ParseAccessPolicy(info.policy, ctx.address.bucket, nullptr, UserAccounts(ctx));
   auto* policy = std::get_if<auth::AccessPolicy>(&parsed);
   bool is_public = policy && auth::IsPublic(*policy);
   return Done(XmlResponse(200, XmlWriter("PolicyStatus").Element("IsPublic", is_public ? "true" : "false").Finish()));

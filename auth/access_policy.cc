@@ -161,26 +161,39 @@ bool ConditionHolds(const PolicyCondition& c, const std::map<std::string, std::s
   return negated ? !any : any;
 }
 
+bool IsAccountId(std::string_view s) {
+  return s.size() == 12 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 std::optional<std::string> UserOf(const std::string& principal, const std::set<std::string>* known_users,
-                                  const std::string& root) {
+                                  const AccountResolver& accounts) {
+  auto account_user = [&](std::string_view id) -> std::optional<std::string> {
+    if (!IsAccountId(id)) return std::nullopt;
+    if (auto user = accounts(id)) return user;
+    // A stored policy naming an account whose user is gone: a principal nobody is.
+    if (!known_users) return "account:" + std::string(id);
+    return std::nullopt;
+  };
   if (principal.starts_with("arn:aws:iam::")) {
-    auto colon = principal.find(':', std::strlen("arn:aws:iam::"));
+    size_t start = std::strlen("arn:aws:iam::");
+    auto colon = principal.find(':', start);
     if (colon == std::string::npos) return std::nullopt;
     std::string_view rest = std::string_view(principal).substr(colon + 1);
-    if (rest == "root") return root;
+    if (rest == "root") return account_user(std::string_view(principal).substr(start, colon - start));
     if (!rest.starts_with("user/")) return std::nullopt;
     std::string name(rest.substr(rest.rfind('/') + 1));
     if (name.empty() || (known_users && !known_users->count(name))) return std::nullopt;
     return name;
   }
-  if (principal.empty() || principal.starts_with("arn:") || (known_users && !known_users->count(principal))) {
-    return std::nullopt;
-  }
+  if (principal.empty() || principal.starts_with("arn:")) return std::nullopt;
+  if (known_users && known_users->count(principal)) return principal;
+  if (IsAccountId(principal)) return account_user(principal);
+  if (known_users) return std::nullopt;
   return principal;
 }
 
 std::optional<S3Error> ParsePrincipal(const json& p, AccessStatement& out, const std::set<std::string>* known_users,
-                                      const std::string& root) {
+                                      const AccountResolver& accounts) {
   S3Error invalid = Malformed("Invalid principal in policy");
   if (p.is_string()) {
     if (p.get<std::string>() != "*") return invalid;
@@ -197,7 +210,7 @@ std::optional<S3Error> ParsePrincipal(const json& p, AccessStatement& out, const
         out.everyone = true;
         continue;
       }
-      auto user = UserOf(n, known_users, root);
+      auto user = UserOf(n, known_users, accounts);
       if (!user) return invalid;
       out.principals.insert(*user);
     }
@@ -276,7 +289,7 @@ bool WildcardMatch(std::string_view pattern, std::string_view text) {
 
 std::variant<AccessPolicy, S3Error> ParseAccessPolicy(std::string_view text, const std::string& bucket,
                                                       const std::set<std::string>* known_users,
-                                                      const std::string& root) {
+                                                      const AccountResolver& accounts) {
   if (text.size() > 20 * 1024) return Malformed("Policies must be smaller than 20 KB");
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) return Malformed("Policies must be valid JSON and the first byte must be '{'");
@@ -307,7 +320,7 @@ std::variant<AccessPolicy, S3Error> ParseAccessPolicy(std::string_view text, con
 
     if (st.contains("Principal") == st.contains("NotPrincipal")) return Malformed("Missing required field Principal");
     out.not_principal = st.contains("NotPrincipal");
-    if (auto e = ParsePrincipal(st[out.not_principal ? "NotPrincipal" : "Principal"], out, known_users, root)) return *e;
+    if (auto e = ParsePrincipal(st[out.not_principal ? "NotPrincipal" : "Principal"], out, known_users, accounts)) return *e;
 
     if (st.contains("Action") == st.contains("NotAction")) return Malformed("Missing required field Action");
     out.not_action = st.contains("NotAction");

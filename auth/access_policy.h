@@ -4,9 +4,10 @@
 //
 // Principals name xs3 users: "*" (everyone, anonymous callers included), {"AWS": "*"}, or
 // {"AWS": <one or a list>} where each entry is a user name, an IAM user ARN
-// "arn:aws:iam::<account>:user/<name>" (any account id: xs3 has one account), or
-// "arn:aws:iam::<account>:root" for the root user. Directory-bucket policies name users the
-// same way (auth/bucket_policy.h).
+// "arn:aws:iam::<account>:user/<name>" (the account id is not checked), or an account — each xs3
+// user is its own account — as "arn:aws:iam::<account>:root" or the bare 12-digit id.
+// Directory-bucket policies name users by name or user ARN too (auth/bucket_policy.h).
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -53,13 +54,16 @@ struct AccessRequest {
 
 enum class PolicyDecision { NotApplicable, Allow, Deny };
 
+// The user whose 12-digit account id this is, if any.
+using AccountResolver = std::function<std::optional<std::string>(std::string_view account_id)>;
+
 // Validates `json` as a policy for `bucket`. MalformedPolicy (400) with S3's messages otherwise.
-// `root` is the root user's name ("arn:aws:iam::<account>:root" names it). With `known_users`
+// With `known_users`
 // null any user name is taken: a stored policy was validated when it was put, and users deleted
 // since must not make its Deny statements vanish (they simply match nobody).
 std::variant<AccessPolicy, S3Error> ParseAccessPolicy(std::string_view json, const std::string& bucket,
                                                       const std::set<std::string>* known_users,
-                                                      const std::string& root);
+                                                      const AccountResolver& accounts);
 
 // An explicit Deny wins over any Allow; no matching statement is NotApplicable.
 PolicyDecision Evaluate(const AccessPolicy& policy, const AccessRequest& request);

@@ -6,15 +6,20 @@ using namespace xs3::auth;
 
 namespace {
 const std::set<std::string> kUsers = {"root", "bob", "carol"};
+std::optional<std::string> Accounts(std::string_view id) {
+  if (id == "000000000001") return "root";
+  if (id == "111111111111") return "bob";
+  return std::nullopt;
+}
 
 AccessPolicy Parse(const std::string& text) {
-  auto r = ParseAccessPolicy(text, "b", &kUsers, "root");
+  auto r = ParseAccessPolicy(text, "b", &kUsers, Accounts);
   if (auto* e = std::get_if<xs3::S3Error>(&r)) FAIL(e->message);
   return std::get<AccessPolicy>(r);
 }
 
 std::string Refusal(const std::string& text) {
-  auto r = ParseAccessPolicy(text, "b", &kUsers, "root");
+  auto r = ParseAccessPolicy(text, "b", &kUsers, Accounts);
   REQUIRE(std::holds_alternative<xs3::S3Error>(r));
   CHECK(std::get<xs3::S3Error>(r).code == xs3::ErrorCode::MalformedPolicy);
   return std::get<xs3::S3Error>(r).message;
@@ -74,10 +79,20 @@ TEST_CASE("a policy without Version is 2008-10-17 and accepted") {
   CHECK(p.statements.size() == 1);
 }
 
-TEST_CASE("principals: names, user ARNs, the account root, everyone") {
+TEST_CASE("principals: names, user ARNs, accounts, everyone") {
   auto p = Parse(Statement(
-      R"({"Effect":"Allow","Principal":{"AWS":["bob","arn:aws:iam::123456789012:user/carol","arn:aws:iam::123456789012:root"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"})"));
+      R"({"Effect":"Allow","Principal":{"AWS":["bob","arn:aws:iam::123456789012:user/carol","arn:aws:iam::000000000001:root"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"})"));
   CHECK(p.statements[0].principals == std::set<std::string>{"bob", "carol", "root"});
+  auto account = Parse(Statement(R"({"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"})"));
+  CHECK(account.statements[0].principals == std::set<std::string>{"bob"});
+  CHECK(Refusal(Statement(R"({"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"})")) ==
+        "Invalid principal in policy");
+  // Stored policies (no user list) keep unknown accounts as principals that match nobody.
+  auto stored = ParseAccessPolicy(
+      Statement(R"({"Effect":"Deny","Principal":{"AWS":["222222222222","gone"]},"Action":"s3:*","Resource":"arn:aws:s3:::b/*"})"),
+      "b", nullptr, Accounts);
+  REQUIRE(std::holds_alternative<AccessPolicy>(stored));
+  CHECK(Decide(std::get<AccessPolicy>(stored), "bob", "s3:GetObject", "arn:aws:s3:::b/k") == PolicyDecision::NotApplicable);
   CHECK(Decide(p, "bob", "s3:GetObject", "arn:aws:s3:::b/k") == PolicyDecision::Allow);
   CHECK(Decide(p, "", "s3:GetObject", "arn:aws:s3:::b/k") == PolicyDecision::NotApplicable);
   auto everyone = Parse(Statement(R"({"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"})"));

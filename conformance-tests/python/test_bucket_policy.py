@@ -166,6 +166,26 @@ class BucketPolicySuite(h.ServerTestCase):
         self.denied(lambda: self.anon.get_object(Bucket=b, Key="shared/a.txt"))
         self.assertEqual(self.s3.get_object(Bucket=b, Key="shared/a.txt")["Body"].read(), b"shared")
 
+    def test_account_principals(self):
+        # Each xs3 user is its own account; the admin API lists the 12-digit ids.
+        r = h.Client(self.server).request("GET", "/_xs3/users")
+        self.assertEqual(r.status, 200, r.body)
+        account = {u["name"]: u["account_id"] for u in json.loads(r.body)["users"]}["bob"]
+        b = "pol-account"
+        self.s3.create_bucket(Bucket=b)
+        self.s3.put_object(Bucket=b, Key="k", Body=b"v")
+        for principal in (account, f"arn:aws:iam::{account}:root"):
+            with self.subTest(principal=principal):
+                self.s3.put_bucket_policy(Bucket=b, Policy=policy(
+                    allow({"AWS": principal}, "s3:GetObject", f"arn:aws:s3:::{b}/*")))
+                self.assertEqual(self.bob.get_object(Bucket=b, Key="k")["Body"].read(), b"v")
+                self.s3.delete_bucket_policy(Bucket=b)
+                self.denied(lambda: self.bob.get_object(Bucket=b, Key="k"))
+        other = "999999999999" if account != "999999999999" else "999999999998"
+        self.assertError(lambda: self.s3.put_bucket_policy(Bucket=b, Policy=policy(
+            allow({"AWS": f"arn:aws:iam::{other}:root"}, "s3:GetObject", f"arn:aws:s3:::{b}/*"))),
+            "MalformedPolicy", 400, "Invalid principal in policy")
+
     def test_policy_grants_writes(self):
         b = "pol-write"
         self.s3.create_bucket(Bucket=b)
