@@ -12,9 +12,9 @@ struct Row {
 };
 
 // As the S3 API reference lists each operation's permission. Deleting a configuration is
-// authorized as putting it where S3 has no separate Delete action (tagging, CORS, ownership
-// controls, public access block). DeleteObjects is authorized once, on the bucket's objects as a
-// whole (arn:aws:s3:::bucket/*), not key by key.
+// authorized as putting it where S3 has no separate Delete action (tagging, CORS, lifecycle,
+// ownership controls, public access block). DeleteObjects is admitted on the bucket's objects as
+// a whole (arn:aws:s3:::bucket/*); op_delete_objects.cc then applies a Deny key by key.
 constexpr std::array kTable = {
     Row{"CreateBucket", {"s3:CreateBucket", false}},
     Row{"DeleteBucket", {"s3:DeleteBucket", false}},
@@ -41,6 +41,9 @@ constexpr std::array kTable = {
     Row{"GetPublicAccessBlock", {"s3:GetBucketPublicAccessBlock", false}},
     Row{"PutPublicAccessBlock", {"s3:PutBucketPublicAccessBlock", false}},
     Row{"DeletePublicAccessBlock", {"s3:PutBucketPublicAccessBlock", false}},
+    Row{"PutBucketLifecycleConfiguration", {"s3:PutLifecycleConfiguration", false}},
+    Row{"GetBucketLifecycleConfiguration", {"s3:GetLifecycleConfiguration", false}},
+    Row{"DeleteBucketLifecycle", {"s3:PutLifecycleConfiguration", false}},
     Row{"ListMultipartUploads", {"s3:ListBucketMultipartUploads", false}},
     Row{"DeleteObjects", {"s3:DeleteObject", true}},
     Row{"GetObject", {"s3:GetObject", true}},

@@ -108,6 +108,9 @@ Outcome GetPublicAccessBlock(OperationContext& ctx);
 Outcome PutPublicAccessBlock(OperationContext& ctx);
 Outcome DeletePublicAccessBlock(OperationContext& ctx);
 Outcome ListObjects(OperationContext& ctx, bool v2);
+Outcome PutBucketLifecycleConfiguration(OperationContext& ctx);
+Outcome GetBucketLifecycleConfiguration(OperationContext& ctx);
+Outcome DeleteBucketLifecycle(OperationContext& ctx);
 Outcome PutObject(OperationContext& ctx);
 Outcome PostObject(OperationContext& ctx);  // browser-form upload (presigned POST)
 Outcome GetObject(OperationContext& ctx);  // HeadObject too

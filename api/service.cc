@@ -23,7 +23,7 @@ namespace {
 // being mistaken for a plain GetObject/ListObjects.
 constexpr std::array kUnsupportedSubresources = {
     "accelerate", "analytics", "encryption", "intelligent-tiering", "inventory",
-    "legal-hold", "lifecycle", "logging", "metadataTable", "metrics", "notification", "object-lock",
+    "legal-hold", "logging", "metadataTable", "metrics", "notification", "object-lock",
     "policy", "policyStatus", "renameObject",
     "replication", "requestPayment", "restore", "retention", "select", "session", "torrent",
     "versionId", "versioning", "versions", "website"};
@@ -163,6 +163,13 @@ Routed Classify(OperationContext& ctx) {
       if (m == "PUT") return Routed{"PutBucketCors", &PutBucketCors};
       if (m == "GET") return Routed{"GetBucketCors", &GetBucketCors};
       if (m == "DELETE") return Routed{"DeleteBucketCors", &DeleteBucketCors};
+      return Refused(make_error(ErrorCode::MethodNotAllowed));
+    }
+    if (ctx.HasQuery("lifecycle")) {
+      if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+      if (m == "PUT") return Routed{"PutBucketLifecycleConfiguration", &PutBucketLifecycleConfiguration};
+      if (m == "GET") return Routed{"GetBucketLifecycleConfiguration", &GetBucketLifecycleConfiguration};
+      if (m == "DELETE") return Routed{"DeleteBucketLifecycle", &DeleteBucketLifecycle};
       return Refused(make_error(ErrorCode::MethodNotAllowed));
     }
     if (ctx.HasQuery("tagging")) {

@@ -117,6 +117,8 @@ Entry entry_of(ErrorCode c) {
     case ErrorCode::NoSuchBucketPolicy: return {"NoSuchBucketPolicy", 404, "The bucket policy does not exist"};
     case ErrorCode::NoSuchCORSConfiguration:
       return {"NoSuchCORSConfiguration", 404, "The CORS configuration does not exist"};
+    case ErrorCode::NoSuchLifecycleConfiguration:
+      return {"NoSuchLifecycleConfiguration", 404, "The lifecycle configuration does not exist"};
     case ErrorCode::NoSuchKey: return {"NoSuchKey", 404, "The specified key does not exist."};
     case ErrorCode::NoSuchPublicAccessBlockConfiguration:
       return {"NoSuchPublicAccessBlockConfiguration", 404, "The public access block configuration was not found"};

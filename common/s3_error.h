@@ -59,6 +59,7 @@ enum class ErrorCode {
   NoSuchBucketPolicy,
   NoSuchCORSConfiguration,
   NoSuchKey,
+  NoSuchLifecycleConfiguration,
   NoSuchPublicAccessBlockConfiguration,
   NoSuchTagSet,
   NoSuchUpload,

@@ -118,6 +118,12 @@ bool SetScalar(Config& c, const std::string& name, const std::string& value, std
       if (c.cross_zone_latency_min_ms < 0 || c.cross_zone_latency_max_ms < c.cross_zone_latency_min_ms) {
         throw std::invalid_argument("range");
       }
+    } else if (name == "lifecycle-day-ms") {
+      c.lifecycle_day = std::chrono::milliseconds(std::stoll(value));
+      if (c.lifecycle_day.count() < 1) throw std::invalid_argument("range");
+    } else if (name == "lifecycle-sweep-interval-ms") {
+      c.lifecycle_sweep_interval = std::chrono::milliseconds(std::stoll(value));
+      if (c.lifecycle_sweep_interval.count() < 1) throw std::invalid_argument("range");
     } else if (name == "log-format") {
       if (value != "text" && value != "json") throw std::invalid_argument("log-format");
       c.log_format = value;

@@ -64,6 +64,10 @@ struct Config {
   double cross_zone_latency_max_ms = 4;
   // The server's own messages (startup, errors, shutdown): "text" or "json" (one object per line).
   std::string log_format = "text";
+  // Lifecycle rules: a "day" of Expiration/AbortIncompleteMultipartUpload lasts this long (tests
+  // shorten it), and the sweeper runs this often.
+  std::chrono::milliseconds lifecycle_day{24 * 3600 * 1000};
+  std::chrono::milliseconds lifecycle_sweep_interval{3600 * 1000};
   // Structured access log, one JSON object per request: "off", "stdout" or a file path.
   std::string access_log = "off";
   // Fault-injection schedule (JSON, see api/fault_injector.h); empty: none.

@@ -117,6 +117,8 @@ TEST_CASE("the schema and the parser agree: every setting takes what it shows, b
   probe.idle_timeout = std::chrono::seconds(21);
   probe.request_timeout = std::chrono::seconds(22);
   probe.log_format = "json";
+  probe.lifecycle_day = std::chrono::milliseconds(1000);
+  probe.lifecycle_sweep_interval = std::chrono::milliseconds(250);
   probe.access_log = "stdout";
   probe.faults = R"({"rules":[]})";
   xs3::config::Config defaults;

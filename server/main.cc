@@ -19,6 +19,7 @@
 #include "config/config.h"
 #include "config/schema.h"
 #include "server/http_server.h"
+#include "server/lifecycle_sweeper.h"
 #include "server/server_log.h"
 #include "server/upload_reaper.h"
 #include "storage/engine.h"
@@ -141,6 +142,7 @@ int main(int argc, char** argv) {
   auto& user_directory = *std::get<std::unique_ptr<auth::UserDirectory>>(users);
   api::Service service(cfg, *engine.value(), *session_key, user_directory);
   server::UploadReaper reaper(*engine.value(), cfg.abort_incomplete_uploads_after);
+  server::LifecycleSweeper lifecycle(*engine.value(), cfg.lifecycle_day, cfg.lifecycle_sweep_interval);
   server::HttpServer http(cfg, service);
   std::string error;
   if (!http.Start(&error)) {

@@ -73,6 +73,7 @@ struct BucketInfo {
   // this field existed read as BucketOwnerEnforced, S3's default since 2023.
   std::optional<std::string> object_ownership = "BucketOwnerEnforced";
   std::optional<PublicAccessBlock> public_access_block;  // nullopt: no configuration
+  std::string lifecycle;  // the lifecycle configuration as validated XML (api/lifecycle.h); empty: none
 };
 
 // Everything S3 stores about an object except its bytes.

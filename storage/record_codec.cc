@@ -150,7 +150,8 @@ std::string EncodeBucket(const BucketInfo& info) {
   WireWriter w;
   // Version 1 reads back as BucketOwnerEnforced without Block Public Access.
   const bool v2 = info.tags.has_value() || !info.cors.empty() || !info.acl.empty() ||
-                  info.object_ownership != "BucketOwnerEnforced" || info.public_access_block.has_value();
+                  info.object_ownership != "BucketOwnerEnforced" || info.public_access_block.has_value() ||
+                  !info.lifecycle.empty();
   w.PutByte(v2 ? kBucketVersionConfig : kBucketVersion);
   w.PutString(info.region);
   w.PutString(info.owner);
@@ -171,6 +172,8 @@ std::string EncodeBucket(const BucketInfo& info) {
         w.PutByte(flag ? 1 : 0);
       }
     }
+    // Added later: absent in older version-2 records, which read as no configuration.
+    if (!info.lifecycle.empty()) w.PutString(info.lifecycle);
   }
   return w.Take();
 }
@@ -189,6 +192,7 @@ bool DecodeBucket(std::string_view name, std::string_view value, BucketInfo* out
   out->acl.clear();
   out->object_ownership = "BucketOwnerEnforced";
   out->public_access_block.reset();
+  out->lifecycle.clear();
   if (version == kBucketVersionConfig) {
     auto flag = [&r](bool* b) {
       uint8_t v = 0;
@@ -210,6 +214,7 @@ bool DecodeBucket(std::string_view name, std::string_view value, BucketInfo* out
         return false;
       }
     }
+    if (!r.done() && !r.GetString(&out->lifecycle)) return false;
   }
   if (!r.done()) return false;
   if (type > static_cast<uint8_t>(BucketType::Directory)) return false;

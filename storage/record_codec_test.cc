@@ -226,6 +226,18 @@ TEST_CASE("record codec: tags round trip; untagged values keep the old version b
   CHECK(bucket_out.acl == "public-read");
   CHECK(bucket_out.public_access_block == acls.public_access_block);
   CHECK_FALSE(bucket_out.tags.has_value());
+  CHECK(bucket_out.lifecycle.empty());
+
+  // The lifecycle configuration trails version 2; records from before it read as none.
+  std::string without = EncodeBucket(acls);
+  acls.lifecycle = "<LifecycleConfiguration><Rule/></LifecycleConfiguration>";
+  std::string with = EncodeBucket(acls);
+  REQUIRE(DecodeBucket("acl", with, &bucket_out));
+  CHECK(bucket_out.lifecycle == acls.lifecycle);
+  CHECK(bucket_out.public_access_block == acls.public_access_block);
+  REQUIRE(DecodeBucket("acl", without, &bucket_out));
+  CHECK(bucket_out.lifecycle.empty());
+  for (size_t n = without.size() + 1; n < with.size(); ++n) CHECK_FALSE(DecodeBucket("acl", with.substr(0, n), &bucket_out));
 }
 
 }  // namespace
