@@ -244,10 +244,19 @@ std::chrono::microseconds CrossZoneLatency(const OperationContext& ctx) {
 }  // namespace
 
 std::string NewRequestId() {
-  std::array<unsigned char, 8> raw{};
-  RAND_bytes(raw.data(), static_cast<int>(raw.size()));
-  std::string hex = auth::HexEncode(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
-  for (auto& c : hex) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  // Request ids need to be unique, not secret: a per-thread generator seeded once from the
+  // CSPRNG, instead of RAND_bytes (a lock and a getpid() per request).
+  thread_local std::mt19937_64 rng = [] {
+    std::array<unsigned char, 8> seed{};
+    RAND_bytes(seed.data(), static_cast<int>(seed.size()));
+    uint64_t v = 0;
+    for (unsigned char b : seed) v = v << 8 | b;
+    return std::mt19937_64(v);
+  }();
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  uint64_t v = rng();
+  std::string hex(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) hex[static_cast<size_t>(i)] = kHex[v & 0xF];
   return hex;
 }
 

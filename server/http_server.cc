@@ -5,11 +5,14 @@
 #include <signal.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
+#include <cstring>
 #include <iostream>
 #include <list>
 #include <mutex>
@@ -70,19 +73,22 @@ struct HttpServer::Impl {
   awaitable<bool> WriteResponse(beast::tcp_stream& stream, api::Response& response, bool keep_alive,
                                 std::vector<char>& buffer, std::chrono::steady_clock::time_point* head_sent = nullptr);
 
+  // The coroutine hops onto the blocking pool and back. The completion token must carry the
+  // target executor: `post(pool, use_awaitable)` alone resumes on the coroutine's own (I/O)
+  // executor, so the blocking call would run there and stall every connection of that thread.
   template <class F>
   awaitable<api::Outcome> OffloadBegin(F&& f) {
     auto self_exec = co_await net::this_coro::executor;
-    co_await net::post(blocking_pool->get_executor(), use_awaitable);
+    co_await net::post(net::bind_executor(blocking_pool->get_executor(), use_awaitable));
     api::Outcome out = f();
-    co_await net::post(self_exec, use_awaitable);
+    co_await net::post(net::bind_executor(self_exec, use_awaitable));
     co_return out;
   }
   awaitable<api::Response> OffloadFinish(api::BodyConsumer& consumer) {
     auto self_exec = co_await net::this_coro::executor;
-    co_await net::post(blocking_pool->get_executor(), use_awaitable);
+    co_await net::post(net::bind_executor(blocking_pool->get_executor(), use_awaitable));
     api::Response r = consumer.Finish();
-    co_await net::post(self_exec, use_awaitable);
+    co_await net::post(net::bind_executor(self_exec, use_awaitable));
     co_return r;
   }
 };
@@ -238,44 +244,104 @@ bool ExpectsContinue(const api::Request& r) {
 
 }  // namespace
 
+namespace {
+
+// The response head as one string: no field container, and the Date line formatted once a
+// second per thread.
+std::string SerializeHead(const api::Response& response, bool keep_alive, bool bodiless_status) {
+  thread_local std::time_t date_second = 0;
+  thread_local char date[64];
+  std::time_t now = std::time(nullptr);
+  if (now != date_second) {
+    date_second = now;
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  }
+  std::string out;
+  out.reserve(256 + response.headers.size() * 48);
+  out.append("HTTP/1.1 ").append(std::to_string(response.status)).append(" ");
+  out.append(http::obsolete_reason(static_cast<http::status>(response.status))).append("\r\n");
+  for (const auto& [k, v] : response.headers) {
+    // A line break in a name or value would forge headers: such a field is dropped.
+    if (k.find_first_of("\r\n") != std::string::npos || v.find_first_of("\r\n") != std::string::npos) continue;
+    out.append(k).append(": ").append(v).append("\r\n");
+  }
+  out.append("Server: xs3\r\nDate: ").append(date).append("\r\n");
+  if (!bodiless_status) out.append("Content-Length: ").append(std::to_string(response.ContentLength())).append("\r\n");
+  if (!keep_alive) out.append("Connection: close\r\n");
+  out.append("\r\n");
+  return out;
+}
+
+// Writes both buffers completely. Most responses fit the socket's send buffer: one
+// non-blocking send and no timer. Only a send that would block arms a deadline (`timeout`
+// without progress cancels it) and waits for the rest.
+awaitable<bool> SendAll(tcp::socket& socket, std::array<net::const_buffer, 2> bufs, std::chrono::steady_clock::duration timeout) {
+  boost::system::error_code ec;
+  size_t total = net::buffer_size(bufs);
+  if (!socket.non_blocking()) socket.non_blocking(true, ec);  // an ioctl: once per connection
+  size_t n = ec ? 0 : socket.write_some(bufs, ec);
+  if (!ec && n == total) co_return true;
+  if (ec && ec != net::error::would_block && ec != net::error::try_again) co_return false;
+  for (auto& b : bufs) {
+    size_t k = std::min(n, b.size());
+    b += k;
+    n -= k;
+  }
+  ProgressDeadline deadline(socket, timeout);
+  auto [ec2, sent] = co_await net::async_write(socket, bufs, kTuple);
+  co_return !ec2;
+}
+
+}  // namespace
+
 awaitable<bool> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream, api::Response& response, bool keep_alive,
                                                 std::vector<char>& buffer, std::chrono::steady_clock::time_point* head_sent) {
-  http::response<http::empty_body> head;
-  head.version(11);
-  head.result(static_cast<unsigned>(response.status));
-  for (auto& [k, v] : response.headers) head.set(k, v);
-  head.set(http::field::server, "xs3");
-  head.set(http::field::date, [] {
-    char buf[64];
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    return std::string(buf);
-  }());
   bool bodiless_status = response.status == 204 || response.status == 304 || response.status < 200;
-  if (!bodiless_status) head.content_length(response.ContentLength());
-  head.keep_alive(keep_alive && !response.close);
+  std::string head = SerializeHead(response, keep_alive && !response.close, bodiless_status);
 
   auto& socket = stream.socket();
   stream.expires_never();
-  ProgressDeadline deadline(socket, config.request_timeout);
-  http::response_serializer<http::empty_body> sr(head);
-  auto [ec, n] = co_await http::async_write_header(socket, sr, kTuple);
-  if (ec) co_return false;
-  if (head_sent) *head_sent = std::chrono::steady_clock::now();
-  if (response.head_only || bodiless_status) co_return true;
+  bool no_body = response.head_only || bodiless_status;
+  auto note_head_sent = [&] {
+    if (head_sent) *head_sent = std::chrono::steady_clock::now();
+  };
 
-  if (!response.body_reader) {
-    auto [ec2, n2] = co_await net::async_write(socket, net::buffer(response.body), kTuple);
-    co_return !ec2;
+  // Bodies in memory (and the first chunk of a copied stored body) leave with the head in one
+  // send: a small object is one segment instead of two.
+  if (no_body || !response.body_reader) {
+    bool ok = co_await SendAll(socket, {net::buffer(head), no_body ? net::const_buffer() : net::buffer(response.body)},
+                               config.request_timeout);
+    note_head_sent();
+    co_return ok;
   }
   uint64_t offset = response.body_offset;
   uint64_t remaining = response.body_length;
   int fd = response.body_reader->fd();
   if (fd >= 0) {
-    // Blob bodies go from the page cache to the socket without a copy through user space.
+    ProgressDeadline deadline(socket, config.request_timeout);
+    boost::system::error_code ec;
     socket.native_non_blocking(true, ec);
+    // The head goes out corked (MSG_MORE) so it shares a segment with the first sendfile bytes.
+    size_t head_done = 0;
+    while (head_done < head.size() && !ec) {
+      ssize_t n = ::send(socket.native_handle(), head.data() + head_done, head.size() - head_done,
+                         MSG_NOSIGNAL | (remaining > 0 ? MSG_MORE : 0));
+      if (n > 0) {
+        head_done += static_cast<size_t>(n);
+      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        auto [ec_w] = co_await socket.async_wait(tcp::socket::wait_write, kTuple);
+        ec = ec_w;
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else {
+        co_return false;
+      }
+    }
+    if (ec) co_return false;
+    note_head_sent();
+    // Blob bodies go from the page cache to the socket without a copy through user space.
     while (remaining > 0 && !ec) {
       off_t off = static_cast<off_t>(offset);
       ssize_t sent = ::sendfile(socket.native_handle(), fd, &off, static_cast<size_t>(std::min<uint64_t>(remaining, 4u << 20)));
@@ -294,15 +360,25 @@ awaitable<bool> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream, api::
     }
     co_return !ec && remaining == 0;
   }
+  bool first = true;
   while (remaining > 0) {
     size_t want = static_cast<size_t>(std::min<uint64_t>(remaining, buffer.size()));
     auto got = response.body_reader->ReadAt(offset, buffer.data(), want);
-    if (!got.ok() || got.value() == 0) co_return false;  // headers are out: all we can do is cut the body short
-    auto [ec3, n3] = co_await net::async_write(socket, net::buffer(buffer.data(), got.value()), kTuple);
-    if (ec3) co_return false;
-    deadline.Progress();
+    // Before the first chunk nothing is sent yet; after it, all we can do is cut the body short.
+    if (!got.ok() || got.value() == 0) co_return false;
+    if (!co_await SendAll(socket, {first ? net::buffer(head) : net::const_buffer(), net::buffer(buffer.data(), got.value())},
+                          config.request_timeout)) {
+      co_return false;
+    }
+    if (first) note_head_sent();
+    first = false;
     offset += got.value();
     remaining -= got.value();
+  }
+  if (first) {
+    bool ok = co_await SendAll(socket, {net::buffer(head), net::const_buffer()}, config.request_timeout);
+    note_head_sent();
+    co_return ok;
   }
   co_return true;
 }
@@ -407,13 +483,29 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
       std::optional<S3Error> failure;
       stream.expires_never();
       ProgressDeadline deadline(stream.socket(), config.request_timeout);
-      while (!parser.is_done()) {
-        head.body().data = body_buffer.data();
-        head.body().size = body_buffer.size();
-        auto [ec_b, n_b] = co_await http::async_read(stream.socket(), buffer, parser, kTuple);
-        if (ec_b == http::error::need_buffer) ec_b = {};
+      // A body of known length is read straight from the socket into body_buffer: through the
+      // parser every read is bounded by the header buffer's free space and costs a copy.
+      bool direct = !parser.chunked() && parser.content_length().has_value();
+      uint64_t direct_remaining = direct ? *parser.content_length() : 0;
+      while (direct ? direct_remaining > 0 : !parser.is_done()) {
+        size_t got = 0;
+        boost::system::error_code ec_b;
+        if (direct && buffer.size() > 0) {
+          got = static_cast<size_t>(std::min<uint64_t>({buffer.size(), body_buffer.size(), direct_remaining}));
+          std::memcpy(body_buffer.data(), buffer.data().data(), got);
+          buffer.consume(got);
+        } else if (direct) {
+          size_t want = static_cast<size_t>(std::min<uint64_t>(body_buffer.size(), direct_remaining));
+          std::tie(ec_b, got) = co_await stream.socket().async_read_some(net::buffer(body_buffer.data(), want), kTuple);
+        } else {
+          head.body().data = body_buffer.data();
+          head.body().size = body_buffer.size();
+          std::tie(ec_b, std::ignore) = co_await http::async_read(stream.socket(), buffer, parser, kTuple);
+          if (ec_b == http::error::need_buffer) ec_b = {};
+          got = body_buffer.size() - head.body().size;
+        }
+        direct_remaining -= std::min<uint64_t>(got, direct_remaining);
         deadline.Progress();
-        size_t got = body_buffer.size() - head.body().size;
         bytes_in += got;
         if (got > 0 && !failure) failure = outcome.consumer->Write(body_buffer.data(), got);
         if (ec_b) {
