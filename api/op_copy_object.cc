@@ -1,5 +1,6 @@
 // CopyObject: the destination shares the source's bytes (storage links the blob); metadata is
 // copied or replaced per x-amz-metadata-directive.
+#include "api/bucket_policy_check.h"
 #include "api/conditions.h"
 #include "api/directory_bucket_name.h"
 #include "api/http_time.h"
@@ -53,7 +54,7 @@ Outcome CopyObject(OperationContext& ctx) {
   if (!source) return Fail(ctx, ErrorCode::InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
   storage::BucketInfo bucket;
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &bucket, BucketAccess::Write)) return Fail(ctx, *e);
-  if (auto e = AuthorizeBucket(ctx, source->bucket, nullptr, BucketAccess::Read)) return Fail(ctx, *e);
+  if (auto e = AuthorizeCopySource(ctx, source->bucket, source->key)) return Fail(ctx, *e);
 
   auto src = ctx.engine.GetObject(source->bucket, source->key);
   if (!src.ok()) return Fail(ctx, FromStorage(src.status()));

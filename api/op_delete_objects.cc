@@ -1,6 +1,7 @@
 // DeleteObjects: up to 1,000 keys in one XML body; per-key results, or only errors when Quiet.
 #include <pugixml.hpp>
 
+#include "api/bucket_policy_check.h"
 #include "api/object_headers.h"
 #include "api/operation.h"
 #include "api/xml_writer.h"
@@ -34,9 +35,14 @@ Response DeleteKeys(OperationContext& ctx, const std::string& body) {
   }
   if (keys.empty() || keys.size() > kMaxKeys) return Fail(ctx, ErrorCode::MalformedXML).response;
 
+  // The request was admitted for the bucket's objects as a whole; a Deny may still name some keys.
+  BucketPolicyEvaluator policy(ctx, ctx.address.bucket);
   XmlWriter x("DeleteResult");
   for (auto& key : keys) {
     std::optional<S3Error> error = ValidateKey(key);
+    if (!error && policy.Decide("s3:DeleteObject", true, key) == auth::PolicyDecision::Deny) {
+      error = make_error(ErrorCode::AccessDenied);
+    }
     if (!error) {
       auto st = ctx.engine.DeleteObject(ctx.address.bucket, key);
       if (!st.ok()) error = FromStorage(st);

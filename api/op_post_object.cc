@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "api/acl.h"
+#include "api/bucket_policy_check.h"
 #include "api/form_data.h"
 #include "api/post_policy.h"
 #include "api/xml_writer.h"
@@ -127,6 +128,7 @@ class PostObjectConsumer : public BodyConsumer {
     ctx_.auth.anonymous = false;
     ctx_.auth.user = who.user;
     ctx_.auth.access_key = who.access_key;
+    if (auto e = CheckObjectPolicy(ctx_, "s3:PutObject", key_)) return e;
     storage::BucketInfo bucket;
     if (auto e = AuthorizeBucket(ctx_, ctx_.address.bucket, &bucket, BucketAccess::Write)) return e;
 

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api/body_pipeline.h"
+#include "api/bucket_policy_check.h"
 #include "api/conditions.h"
 #include "api/http_time.h"
 #include "api/multipart_checksums.h"
@@ -130,7 +131,7 @@ Outcome UploadPartCopy(OperationContext& ctx) {
     return Fail(ctx, ErrorCode::InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
   }
   std::string src_bucket = source.substr(0, slash), src_key = source.substr(slash + 1);
-  if (auto e = AuthorizeBucket(ctx, src_bucket, nullptr, BucketAccess::Read)) return Fail(ctx, *e);
+  if (auto e = AuthorizeCopySource(ctx, src_bucket, src_key)) return Fail(ctx, *e);
   auto src = ctx.engine.OpenObject(src_bucket, src_key);
   if (!src.ok()) return Fail(ctx, FromStorage(src.status()));
   const auto& meta = src->record.meta;

@@ -79,6 +79,7 @@ std::optional<S3Error> AuthorizeBucket(const OperationContext& ctx, const std::s
   }
   if (info) *info = b.value();
   if (b->owner == ctx.auth.user || ctx.IsRoot()) return std::nullopt;
+  if (ctx.policy_allows && bucket == ctx.address.bucket) return std::nullopt;
   // A session was authorized for its bucket when it was created (CheckSession pins the bucket).
   if (ctx.session && ctx.session->bucket == bucket && ctx.session->mode != auth::SessionMode::CreateBucketOnly) {
     return std::nullopt;

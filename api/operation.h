@@ -34,6 +34,8 @@ struct OperationContext {
   FaultInjector& faults;
   // Set when the request was signed with CreateSession credentials (x-amz-s3session-token).
   std::optional<auth::SessionClaims> session;
+  // The bucket's policy Allows this request (api/bucket_policy_check.h).
+  bool policy_allows = false;
 
   const std::string* Query(std::string_view name) const {
     for (auto& [k, v] : query)
@@ -84,6 +86,7 @@ Outcome GetBucketVersioning(OperationContext& ctx);
 Outcome PutBucketPolicy(OperationContext& ctx);
 Outcome GetBucketPolicy(OperationContext& ctx);
 Outcome DeleteBucketPolicy(OperationContext& ctx);
+Outcome GetBucketPolicyStatus(OperationContext& ctx);  // general-purpose buckets only
 Outcome PutBucketTagging(OperationContext& ctx);
 Outcome GetBucketTagging(OperationContext& ctx);
 Outcome DeleteBucketTagging(OperationContext& ctx);

@@ -16,6 +16,7 @@ struct Request {
   auth::HeaderList headers;  // names lower-case, in arrival order
   bool body_chunked = false;              // Transfer-Encoding: chunked
   std::optional<uint64_t> content_length; // absent when chunked or not sent
+  std::string peer_address;  // the client's IP address (aws:SourceIp); empty when unknown
 
   const std::string* Header(std::string_view lower_name) const {
     for (auto& [k, v] : headers)

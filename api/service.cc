@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "api/addressing.h"
+#include "api/bucket_policy_check.h"
 #include "api/request_rate_limiter.h"
 #include "api/operation.h"
 #include "api/directory_bucket_name.h"
@@ -111,10 +112,13 @@ Routed Classify(OperationContext& ctx) {
     if (a.key == "config") return Routed{"AdminConfig", &AdminConfig};
   }
   if (a.key.empty() && m == "GET" && ctx.HasQuery("session")) return Routed{"CreateSession", &CreateSession};
-  if (a.key.empty() && ctx.HasQuery("policy") && ctx.IsDirectoryBucket()) {
+  if (a.key.empty() && ctx.HasQuery("policy")) {
     if (m == "PUT") return Routed{"PutBucketPolicy", &PutBucketPolicy};
     if (m == "GET") return Routed{"GetBucketPolicy", &GetBucketPolicy};
     if (m == "DELETE") return Routed{"DeleteBucketPolicy", &DeleteBucketPolicy};
+  }
+  if (a.key.empty() && m == "GET" && ctx.HasQuery("policyStatus") && !ctx.IsDirectoryBucket()) {
+    return Routed{"GetBucketPolicyStatus", &GetBucketPolicyStatus};
   }
   if (ctx.IsDirectoryBucket()) {
     // Operations S3 Express does not offer on directory buckets.
@@ -419,12 +423,16 @@ Outcome Service::Dispatch(const Request& request) {
 
   Outcome out;
   Routed routed = Classify(ctx);
-  // Without bucket policies only ACLs make anything public: anonymous requests may read objects
-  // and list buckets (the operations check the ACLs), nothing else. A browser-form upload
+  // Besides a bucket policy's Allow, only ACLs make anything public: anonymous requests may read
+  // objects and list buckets (the operations check the ACLs), nothing else. A browser-form upload
   // carries its signature in the form, which PostObject verifies.
   bool anonymous_read = routed.handler == &GetObject || routed.handler == &ListObjectsV1 ||
                         routed.handler == &ListObjectsV2 || routed.handler == &PostObject;
-  if (ctx.auth.anonymous && !anonymous_read) {
+  std::optional<S3Error> policy_refusal;
+  if (routed.handler) policy_refusal = CheckBucketPolicy(ctx, routed.operation);
+  if (policy_refusal) {
+    out = Fail(ctx, *policy_refusal);
+  } else if (ctx.auth.anonymous && !anonymous_read && !ctx.policy_allows) {
     out = Fail(ctx, ErrorCode::AccessDenied);
   } else if (!routed.handler) {
     out = Fail(ctx, routed.error);

@@ -382,11 +382,17 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
   // head between 16 KiB and the configured limit fails as "malformed".
   beast::flat_buffer buffer(config.max_header_bytes + 64 * 1024);
   std::vector<char> body_buffer;
-  std::string remote;
+  std::string remote, peer_address;
   {
     boost::system::error_code ignored;
     auto ep = stream.socket().remote_endpoint(ignored);
-    if (!ignored) remote = ep.address().to_string() + ":" + std::to_string(ep.port());
+    if (!ignored) {
+      auto address = ep.address();
+      // IPv4 clients of a dual-stack socket: policies name them by their IPv4 address.
+      if (address.is_v6() && address.to_v6().is_v4_mapped()) address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+      peer_address = address.to_string();
+      remote = peer_address + ":" + std::to_string(ep.port());
+    }
   }
 
   for (;;) {
@@ -417,6 +423,7 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
     auto started = std::chrono::steady_clock::now();
     auto& head = parser.get();
     api::Request request = ToApiRequest(head, parser);
+    request.peer_address = peer_address;
     bool keep_alive = head.keep_alive();
     bool is_head = request.method == "HEAD";
     uint64_t bytes_in = 0;

@@ -1,0 +1,54 @@
+#pragma once
+// A general-purpose bucket's policy applied to requests.
+//
+// Decision order (AWS's within one account, simplified): an explicit Deny refuses the request,
+// the bucket owner's too; only the root user passes a Deny, and only for Put/Get/
+// DeleteBucketPolicy, so a policy that locks everyone out can still be repaired (on AWS the
+// account root user is the way back in the same way). An Allow sets ctx.policy_allows, which
+// AuthorizeBucket honours for the addressed bucket; anything else falls through to the owner,
+// root and ACL checks the operations make. RestrictPublicBuckets makes a public policy grant
+// nothing to anonymous callers.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/operation.h"
+#include "auth/access_policy.h"
+
+namespace xs3::api {
+
+// Account principals resolved to users: each user is its own account (api/expected_bucket_owner.h).
+auth::AccountResolver UserAccounts(const OperationContext& ctx);
+
+// One bucket's stored policy, parsed once, judged for the calling request.
+class BucketPolicyEvaluator {
+ public:
+  BucketPolicyEvaluator(const OperationContext& ctx, const std::string& bucket);
+  bool has_policy() const { return has_policy_; }
+  const std::optional<storage::BucketInfo>& bucket() const { return info_; }
+  // `key` empty with object_level: the bucket's objects as a whole (arn:aws:s3:::bucket/*).
+  auth::PolicyDecision Decide(std::string_view action, bool object_level, const std::string& key) const;
+  bool IsPublic() const { return policy_ && auth::IsPublic(*policy_); }
+
+ private:
+  const OperationContext& ctx_;
+  std::string bucket_name_;
+  std::optional<storage::BucketInfo> info_;
+  bool has_policy_ = false;
+  std::optional<auth::AccessPolicy> policy_;  // nullopt with has_policy_: unreadable, denies all
+};
+
+// Run by the service for every routed request before its operation: the refusal, if any.
+std::optional<S3Error> CheckBucketPolicy(OperationContext& ctx, std::string_view operation);
+
+// For operations that learn who is calling, or on which key, only from the body (PostObject's
+// form): the policy's decision for `action` on `key` of the addressed bucket, applied to ctx as
+// CheckBucketPolicy applies it.
+std::optional<S3Error> CheckObjectPolicy(OperationContext& ctx, std::string_view action, const std::string& key);
+
+// The read side of CopyObject/UploadPartCopy: s3:GetObject on the source key under the source
+// bucket's policy (a Deny refuses, an Allow admits), else AuthorizeBucket's owner checks.
+std::optional<S3Error> AuthorizeCopySource(const OperationContext& ctx, const std::string& bucket,
+                                           const std::string& key);
+
+}  // namespace xs3::api
