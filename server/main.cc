@@ -107,7 +107,6 @@ int main(int argc, char** argv) {
   options.data_dir = cfg.data_dir;
   options.durability = cfg.durability == "relaxed" ? storage::Durability::Relaxed : storage::Durability::Fsync;
   options.inline_threshold = cfg.inline_threshold;
-  options.sweep_orphans_in_background = true;  // ready in milliseconds whatever the object count
   options.map_size = cfg.lmdb_map_size;
   auto engine = storage::Engine::Open(options);
   if (!engine.ok()) {

@@ -147,27 +147,6 @@ Result<size_t> BlobStore::CleanTmp() {
   return removed;
 }
 
-Result<size_t> BlobStore::RemoveUnreferenced(const std::unordered_set<std::string>& referenced,
-                                             const timespec& changed_before, const std::atomic<bool>& stop) {
-  size_t removed = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(blobs_dir_, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (stop.load(std::memory_order_relaxed)) break;
-    if (it.depth() != 2 || !it->is_regular_file()) continue;
-    if (referenced.count(it->path().filename().string()) != 0) continue;
-    struct stat st {};
-    if (::stat(it->path().c_str(), &st) != 0) continue;  // removed meanwhile
-    bool old = st.st_ctim.tv_sec < changed_before.tv_sec ||
-               (st.st_ctim.tv_sec == changed_before.tv_sec && st.st_ctim.tv_nsec < changed_before.tv_nsec);
-    if (!old) continue;
-    if (::unlink(it->path().c_str()) != 0) return ErrnoStatus("unlink " + it->path().string());
-    ++removed;
-  }
-  if (ec) return Status(Code::IoError, "walk " + blobs_dir_ + ": " + ec.message());
-  return removed;
-}
-
 Result<size_t> BlobStore::RemoveUnreferenced(const std::unordered_set<std::string>& referenced) {
   size_t removed = 0;
   std::error_code ec;

@@ -3,9 +3,6 @@
 // <data_dir>/tmp/ for bodies being written. Ids are 128-bit random, 32 lower-case hex digits.
 // In Fsync mode every step that must survive a crash is fsync'd (file, then directory entry);
 // in Relaxed mode nothing is.
-#include <sys/stat.h>
-
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -54,10 +51,6 @@ class BlobStore {
   // Returns the number of files removed.
   Result<size_t> CleanTmp();
   Result<size_t> RemoveUnreferenced(const std::unordered_set<std::string>& referenced);
-  // The same for a sweep that runs beside new writes: only files whose ctime is before
-  // `changed_before` are candidates; `stop` ends the walk early.
-  Result<size_t> RemoveUnreferenced(const std::unordered_set<std::string>& referenced, const timespec& changed_before,
-                                    const std::atomic<bool>& stop);
 
  private:
   // mkdir that fsyncs the parent when it created the directory.

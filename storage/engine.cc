@@ -150,11 +150,7 @@ EngineImpl::EngineImpl(const EngineOptions& options, std::unique_ptr<DataDirLock
       writer_(std::make_unique<GroupCommitWriter>(env_->env(), read_only)),
       read_only_(read_only) {}
 
-EngineImpl::~EngineImpl() {
-  stop_sweep_ = true;
-  if (sweeper_.joinable()) sweeper_.join();
-  writer_.reset();  // drain writes before the env closes
-}
+EngineImpl::~EngineImpl() { writer_.reset(); }  // drain writes before the env closes
 
 Status CollectReferencedBlobs(MDB_txn* txn, const LmdbEnv& env, std::unordered_set<std::string>* referenced) {
   Status bad;
@@ -175,22 +171,6 @@ Status CollectReferencedBlobs(MDB_txn* txn, const LmdbEnv& env, std::unordered_s
 Status EngineImpl::Recover() {
   if (Status s = blobs_.Init(); !s.ok()) return s;
   if (auto r = blobs_.CleanTmp(); !r.ok()) return r.status();
-  if (options_.sweep_orphans_in_background) {
-    timespec cutoff{};
-    clock_gettime(CLOCK_REALTIME, &cutoff);
-    cutoff.tv_sec -= 1;  // file timestamps are coarse: a blob made just after now may read as earlier
-    sweeper_ = std::thread([this, cutoff] {
-      std::unordered_set<std::string> referenced;
-      {
-        auto txn = ReadTxn::Begin(env_->env());
-        if (!txn.ok()) return;
-        // Never delete blobs on the strength of a scan we could not read.
-        if (!CollectReferencedBlobs(txn->get(), *env_, &referenced).ok()) return;
-      }
-      blobs_.RemoveUnreferenced(referenced, cutoff, stop_sweep_);
-    });
-    return Status::OK();
-  }
   std::unordered_set<std::string> referenced;
   {
     auto txn = ReadTxn::Begin(env_->env());

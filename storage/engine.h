@@ -42,12 +42,6 @@ struct EngineOptions {
   // Open() normally removes tmp/ files and unreferenced blobs; fsck opens without, so that
   // AuditBlobs can report them.
   bool recover = true;
-  // The server's choice: Open() returns once tmp/ is emptied, and the scan for unreferenced
-  // blobs (a read of every record: seconds at millions of objects) runs on a background thread,
-  // so startup does not grow with the object count. It removes only blobs whose inode last
-  // changed before Open() (ctime, with a second's margin for coarse file timestamps): a blob
-  // written, or hard-linked by a copy, after the start is never taken, referenced or not yet.
-  bool sweep_orphans_in_background = false;
 };
 
 enum class BucketType : uint8_t { GeneralPurpose = 0, Directory = 1 };

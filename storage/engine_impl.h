@@ -1,9 +1,7 @@
 #pragma once
 // The Engine implementation: wires LmdbEnv (metadata), BlobStore (bodies), GroupCommitWriter
 // (all LMDB writes) and the flat index together. See engine.h for the contract.
-#include <atomic>
 #include <memory>
-#include <thread>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -145,9 +143,6 @@ class EngineImpl final : public Engine {
   BlobStore blobs_;
   std::unique_ptr<GroupCommitWriter> writer_;
   bool read_only_;
-  // The background orphan sweep (EngineOptions::sweep_orphans_in_background).
-  std::atomic<bool> stop_sweep_{false};
-  std::thread sweeper_;
 };
 
 }  // namespace xs3::storage

@@ -1039,37 +1039,5 @@ TEST_CASE("UpdateBucket changes the configuration, never the identity") {
   CHECK(e->UpdateBucket("missing", [](BucketInfo&) {}).code() == Code::NoSuchBucket);
 }
 
-TEST_CASE("engine: the background orphan sweep takes old orphans only, never a blob made after the start") {
-  TempDir dir;
-  std::string blob_id;
-  {
-    auto e = OpenEngine(dir.path, Durability::Relaxed);
-    MakeBucket(*e, "b");
-    REQUIRE(Put(*e, "b", "big", std::string(200000, 'x')).ok());
-    blob_id = e->GetObject("b", "big")->blob_id;
-  }
-  std::string old_orphan = BlobPath(dir.path, "abcdef0123456789abcdef0123456789");
-  fs::create_directories(fs::path(old_orphan).parent_path());
-  std::ofstream(old_orphan) << "left by a crash";
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // older than the sweep's margin
-
-  EngineOptions options;
-  options.data_dir = dir.path;
-  options.durability = Durability::Relaxed;
-  options.sweep_orphans_in_background = true;
-  auto opened = Engine::Open(options);
-  REQUIRE(opened.ok());
-  // What a copy in flight looks like: a fresh hard link no record references yet.
-  std::string in_flight = BlobPath(dir.path, "fedcba9876543210fedcba9876543210");
-  fs::create_directories(fs::path(in_flight).parent_path());
-  fs::create_hard_link(BlobPath(dir.path, blob_id), in_flight);
-  for (int i = 0; i < 200 && fs::exists(old_orphan); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  CHECK_FALSE(fs::exists(old_orphan));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  CHECK(fs::exists(in_flight));
-  CHECK(fs::exists(BlobPath(dir.path, blob_id)));
-  CHECK(Get(*opened.value(), "b", "big") == std::string(200000, 'x'));
-}
-
 }  // namespace
 }  // namespace xs3::storage
