@@ -80,7 +80,11 @@ async function runPage(pageHost, key) {
     proc.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-    fs.rmSync(profile, { recursive: true, force: true });
+    // Chromium's helper processes may still be writing the profile for a moment after the
+    // browser exits; a leftover temp profile is not the test's concern.
+    try {
+      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+    } catch { /* left in the temp dir */ }
   }
 }
 
