@@ -11,12 +11,6 @@ namespace {
 // 100 rules with a handful of origins and headers each.
 constexpr size_t kMaxCorsBody = 64 * 1024;
 
-std::optional<S3Error> AuthorizeOwner(const OperationContext& ctx, storage::BucketInfo* info) {
-  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, info)) return e;
-  if (info->owner != ctx.auth.user && !ctx.IsRoot()) return make_error(ErrorCode::AccessDenied);
-  return std::nullopt;
-}
-
 // The names of Access-Control-Request-Headers, lower case, in the order requested.
 std::vector<std::string> RequestedHeaders(const Request& request) {
   std::vector<std::string> out;
@@ -46,7 +40,7 @@ Outcome Forbidden(const OperationContext& ctx, std::string message, const std::s
 
 Outcome PutBucketCors(OperationContext& ctx) {
   storage::BucketInfo info;
-  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
   S3Error error;
   auto consumer = BufferedBody(
       ctx, kMaxCorsBody,
@@ -67,7 +61,7 @@ Outcome PutBucketCors(OperationContext& ctx) {
 
 Outcome GetBucketCors(OperationContext& ctx) {
   storage::BucketInfo info;
-  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
   if (info.cors.empty()) {
     S3Error e = make_error(ErrorCode::NoSuchCORSConfiguration);
     e.extra_xml = "<BucketName>" + XmlEscape(ctx.address.bucket) + "</BucketName>";
@@ -78,7 +72,7 @@ Outcome GetBucketCors(OperationContext& ctx) {
 
 Outcome DeleteBucketCors(OperationContext& ctx) {
   storage::BucketInfo info;
-  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
   auto st = ctx.engine.UpdateBucket(ctx.address.bucket, [](storage::BucketInfo& b) { b.cors.clear(); });
   if (!st.ok()) return Fail(ctx, FromStorage(st));
   Response r;

@@ -8,17 +8,11 @@ namespace {
 
 constexpr size_t kMaxLifecycleBody = 1 << 20;
 
-std::optional<S3Error> AuthorizeOwner(const OperationContext& ctx, storage::BucketInfo* info) {
-  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, info)) return e;
-  if (info->owner != ctx.auth.user && !ctx.IsRoot()) return make_error(ErrorCode::AccessDenied);
-  return std::nullopt;
-}
-
 }  // namespace
 
 Outcome PutBucketLifecycleConfiguration(OperationContext& ctx) {
   storage::BucketInfo info;
-  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
   S3Error error;
   auto consumer = BufferedBody(
       ctx, kMaxLifecycleBody,
@@ -40,7 +34,7 @@ Outcome PutBucketLifecycleConfiguration(OperationContext& ctx) {
 
 Outcome GetBucketLifecycleConfiguration(OperationContext& ctx) {
   storage::BucketInfo info;
-  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
   if (info.lifecycle.empty()) return Fail(ctx, ErrorCode::NoSuchLifecycleConfiguration);
   Response r = XmlResponse(200, info.lifecycle);
   r.SetHeader("x-amz-transition-default-minimum-object-size", "all_storage_classes_128K");
@@ -49,7 +43,7 @@ Outcome GetBucketLifecycleConfiguration(OperationContext& ctx) {
 
 Outcome DeleteBucketLifecycle(OperationContext& ctx) {
   storage::BucketInfo info;
-  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
   auto st = ctx.engine.UpdateBucket(ctx.address.bucket, [](storage::BucketInfo& b) { b.lifecycle.clear(); });
   if (!st.ok()) return Fail(ctx, FromStorage(st));
   Response r;

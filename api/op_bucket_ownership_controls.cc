@@ -11,12 +11,6 @@ namespace {
 
 constexpr size_t kMaxBody = 16 * 1024;
 
-std::optional<S3Error> AuthorizeOwner(const OperationContext& ctx, storage::BucketInfo* info) {
-  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, info)) return e;
-  if (info->owner != ctx.auth.user && !ctx.IsRoot()) return make_error(ErrorCode::AccessDenied);
-  return std::nullopt;
-}
-
 std::string_view LocalName(const pugi::xml_node& node) {
   std::string_view n = node.name();
   auto colon = n.find(':');
@@ -56,7 +50,7 @@ S3Error WithBucketName(ErrorCode code, const std::string& bucket) {
 
 Outcome PutBucketOwnershipControls(OperationContext& ctx) {
   storage::BucketInfo info;
-  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
   return WithBody(ctx, [ctx, info](std::string body) mutable {
     if (body.empty()) return Fail(ctx, ErrorCode::MissingRequestBodyError).response;
     pugi::xml_document doc;
@@ -83,7 +77,7 @@ Outcome PutBucketOwnershipControls(OperationContext& ctx) {
 
 Outcome GetBucketOwnershipControls(OperationContext& ctx) {
   storage::BucketInfo info;
-  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
   if (!info.object_ownership) return Fail(ctx, WithBucketName(ErrorCode::OwnershipControlsNotFoundError, info.name));
   XmlWriter x("OwnershipControls");
   x.Open("Rule").Element("ObjectOwnership", *info.object_ownership).Close("Rule");
@@ -92,7 +86,7 @@ Outcome GetBucketOwnershipControls(OperationContext& ctx) {
 
 Outcome DeleteBucketOwnershipControls(OperationContext& ctx) {
   storage::BucketInfo info;
-  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
   return NoContent(ctx, ctx.engine.UpdateBucket(ctx.address.bucket, [](storage::BucketInfo& b) {
     b.object_ownership.reset();
   }));

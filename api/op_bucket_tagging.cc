@@ -9,17 +9,11 @@ namespace {
 // 50 tags of 128 + 256 UTF-16 units (up to 4 UTF-8 bytes each), escaped.
 constexpr size_t kMaxTaggingBody = 256 * 1024;
 
-std::optional<S3Error> AuthorizeOwner(const OperationContext& ctx, storage::BucketInfo* info) {
-  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, info)) return e;
-  if (info->owner != ctx.auth.user && !ctx.IsRoot()) return make_error(ErrorCode::AccessDenied);
-  return std::nullopt;
-}
-
 }  // namespace
 
 Outcome PutBucketTagging(OperationContext& ctx) {
   storage::BucketInfo info;
-  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
   S3Error error;
   auto consumer = BufferedBody(
       ctx, kMaxTaggingBody,
@@ -43,14 +37,14 @@ Outcome PutBucketTagging(OperationContext& ctx) {
 
 Outcome GetBucketTagging(OperationContext& ctx) {
   storage::BucketInfo info;
-  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
   if (!info.tags) return Fail(ctx, ErrorCode::NoSuchTagSet);
   return Done(XmlResponse(200, TaggingXml(*info.tags)));
 }
 
 Outcome DeleteBucketTagging(OperationContext& ctx) {
   storage::BucketInfo info;
-  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
   auto st = ctx.engine.UpdateBucket(ctx.address.bucket, [](storage::BucketInfo& b) { b.tags.reset(); });
   if (!st.ok()) return Fail(ctx, FromStorage(st));
   Response r;

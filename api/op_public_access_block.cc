@@ -11,12 +11,6 @@ namespace {
 
 constexpr size_t kMaxBody = 16 * 1024;
 
-std::optional<S3Error> AuthorizeOwner(const OperationContext& ctx, storage::BucketInfo* info) {
-  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, info)) return e;
-  if (info->owner != ctx.auth.user && !ctx.IsRoot()) return make_error(ErrorCode::AccessDenied);
-  return std::nullopt;
-}
-
 std::string_view LocalName(const pugi::xml_node& node) {
   std::string_view n = node.name();
   auto colon = n.find(':');
@@ -56,7 +50,7 @@ S3Error WithBucketName(ErrorCode code, const std::string& bucket) {
 
 Outcome PutPublicAccessBlock(OperationContext& ctx) {
   storage::BucketInfo info;
-  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
   return WithBody(ctx, [ctx](std::string body) mutable {
     if (body.empty()) return Fail(ctx, ErrorCode::MissingRequestBodyError).response;
     pugi::xml_document doc;
@@ -82,7 +76,7 @@ Outcome PutPublicAccessBlock(OperationContext& ctx) {
 
 Outcome GetPublicAccessBlock(OperationContext& ctx) {
   storage::BucketInfo info;
-  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
   if (!info.public_access_block) {
     return Fail(ctx, WithBucketName(ErrorCode::NoSuchPublicAccessBlockConfiguration, info.name));
   }
@@ -98,7 +92,7 @@ Outcome GetPublicAccessBlock(OperationContext& ctx) {
 
 Outcome DeletePublicAccessBlock(OperationContext& ctx) {
   storage::BucketInfo info;
-  if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
+  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
   return NoContent(ctx, ctx.engine.UpdateBucket(ctx.address.bucket, [](storage::BucketInfo& b) {
     b.public_access_block.reset();
   }));

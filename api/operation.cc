@@ -98,6 +98,12 @@ std::optional<S3Error> AuthorizeBucket(const OperationContext& ctx, const std::s
   return make_error(ErrorCode::AccessDenied);
 }
 
+std::optional<S3Error> AuthorizeBucketOwner(const OperationContext& ctx, storage::BucketInfo* info) {
+  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, info)) return e;
+  if (info->owner != ctx.auth.user && !ctx.IsRoot()) return make_error(ErrorCode::AccessDenied);
+  return std::nullopt;
+}
+
 std::set<std::string> KnownUsers(const OperationContext& ctx) {
   return ctx.users.Names();
 }

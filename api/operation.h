@@ -59,6 +59,8 @@ enum class BucketAccess { FromMethod, Read, Write };
 std::optional<S3Error> AuthorizeBucket(const OperationContext& ctx, const std::string& bucket,
                                        storage::BucketInfo* info = nullptr,
                                        BucketAccess access = BucketAccess::FromMethod);
+// AuthorizeBucket, then only the bucket's owner or root: the bucket-configuration operations.
+std::optional<S3Error> AuthorizeBucketOwner(const OperationContext& ctx, storage::BucketInfo* info);
 std::set<std::string> KnownUsers(const OperationContext& ctx);
 std::optional<auth::BucketPolicy> ParsePolicy(const OperationContext& ctx, const std::string& document);
 std::string CanonicalUserId(const std::string& user);
