@@ -44,7 +44,20 @@ class MetricsSuite(h.ServerTestCase):
         s = h.sign_v4("GET", "/met--use1-az4--x-s3", [("session", "")], {"host": self.server.host}, h.EMPTY_SHA256,
                       service="s3express")
         self.assertEqual(h.raw_request(self.server.port, "GET", "/met--use1-az4--x-s3?session=", s.headers).status, 200)
+        # The server counts a request after its response is written, so the client can see the answer a
+        # moment before the counters do; wait for the last request's count rather than race it.
+        deadline = time.monotonic() + 5
         after = self.scrape()
+        while (self.sample(after, "xs3_sessions_created", "xs3_sessions_created_total") < 1
+               or self.sample(after, "xs3_requests", "xs3_requests_total", operation="GetObject", status="404") < 1
+               or self.sample(after, "xs3_requests", "xs3_requests_total", operation="PutObject",
+                              bucket_type="general_purpose", status="200") < put_before + 1
+               or self.sample(after, "xs3_requests", "xs3_requests_total", operation="PutObject",
+                              bucket_type="directory", status="200") < 2
+               or self.sample(after, "xs3_throttled_requests", "xs3_throttled_requests_total") < 3) \
+                and time.monotonic() < deadline:
+            time.sleep(0.02)
+            after = self.scrape()
         self.assertGreaterEqual(self.sample(after, "xs3_sessions_created", "xs3_sessions_created_total"), 1)
         self.assertEqual(self.sample(after, "xs3_requests", "xs3_requests_total", operation="PutObject",
                                      bucket_type="general_purpose", status="200"), put_before + 1)
