@@ -117,7 +117,9 @@ Status BlobStore::Link(const std::string& src_id, const std::string& dst_id) {
   return s;
 }
 
-void BlobStore::Remove(const std::string& id) const { ::unlink(BlobPath(id).c_str()); }
+void BlobStore::Remove(const std::string& id) const {
+  if (::unlink(BlobPath(id).c_str()) != 0 && errno != ENOENT) remove_failures_.fetch_add(1);
+}
 
 Result<int> BlobStore::OpenFd(const std::string& id) const {
   std::string path = BlobPath(id);

@@ -3,6 +3,7 @@
 // <data_dir>/tmp/ for bodies being written. Ids are 128-bit random, 32 lower-case hex digits.
 // In Fsync mode every step that must survive a crash is fsync'd (file, then directory entry);
 // in Relaxed mode nothing is.
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -41,8 +42,10 @@ class BlobStore {
   Result<std::string> WriteBlob(std::string_view data);
   // Hard-links blob src_id as dst_id (no byte copy). NoSuchKey if src_id is gone.
   Status Link(const std::string& src_id, const std::string& dst_id);
-  // Unlinks a blob; errors are ignored (an orphan is collected at the next Open()).
+  // Unlinks a blob. A failure is only counted: the next Open() sweeps the orphan (the engine
+  // leaves no clean-shutdown marker while remove_failures() > 0).
   void Remove(const std::string& id) const;
+  uint64_t remove_failures() const { return remove_failures_.load(); }
   Result<std::unique_ptr<BodyReader>> OpenReader(const std::string& id, uint64_t size) const;
   // The blob opened read-only (the caller closes it). NoSuchKey if it is gone.
   Result<int> OpenFd(const std::string& id) const;
@@ -61,6 +64,7 @@ class BlobStore {
   std::string tmp_dir_;
   bool fsync_;
   std::function<int(int)> fsync_fn_;
+  mutable std::atomic<uint64_t> remove_failures_{0};
 };
 
 // IoError with strerror(errno).

@@ -528,6 +528,7 @@ TEST_CASE("dir bucket: copies across bucket kinds; recovery keeps blobs of hiera
   std::string orphan = dir.path + "/blobs/00/11/00110000000000000000000000000000";
   fs::create_directories(fs::path(orphan).parent_path());
   std::ofstream(orphan) << "orphan";
+  REQUIRE(fs::remove(dir.path + "/clean-shutdown"));  // a crash leaves no clean-shutdown marker
   auto e = OpenEngine(dir.path, Durability::Fsync);
   CHECK_FALSE(fs::exists(orphan));
   CHECK(BlobFiles(dir.path).size() == 3);
@@ -640,6 +641,7 @@ TEST_CASE("append: offset 0 creates; pieces become extents; reads cross extents;
   std::string orphan = dir.path + "/blobs/ab/cd/abcd0000000000000000000000000000";
   fs::create_directories(fs::path(orphan).parent_path());
   std::ofstream(orphan) << "orphan";
+  REQUIRE(fs::remove(dir.path + "/clean-shutdown"));  // a crash leaves no clean-shutdown marker
   auto e = OpenEngine(dir.path, Durability::Fsync);
   CHECK_FALSE(fs::exists(orphan));
   CHECK(BlobFiles(dir.path) == blobs_before_reopen);

@@ -1,5 +1,6 @@
 #include "storage/engine.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -119,8 +120,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   auto env = LmdbEnv::Open(options.data_dir + "/meta", options.durability == Durability::Relaxed, options.map_size);
   if (!env.ok()) return env.status();
   auto engine = std::make_unique<EngineImpl>(options, std::move(lock.value()), std::move(env.value()));
-  if (options.recover) {
-    if (Status s = engine->Recover(); !s.ok()) return s;
+  if (options.recovery != EngineOptions::Recovery::Skip) {
+    if (Status s = engine->Recover(options.recovery == EngineOptions::Recovery::Always); !s.ok()) return s;
   }
   return std::unique_ptr<Engine>(std::move(engine));
 }
@@ -150,7 +151,25 @@ EngineImpl::EngineImpl(const EngineOptions& options, std::unique_ptr<DataDirLock
       writer_(std::make_unique<GroupCommitWriter>(env_->env(), read_only)),
       read_only_(read_only) {}
 
-EngineImpl::~EngineImpl() { writer_.reset(); }  // drain writes before the env closes
+EngineImpl::~EngineImpl() {
+  const bool stopped = writer_->stopped();
+  writer_.reset();  // drain writes before the env closes
+  // Every blob this process published is now referenced or unlinked, unless a commit's outcome
+  // was unknown or an unlink failed: only then does the next start need the sweep.
+  if (read_only_ || !lock_ || stopped || sweep_needed_.load() || blobs_.remove_failures() > 0) return;
+  std::string marker = options_.data_dir + "/" + kCleanShutdownMarker;
+  int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return;  // no marker: the next start sweeps, which is always safe
+  bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  if (ok) blobs_.SyncPath(options_.data_dir);
+}
+
+bool EngineImpl::Discardable(const Status& failed_write) {
+  if (!OutcomeUnknown(failed_write)) return true;
+  sweep_needed_.store(true);
+  return false;
+}
 
 Status CollectReferencedBlobs(MDB_txn* txn, const LmdbEnv& env, std::unordered_set<std::string>* referenced) {
   Status bad;
@@ -168,9 +187,22 @@ Status CollectReferencedBlobs(MDB_txn* txn, const LmdbEnv& env, std::unordered_s
   return bad;
 }
 
-Status EngineImpl::Recover() {
+Status EngineImpl::Recover(bool always_sweep) {
   if (Status s = blobs_.Init(); !s.ok()) return s;
   if (auto r = blobs_.CleanTmp(); !r.ok()) return r.status();
+  // The marker vouches for one start only: it goes (durably, whatever the durability mode)
+  // before this process can write anything, so a crash from here on means a sweep next time.
+  std::string marker = options_.data_dir + "/" + kCleanShutdownMarker;
+  bool clean = ::unlink(marker.c_str()) == 0;
+  if (!clean && errno != ENOENT) return ErrnoStatus("unlink " + marker);
+  if (clean) {
+    int dir = ::open(options_.data_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) return ErrnoStatus("open " + options_.data_dir);
+    int rc = ::fsync(dir);
+    ::close(dir);
+    if (rc != 0) return ErrnoStatus("fsync " + options_.data_dir);
+  }
+  if (clean && !always_sweep) return Status::OK();
   std::unordered_set<std::string> referenced;
   {
     auto txn = ReadTxn::Begin(env_->env());
@@ -449,7 +481,7 @@ Status EngineImpl::Publish(const std::string& bucket, const std::string& key, Ob
   });
   // IoError may come from a failed commit whose outcome on disk is unknown: keep the blob and
   // let recovery decide. Any other failure certainly left it unreferenced.
-  if (!result.ok() && !OutcomeUnknown(result)) RemoveBlobs(record);
+  if (!result.ok() && Discardable(result)) RemoveBlobs(record);
   return result;
 }
 
@@ -756,7 +788,7 @@ Status EngineImpl::AppendObject(const std::string& bucket, const std::string& ke
       piece.inline_data.clear();
       continue;
     }
-    if (!result.ok() && !OutcomeUnknown(result)) DiscardExtent(piece);
+    if (!result.ok() && Discardable(result)) DiscardExtent(piece);
     return result;
   }
 }

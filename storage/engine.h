@@ -39,9 +39,16 @@ struct EngineOptions {
   Durability durability = Durability::Fsync;
   size_t inline_threshold = 64 * 1024;  // bodies up to this size live inside the LMDB record
   size_t map_size = size_t{64} << 30;   // LMDB map size (virtual; grows the file lazily)
-  // Open() normally removes tmp/ files and unreferenced blobs; fsck opens without, so that
-  // AuditBlobs can report them.
-  bool recover = true;
+  // What Open() does about files a previous process left behind. tmp/ is always emptied (a
+  // cheap directory listing) except with Skip. The unreferenced-blob sweep reads every object
+  // record, O(objects) before the first request is served, so it runs only when the previous
+  // process did not leave the clean-shutdown marker (a crash, a kill, a failed commit).
+  enum class Recovery {
+    Skip,              // neither: fsck opens this way so that AuditBlobs can report them
+    AfterUncleanStop,  // what a server start does
+    Always,            // sweep even after a clean stop (fsck --repair)
+  };
+  Recovery recovery = Recovery::AfterUncleanStop;
 };
 
 enum class BucketType : uint8_t { GeneralPurpose = 0, Directory = 1 };

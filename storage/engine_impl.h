@@ -1,6 +1,7 @@
 #pragma once
 // The Engine implementation: wires LmdbEnv (metadata), BlobStore (bodies), GroupCommitWriter
 // (all LMDB writes) and the flat index together. See engine.h for the contract.
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,9 @@
 #include "storage/lmdb_env.h"
 
 namespace xs3::storage {
+
+// Left in the data dir by a clean shutdown: every blob file is referenced, no sweep needed.
+constexpr const char* kCleanShutdownMarker = "clean-shutdown";
 
 // Helpers shared by engine.cc and multipart.cc.
 int64_t NowMs();
@@ -40,8 +44,9 @@ class EngineImpl final : public Engine {
              bool read_only = false);
   ~EngineImpl() override;
 
-  // Recovery: empties tmp/, removes unreferenced blobs. Called once by Open().
-  Status Recover();
+  // Recovery: empties tmp/; removes unreferenced blobs unless the previous process left the
+  // clean-shutdown marker (always_sweep: regardless). Called once by Open().
+  Status Recover(bool always_sweep);
 
   Status CreateBucket(const BucketInfo& info) override;
   Status DeleteBucket(const std::string& name) override;
@@ -123,6 +128,9 @@ class EngineImpl final : public Engine {
   bool KeyIsGrouped(const std::string& bucket, const std::string& key) const;
   // Removes every blob of `record` (a record that will never be published).
   void RemoveBlobs(const ObjectRecord& record) const;
+  // After a failed write: true when its new blobs are certainly unreferenced and may be removed
+  // now; false when the commit's outcome is unknown, which also asks the next start to sweep.
+  bool Discardable(const Status& failed_write);
 
   // ---- Multipart uploads (multipart.cc) ----
   // The upload `upload_id` of bucket/key; NoSuchUpload unless it exists for that very key.
@@ -143,6 +151,7 @@ class EngineImpl final : public Engine {
   BlobStore blobs_;
   std::unique_ptr<GroupCommitWriter> writer_;
   bool read_only_;
+  std::atomic<bool> sweep_needed_{false};  // see Discardable()
 };
 
 }  // namespace xs3::storage

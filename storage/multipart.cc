@@ -273,7 +273,7 @@ Status EngineImpl::PutUploadPart(const std::string& bucket, const std::string& k
   });
   // IoError may come from a failed commit whose outcome is unknown: keep the blob and let
   // recovery decide (as Publish does). Any other failure certainly left it unreferenced.
-  if (!result.ok() && !OutcomeUnknown(result)) DiscardExtent(part.extent);
+  if (!result.ok() && Discardable(result)) DiscardExtent(part.extent);
   return result;
 }
 
@@ -408,7 +408,7 @@ Status EngineImpl::CompleteMultipartUpload(const std::string& bucket, const std:
     }
     if (result.ok()) {
       remove_converted(used);
-    } else if (!need.empty() || !OutcomeUnknown(result)) {
+    } else if (!need.empty() || Discardable(result)) {
       remove_converted({});  // certainly not published
     }
     // else: a failed commit with an unknown outcome; recovery collects what is unreferenced.

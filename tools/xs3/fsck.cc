@@ -101,7 +101,7 @@ FsckReport Fsck(const FsckOptions& options) {
   FsckReport report;
   storage::EngineOptions eo;
   eo.data_dir = options.data_dir;
-  eo.recover = false;  // report what recovery would remove instead of removing it
+  eo.recovery = storage::EngineOptions::Recovery::Skip;  // report what recovery would remove instead of removing it
   if (!options.blobs_only) {
     auto engine = Engine::Open(eo);
     if (!engine.ok()) {
@@ -151,7 +151,7 @@ FsckReport Fsck(const FsckOptions& options) {
   }
   if (options.repair && !options.blobs_only && (!report.orphan_blobs.empty() || report.tmp_files > 0)) {
     // Opening with recovery is exactly what a server start does: tmp/ emptied, orphans removed.
-    eo.recover = true;
+    eo.recovery = storage::EngineOptions::Recovery::Always;
     auto engine = Engine::Open(eo);
     if (!engine.ok()) {
       report.error = "repair: " + engine.status().message();
