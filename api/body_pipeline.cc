@@ -2,10 +2,14 @@
 
 #include <charconv>
 
+#include "auth/md5_lanes.h"
+
 namespace xs3::api {
 namespace {
 
 using auth::ChecksumAlgorithm;
+
+constexpr uint64_t kLaneMd5MinBytes = 1 << 20;
 
 constexpr ChecksumAlgorithm kChecksumHeaders[] = {ChecksumAlgorithm::CRC32, ChecksumAlgorithm::CRC32C,
                                                   ChecksumAlgorithm::CRC64NVME, ChecksumAlgorithm::SHA1,
@@ -62,7 +66,13 @@ std::variant<std::unique_ptr<BodyPipeline>, S3Error> BodyPipeline::Create(const 
     if (!raw || raw->size() != 16) return make_error(ErrorCode::InvalidDigest);
     p->expected_md5_ = *raw;
   }
-  if (options.compute_md5 || p->expected_md5_) p->md5_ = auth::Hasher::Create(ChecksumAlgorithm::MD5);
+  if (options.compute_md5 || p->expected_md5_) {
+    // Large bodies hash in the shared MD5 lanes (auth/md5_lanes.h), off the I/O thread and at a
+    // fraction of the CPU when several arrive at once; small ones in place, where a hop to
+    // another thread would cost more than the digest.
+    if (p->declared_size_.value_or(0) >= kLaneMd5MinBytes) p->md5_ = auth::NewLaneMd5();
+    if (!p->md5_) p->md5_ = auth::Hasher::Create(ChecksumAlgorithm::MD5);
+  }
 
   // Which checksum: a header value, a declared trailer, or just the SDK's algorithm choice.
   int headers_seen = 0;
