@@ -37,6 +37,8 @@ class SpillingBodyWriter final : public BodyWriter {
   std::string buffer_;
   std::string tmp_path_;
   int fd_ = -1;
+  uint64_t written_ = 0;       // bytes in the tmp file
+  uint64_t write_behind_ = 0;  // writeback started up to here (Fsync mode)
   Status error_;  // sticky
 };
 
