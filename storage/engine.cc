@@ -156,7 +156,8 @@ EngineImpl::~EngineImpl() {
   writer_.reset();  // drain writes before the env closes
   // Every blob this process published is now referenced or unlinked, unless a commit's outcome
   // was unknown or an unlink failed: only then does the next start need the sweep.
-  if (read_only_ || !lock_ || stopped || sweep_needed_.load() || blobs_.remove_failures() > 0) return;
+  // An engine opened without recovery (fsck's report) never knew the blobs were clean.
+  if (read_only_ || !lock_ || !recovered_ || stopped || sweep_needed_.load() || blobs_.remove_failures() > 0) return;
   std::string marker = options_.data_dir + "/" + kCleanShutdownMarker;
   int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return;  // no marker: the next start sweeps, which is always safe
@@ -202,7 +203,10 @@ Status EngineImpl::Recover(bool always_sweep) {
     ::close(dir);
     if (rc != 0) return ErrnoStatus("fsync " + options_.data_dir);
   }
-  if (clean && !always_sweep) return Status::OK();
+  if (clean && !always_sweep) {
+    recovered_ = true;
+    return Status::OK();
+  }
   std::unordered_set<std::string> referenced;
   {
     auto txn = ReadTxn::Begin(env_->env());
@@ -211,6 +215,7 @@ Status EngineImpl::Recover(bool always_sweep) {
     if (Status s = CollectReferencedBlobs(txn->get(), *env_, &referenced); !s.ok()) return s;
   }
   if (auto r = blobs_.RemoveUnreferenced(referenced); !r.ok()) return r.status();
+  recovered_ = true;
   return Status::OK();
 }
 

@@ -152,6 +152,7 @@ class EngineImpl final : public Engine {
   std::unique_ptr<GroupCommitWriter> writer_;
   bool read_only_;
   std::atomic<bool> sweep_needed_{false};  // see Discardable()
+  bool recovered_ = false;  // Recover() ran: tmp/ emptied and every blob file referenced
 };
 
 }  // namespace xs3::storage

@@ -1053,5 +1053,26 @@ TEST_CASE("UpdateBucket changes the configuration, never the identity") {
   CHECK(e->UpdateBucket("missing", [](BucketInfo&) {}).code() == Code::NoSuchBucket);
 }
 
+TEST_CASE("engine: an engine opened without recovery leaves no clean-shutdown marker; the next start sweeps") {
+  TempDir dir;
+  { OpenEngine(dir.path); }
+  REQUIRE(fs::remove(dir.path + "/clean-shutdown"));  // as after a crash
+  const std::string orphan = dir.path + "/blobs/00/11/00112233445566778899aabbccddeeff";
+  fs::create_directories(fs::path(orphan).parent_path());
+  std::ofstream(orphan) << "lost";
+  {
+    EngineOptions options;
+    options.data_dir = dir.path;
+    options.recovery = EngineOptions::Recovery::Skip;  // how `xs3 fsck` reports
+    auto e = Engine::Open(options);
+    REQUIRE(e.ok());
+  }
+  CHECK_FALSE(fs::exists(dir.path + "/clean-shutdown"));
+  CHECK(fs::exists(orphan));
+  { OpenEngine(dir.path); }
+  CHECK_FALSE(fs::exists(orphan));
+  CHECK(fs::exists(dir.path + "/clean-shutdown"));
+}
+
 }  // namespace
 }  // namespace xs3::storage
