@@ -83,7 +83,8 @@ TEST_CASE("md5 lanes: 16 streams at once from 16 threads hash side by side; a 17
   CHECK(NewLaneMd5() != nullptr);  // Final released every lane
 }
 
-TEST_CASE("md5 lanes: interleaved streams of one thread, and a stream dropped without Final frees its lane") {
+TEST_CASE("md5 lanes: interleaved streams of one thread (batches of 2 to 16 lanes, both kernels), and a stream "
+          "dropped without Final frees its lane") {
   if (!NewLaneMd5()) return;
   std::mt19937_64 rng(7);
   {
@@ -91,24 +92,28 @@ TEST_CASE("md5 lanes: interleaved streams of one thread, and a stream dropped wi
     std::string junk = RandomBytes(rng, 700000);
     dropped->Update(junk.data(), junk.size());
   }
-  std::vector<std::unique_ptr<Hasher>> hashers;
-  std::vector<std::string> data(16);
-  for (size_t i = 0; i < 16; ++i) {
-    hashers.push_back(NewLaneMd5());
-    REQUIRE(hashers.back() != nullptr);  // including the dropped stream's lane
-    data[i] = RandomBytes(rng, 100000 + i * 777);
-  }
-  std::vector<size_t> at(16, 0);
-  for (bool more = true; more;) {
-    more = false;
-    for (size_t i = 0; i < 16; ++i) {
-      size_t n = std::min<size_t>(data[i].size() - at[i], 1 + rng() % 5000);
-      hashers[i]->Update(data[i].data() + at[i], n);
-      at[i] += n;
-      more |= at[i] < data[i].size();
+  for (size_t streams : {2, 5, 8, 9, 16}) {
+    std::vector<std::unique_ptr<Hasher>> hashers;
+    std::vector<std::string> data(streams);
+    for (size_t i = 0; i < streams; ++i) {
+      hashers.push_back(NewLaneMd5());
+      REQUIRE(hashers.back() != nullptr);  // including the dropped stream's lane
+      data[i] = RandomBytes(rng, 100000 + i * 777);
+    }
+    std::vector<size_t> at(streams, 0);
+    for (bool more = true; more;) {
+      more = false;
+      for (size_t i = 0; i < streams; ++i) {
+        size_t n = std::min<size_t>(data[i].size() - at[i], 1 + rng() % 5000);
+        hashers[i]->Update(data[i].data() + at[i], n);
+        at[i] += n;
+        more |= at[i] < data[i].size();
+      }
+    }
+    for (size_t i = 0; i < streams; ++i) {
+      CHECK_MESSAGE(hashers[i]->Final() == Digest(ChecksumAlgorithm::MD5, data[i]), streams, " streams, #", i);
     }
   }
-  for (size_t i = 0; i < 16; ++i) CHECK(hashers[i]->Final() == Digest(ChecksumAlgorithm::MD5, data[i]));
 }
 
 }  // namespace xs3::auth
