@@ -47,7 +47,9 @@ std::variant<BucketPolicy, S3Error> ParseDirectoryBucketPolicy(std::string_view 
   for (auto& st : statements) {
     if (!st.is_object()) return Malformed("Statement must be an object");
     PolicyStatement out;
-    std::string effect = st.value("Effect", "");
+    // Not st.value("Effect", ""): it throws when Effect is there but not a string.
+    const json* e = st.contains("Effect") ? &st["Effect"] : nullptr;
+    std::string effect = e && e->is_string() ? e->get<std::string>() : "";
     if (effect != "Allow" && effect != "Deny") return Malformed("Invalid effect: " + effect);
     out.allow = effect == "Allow";
 

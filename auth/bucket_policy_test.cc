@@ -50,6 +50,11 @@ TEST_CASE("policies AWS refuses for directory buckets are refused") {
         xs3::ErrorCode::AccessDenied);
   CHECK(Refused(R"({"Statement":[{"Effect":"Maybe","Principal":{"AWS":"bob"},"Action":"s3express:CreateSession"}]})") ==
         xs3::ErrorCode::MalformedPolicy);
+  // Found by the long fuzz run: a non-string Effect threw out of the parser (and out of xs3d).
+  CHECK(Refused(R"({"Version": "2012-10-17", "Statement": [{"Effect": {"StringEquals": {"s3ssionMode": "ReadOnly"}}}]})") ==
+        xs3::ErrorCode::MalformedPolicy);
+  CHECK(Refused(R"({"Statement":[{"Effect":7,"Principal":{"AWS":"bob"},"Action":"s3express:CreateSession"}]})") ==
+        xs3::ErrorCode::MalformedPolicy);
   CHECK(Refused(R"({"Statement":[{"Effect":"Allow","Principal":{"AWS":"bob"},"Action":"s3express:CreateSession",
       "Condition":{"StringLike":{"s3express:SessionMode":"Read*"}}}]})") == xs3::ErrorCode::MalformedPolicy);
 }

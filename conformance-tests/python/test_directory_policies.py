@@ -94,6 +94,9 @@ class DirectoryPolicies(h.ServerTestCase):
             (policy(statement({"AWS": "bob"}, action="s3:GetObject")), "MalformedPolicy", 400),
             (policy(statement({"AWS": "mallory"})), "MalformedPolicy", 400),
             (policy(statement({"AWS": "bob"}, "Sometimes")), "MalformedPolicy", 400),
+            # From the long fuzz run: a non-string Effect once threw out of the parser and ended xs3d.
+            (policy(statement({"AWS": "bob"}, effect={"StringEquals": {"s3express:SessionMode": "ReadOnly"}})),
+             "MalformedPolicy", 400),
             (policy(statement("*")), "AccessDenied", 403),
             (policy(statement({"AWS": "*"})), "AccessDenied", 403),
         ]:
