@@ -33,19 +33,13 @@ Outcome ReadRequestedAcl(OperationContext& ctx, AclTarget target, const std::str
     if (auto* e = std::get_if<S3Error>(&canned)) return Fail(ctx, *e);
     return Done(done(std::get<std::string>(canned)));
   }
-  S3Error error;
-  auto consumer = BufferedBody(
+  return BufferedBody(
       ctx, kMaxAclBody,
       [ctx, target, owner, bucket_owner, done](std::string body) mutable {
         auto canned = CannedAclFromXml(body, owner, bucket_owner, target);
         if (auto* e = std::get_if<S3Error>(&canned)) return Fail(ctx, *e).response;
         return done(std::get<std::string>(canned));
-      },
-      &error);
-  if (!consumer) return Fail(ctx, error);
-  Outcome o;
-  o.consumer = std::move(consumer);
-  return o;
+      });
 }
 
 Outcome NoSuchKeyFor(const OperationContext& ctx, const storage::Status& status) {

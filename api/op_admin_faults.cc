@@ -20,20 +20,14 @@ Outcome AdminFaults(OperationContext& ctx) {
     return Done(std::move(r));
   }
   if (m != "PUT") return Fail(ctx, ErrorCode::MethodNotAllowed);
-  S3Error error;
-  auto consumer = BufferedBody(
+  return BufferedBody(
       ctx, 1 << 20,
       [ctx](std::string body) mutable {
         if (auto e = ctx.faults.SetSchedule(body)) return Fail(ctx, ErrorCode::InvalidArgument, *e).response;
         Response r;
         r.status = 204;
         return r;
-      },
-      &error);
-  if (!consumer) return Fail(ctx, error);
-  Outcome o;
-  o.consumer = std::move(consumer);
-  return o;
+      });
 }
 
 }  // namespace xs3::api

@@ -173,14 +173,8 @@ Outcome CreateBucket(OperationContext& ctx) {
   }
   bool has_body = ctx.request.body_chunked || (ctx.request.content_length && *ctx.request.content_length > 0);
   if (!has_body) return Done(CreateBucketWithConfiguration(ctx, {}));
-  S3Error error;
-  auto consumer = BufferedBody(
-      ctx, kMaxCreateBucketBody, [ctx](std::string body) mutable { return CreateBucketWithConfiguration(ctx, body); },
-      &error);
-  if (!consumer) return Fail(ctx, error);
-  Outcome o;
-  o.consumer = std::move(consumer);
-  return o;
+  return BufferedBody(
+      ctx, kMaxCreateBucketBody, [ctx](std::string body) mutable { return CreateBucketWithConfiguration(ctx, body); });
 }
 
 Outcome DeleteBucket(OperationContext& ctx) {

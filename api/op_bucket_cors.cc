@@ -41,8 +41,7 @@ Outcome Forbidden(const OperationContext& ctx, std::string message, const std::s
 Outcome PutBucketCors(OperationContext& ctx) {
   storage::BucketInfo info;
   if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
-  S3Error error;
-  auto consumer = BufferedBody(
+  return BufferedBody(
       ctx, kMaxCorsBody,
       [ctx](std::string body) mutable {
         auto config = ParseCorsConfiguration(body);
@@ -51,12 +50,7 @@ Outcome PutBucketCors(OperationContext& ctx) {
         auto st = ctx.engine.UpdateBucket(ctx.address.bucket, [&](storage::BucketInfo& b) { b.cors = stored; });
         if (!st.ok()) return Fail(ctx, FromStorage(st)).response;
         return Response{};
-      },
-      &error);
-  if (!consumer) return Fail(ctx, error);
-  Outcome o;
-  o.consumer = std::move(consumer);
-  return o;
+      });
 }
 
 Outcome GetBucketCors(OperationContext& ctx) {

@@ -13,8 +13,7 @@ constexpr size_t kMaxLifecycleBody = 1 << 20;
 Outcome PutBucketLifecycleConfiguration(OperationContext& ctx) {
   storage::BucketInfo info;
   if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
-  S3Error error;
-  auto consumer = BufferedBody(
+  return BufferedBody(
       ctx, kMaxLifecycleBody,
       [ctx](std::string body) mutable {
         auto rules = ParseLifecycleConfiguration(body);
@@ -24,12 +23,7 @@ Outcome PutBucketLifecycleConfiguration(OperationContext& ctx) {
         Response r;
         r.SetHeader("x-amz-transition-default-minimum-object-size", "all_storage_classes_128K");
         return r;
-      },
-      &error);
-  if (!consumer) return Fail(ctx, error);
-  Outcome o;
-  o.consumer = std::move(consumer);
-  return o;
+      });
 }
 
 Outcome GetBucketLifecycleConfiguration(OperationContext& ctx) {

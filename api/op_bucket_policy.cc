@@ -55,14 +55,8 @@ Response PolicyBodyReceived(OperationContext& ctx, const storage::BucketInfo& in
 Outcome PutBucketPolicy(OperationContext& ctx) {
   storage::BucketInfo info;
   if (auto e = AuthorizeOwner(ctx, &info)) return Fail(ctx, *e);
-  S3Error error;
-  auto consumer = BufferedBody(
-      ctx, kMaxPolicyBytes + 1, [ctx, info](std::string body) mutable { return PolicyBodyReceived(ctx, info, body); },
-      &error);
-  if (!consumer) return Fail(ctx, error);
-  Outcome o;
-  o.consumer = std::move(consumer);
-  return o;
+  return BufferedBody(
+      ctx, kMaxPolicyBytes + 1, [ctx, info](std::string body) mutable { return PolicyBodyReceived(ctx, info, body); });
 }
 
 Outcome GetBucketPolicy(OperationContext& ctx) {

@@ -14,8 +14,7 @@ constexpr size_t kMaxTaggingBody = 256 * 1024;
 Outcome PutBucketTagging(OperationContext& ctx) {
   storage::BucketInfo info;
   if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
-  S3Error error;
-  auto consumer = BufferedBody(
+  return BufferedBody(
       ctx, kMaxTaggingBody,
       [ctx](std::string body) mutable {
         auto tags = TagsFromXml(body, TagTarget::Bucket);
@@ -27,12 +26,7 @@ Outcome PutBucketTagging(OperationContext& ctx) {
         Response r;
         r.status = 204;
         return r;
-      },
-      &error);
-  if (!consumer) return Fail(ctx, error);
-  Outcome o;
-  o.consumer = std::move(consumer);
-  return o;
+      });
 }
 
 Outcome GetBucketTagging(OperationContext& ctx) {

@@ -158,13 +158,7 @@ Response Complete(OperationContext& ctx, const std::string& body) {
 
 Outcome CompleteMultipartUpload(OperationContext& ctx) {
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, nullptr, BucketAccess::Write)) return Fail(ctx, *e);
-  S3Error error;
-  auto consumer =
-      BufferedBody(ctx, kMaxBody, [ctx](std::string body) mutable { return Complete(ctx, body); }, &error);
-  if (!consumer) return Fail(ctx, error);
-  Outcome o;
-  o.consumer = std::move(consumer);
-  return o;
+  return BufferedBody(ctx, kMaxBody, [ctx](std::string body) mutable { return Complete(ctx, body); });
 }
 
 }  // namespace xs3::api

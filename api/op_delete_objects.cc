@@ -72,13 +72,7 @@ Outcome DeleteObjects(OperationContext& ctx) {
     }
   }
   if (!has_integrity) return Fail(ctx, ErrorCode::InvalidRequest, "Missing required header for this request: Content-Md5");
-  S3Error error;
-  auto consumer =
-      BufferedBody(ctx, kMaxBody, [ctx](std::string body) mutable { return DeleteKeys(ctx, body); }, &error);
-  if (!consumer) return Fail(ctx, error);
-  Outcome o;
-  o.consumer = std::move(consumer);
-  return o;
+  return BufferedBody(ctx, kMaxBody, [ctx](std::string body) mutable { return DeleteKeys(ctx, body); });
 }
 
 }  // namespace xs3::api

@@ -29,19 +29,13 @@ Response Replace(OperationContext& ctx, TagList tags, int status) {
 
 Outcome PutObjectTagging(OperationContext& ctx) {
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, nullptr, BucketAccess::Write)) return Fail(ctx, *e);
-  S3Error error;
-  auto consumer = BufferedBody(
+  return BufferedBody(
       ctx, kMaxTaggingBody,
       [ctx](std::string body) mutable {
         auto tags = TagsFromXml(body, TagTarget::Object);
         if (auto* e = std::get_if<S3Error>(&tags)) return Fail(ctx, *e).response;
         return Replace(ctx, std::move(std::get<TagList>(tags)), 200);
-      },
-      &error);
-  if (!consumer) return Fail(ctx, error);
-  Outcome o;
-  o.consumer = std::move(consumer);
-  return o;
+      });
 }
 
 Outcome GetObjectTagging(OperationContext& ctx) {

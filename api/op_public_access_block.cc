@@ -25,12 +25,7 @@ std::vector<pugi::xml_node> Elements(const pugi::xml_node& node) {
 }
 
 Outcome WithBody(OperationContext& ctx, std::function<Response(std::string)> done) {
-  S3Error error;
-  auto consumer = BufferedBody(ctx, kMaxBody, std::move(done), &error);
-  if (!consumer) return Fail(ctx, error);
-  Outcome o;
-  o.consumer = std::move(consumer);
-  return o;
+  return BufferedBody(ctx, kMaxBody, std::move(done));
 }
 
 Outcome NoContent(const OperationContext& ctx, const storage::Status& st) {

@@ -163,14 +163,12 @@ class BufferedBodyConsumer : public BodyConsumer {
 
 }  // namespace
 
-std::unique_ptr<BodyConsumer> BufferedBody(OperationContext& ctx, size_t limit,
-                                           std::function<Response(std::string body)> done, S3Error* error) {
+Outcome BufferedBody(OperationContext& ctx, size_t limit, std::function<Response(std::string body)> done) {
   auto pipeline = BodyPipeline::Create(ctx.request, ctx.auth, {});
-  if (auto* e = std::get_if<S3Error>(&pipeline)) {
-    *error = *e;
-    return nullptr;
-  }
-  return std::make_unique<BufferedBodyConsumer>(ctx, limit, std::move(std::get<0>(pipeline)), std::move(done));
+  if (auto* e = std::get_if<S3Error>(&pipeline)) return Fail(ctx, *e);
+  Outcome o;
+  o.consumer = std::make_unique<BufferedBodyConsumer>(ctx, limit, std::move(std::get<0>(pipeline)), std::move(done));
+  return o;
 }
 
 }  // namespace xs3::api

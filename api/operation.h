@@ -141,8 +141,8 @@ Outcome AbortMultipartUpload(OperationContext& ctx);
 Outcome ListParts(OperationContext& ctx);
 Outcome ListMultipartUploads(OperationContext& ctx);
 
-// A consumer that collects a small body (XML) through the body pipeline, then calls `done`.
-std::unique_ptr<BodyConsumer> BufferedBody(OperationContext& ctx, size_t limit,
-                                           std::function<Response(std::string body)> done, S3Error* error);
+// Collects a small body (XML, JSON) through the body pipeline, then calls `done` for the
+// response; a body the pipeline refuses up front (bad checksum headers) fails right away.
+Outcome BufferedBody(OperationContext& ctx, size_t limit, std::function<Response(std::string body)> done);
 
 }  // namespace xs3::api
