@@ -14,6 +14,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import xs3harness as h  # noqa: E402
 
 XS3BENCH = os.environ.get("XS3BENCH", "")
+XS3FILL = os.environ.get("XS3FILL", "")
 
 
 def run(server, *flags):
@@ -52,6 +53,32 @@ class Xs3benchSmoke(h.ServerTestCase):
         self.assertEqual((r.status, len(r.body)), (200, 1024))
         get = load["ops"]["GET"]
         self.assertEqual(get["bytes"], get["ok"] * 1024)
+
+    def test_xs3fill_loads_keys_xs3bench_and_clients_see(self):
+        """xs3fill (the LIST scenario's loader) writes through the engine into a stopped server's data
+        dir: the keys are xs3bench's, the records those of an empty PutObject, and a running server's
+        data dir is refused (its lock)."""
+        for bucket in ("fill", "fill--use1-az4--x-s3"):
+            run(self.server, "--create-bucket", "--bucket", bucket, "--bucket-type",
+                "directory" if bucket.endswith("--x-s3") else "gp", "--duration", 0)
+        busy = subprocess.run([XS3FILL, "--data-dir", self.server.data_dir, "--bucket", "fill", "--keys", "1"],
+                              capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(busy.returncode, 0, busy.stdout)
+        self.server.stop()
+        for bucket in ("fill", "fill--use1-az4--x-s3"):
+            p = subprocess.run([XS3FILL, "--data-dir", self.server.data_dir, "--bucket", bucket, "--keys", "3000"],
+                               capture_output=True, text=True, timeout=120)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(json.loads(p.stdout)["failed"], 0)
+        self.server.start()
+        raw = h.Client(self.server)
+        self.assertEqual(len(raw.list_keys("fill", prefix="d000002/")), 1000)
+        r = raw.head("fill", "d000002/o999")
+        self.assertEqual((r.status, r.header("Content-Length"), r.header("ETag")),
+                         (200, "0", '"d41d8cd98f00b204e9800998ecf8427e"'))
+        doc = run(self.server, "--bucket", "fill--use1-az4--x-s3", "--bucket-type", "directory", "--keys", 3000,
+                  "--duration", 1, "--concurrency", 2, "--mix", "list=50,head=50")
+        self.check_phase(doc["phases"]["load"], ["LIST", "HEAD"])
 
     def test_directory_bucket_session(self):
         doc = run(self.server, "--create-bucket", "--bucket", "smoke--use1-az4--x-s3", "--bucket-type", "directory",
