@@ -52,7 +52,8 @@ std::optional<S3Error> CheckBucketPolicy(OperationContext& ctx, std::string_view
   if (!action) return std::nullopt;
   BucketPolicyEvaluator policy(ctx, ctx.address.bucket);
   if (!policy.has_policy()) return std::nullopt;
-  switch (policy.Decide(action->action, action->object_level, ctx.address.key)) {
+  std::string_view name = ctx.HasQuery("versionId") ? VersionedAction(action->action) : action->action;
+  switch (policy.Decide(name, action->object_level, ctx.address.key)) {
     case auth::PolicyDecision::Deny: {
       bool repair = operation == "PutBucketPolicy" || operation == "GetBucketPolicy" || operation == "DeleteBucketPolicy";
       if (repair && ctx.IsRoot()) return std::nullopt;
@@ -82,8 +83,9 @@ std::optional<S3Error> CheckObjectPolicy(OperationContext& ctx, std::string_view
 }
 
 std::optional<S3Error> AuthorizeCopySource(const OperationContext& ctx, const std::string& bucket,
-                                           const std::string& key) {
-  switch (BucketPolicyEvaluator(ctx, bucket).Decide("s3:GetObject", true, key)) {
+                                           const std::string& key, bool names_version) {
+  const char* action = names_version ? "s3:GetObjectVersion" : "s3:GetObject";
+  switch (BucketPolicyEvaluator(ctx, bucket).Decide(action, true, key)) {
     case auth::PolicyDecision::Deny: return make_error(ErrorCode::AccessDenied);
     case auth::PolicyDecision::Allow: return std::nullopt;
     case auth::PolicyDecision::NotApplicable: break;

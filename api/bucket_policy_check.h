@@ -46,9 +46,10 @@ std::optional<S3Error> CheckBucketPolicy(OperationContext& ctx, std::string_view
 // CheckBucketPolicy applies it.
 std::optional<S3Error> CheckObjectPolicy(OperationContext& ctx, std::string_view action, const std::string& key);
 
-// The read side of CopyObject/UploadPartCopy: s3:GetObject on the source key under the source
-// bucket's policy (a Deny refuses, an Allow admits), else AuthorizeBucket's owner checks.
+// The read side of CopyObject/UploadPartCopy: s3:GetObject (s3:GetObjectVersion when the source
+// names a version) on the source key under the source bucket's policy (a Deny refuses, an Allow
+// admits), else AuthorizeBucket's owner checks.
 std::optional<S3Error> AuthorizeCopySource(const OperationContext& ctx, const std::string& bucket,
-                                           const std::string& key);
+                                           const std::string& key, bool names_version = false);
 
 }  // namespace xs3::api

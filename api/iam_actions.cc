@@ -23,6 +23,8 @@ constexpr std::array kTable = {
     Row{"ListObjectsV2", {"s3:ListBucket", false}},
     Row{"GetBucketLocation", {"s3:GetBucketLocation", false}},
     Row{"GetBucketVersioning", {"s3:GetBucketVersioning", false}},
+    Row{"PutBucketVersioning", {"s3:PutBucketVersioning", false}},
+    Row{"ListObjectVersions", {"s3:ListBucketVersions", false}},
     Row{"PutBucketPolicy", {"s3:PutBucketPolicy", false}},
     Row{"GetBucketPolicy", {"s3:GetBucketPolicy", false}},
     Row{"DeleteBucketPolicy", {"s3:DeleteBucketPolicy", false}},
@@ -65,7 +67,26 @@ constexpr std::array kTable = {
     Row{"DeleteObjectTagging", {"s3:DeleteObjectTagging", true}},
 };
 
+// Object actions that S3 authorizes under another name when the request names a version.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kVersionActions = {{
+    {"s3:GetObject", "s3:GetObjectVersion"},
+    {"s3:DeleteObject", "s3:DeleteObjectVersion"},
+    {"s3:GetObjectAcl", "s3:GetObjectVersionAcl"},
+    {"s3:PutObjectAcl", "s3:PutObjectVersionAcl"},
+    {"s3:GetObjectTagging", "s3:GetObjectVersionTagging"},
+    {"s3:PutObjectTagging", "s3:PutObjectVersionTagging"},
+    {"s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging"},
+    {"s3:GetObjectAttributes", "s3:GetObjectVersionAttributes"},
+    {"s3:GetObjectRetention", "s3:GetObjectVersionRetention"},
+}};
+
 }  // namespace
+
+std::string_view VersionedAction(std::string_view action) {
+  for (auto& [plain, versioned] : kVersionActions)
+    if (plain == action) return versioned;
+  return action;
+}
 
 std::optional<IamAction> IamActionFor(std::string_view operation) {
   for (auto& row : kTable)

@@ -13,5 +13,8 @@ struct IamAction {
 
 // nullopt for operations no bucket policy governs (ListBuckets, the admin API, CreateSession).
 std::optional<IamAction> IamActionFor(std::string_view operation);
+// The action S3 checks instead when the request names a version (?versionId=):
+// s3:GetObject -> s3:GetObjectVersion, ...; other actions unchanged.
+std::string_view VersionedAction(std::string_view action);
 
 }  // namespace xs3::api

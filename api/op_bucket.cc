@@ -211,11 +211,4 @@ Outcome GetBucketLocation(OperationContext& ctx) {
   return Done(XmlResponse(200, body));
 }
 
-Outcome GetBucketVersioning(OperationContext& ctx) {
-  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket)) return Fail(ctx, *e);
-  // Versioning is not offered yet, so every bucket is in the never-versioned state, which S3
-  // reports as an empty configuration.
-  return Done(XmlResponse(200, XmlWriter("VersioningConfiguration").Finish()));
-}
-
 }  // namespace xs3::api

@@ -7,6 +7,7 @@
 
 #include "api/multipart_checksums.h"
 #include "api/operation.h"
+#include "api/versioning.h"
 #include "api/xml_writer.h"
 
 namespace xs3::api {
@@ -141,7 +142,9 @@ Response Complete(OperationContext& ctx, const std::string& body) {
   }
   if (auto* im = ctx.request.Header("if-match")) conditions.if_match_etag = Unquote(*im);
 
-  auto st = ctx.engine.CompleteMultipartUpload(ctx.address.bucket, ctx.address.key, upload_id, numbers, meta, conditions);
+  storage::VersionOutcome outcome;
+  auto st = ctx.engine.CompleteMultipartUpload(ctx.address.bucket, ctx.address.key, upload_id, numbers, meta,
+                                               conditions, &outcome);
   if (!st.ok()) return Fail(ctx, FromStorage(st)).response;
 
   XmlWriter x("CompleteMultipartUploadResult");
@@ -151,7 +154,9 @@ Response Complete(OperationContext& ctx, const std::string& body) {
       .Element("ETag", QuoteETag(meta.etag));
   for (auto& [alg, value] : meta.checksums) x.Element("Checksum" + alg, value);
   if (!meta.checksums.empty()) x.Element("ChecksumType", meta.checksum_type);
-  return XmlResponse(200, x.Finish());
+  Response r = XmlResponse(200, x.Finish());
+  AddVersionHeaders(r, outcome);
+  return r;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "api/http_time.h"
 #include "api/object_headers.h"
 #include "api/operation.h"
+#include "api/versioning.h"
 #include "api/xml_writer.h"
 #include "auth/checksum.h"
 
@@ -15,26 +16,31 @@ namespace {
 struct CopySource {
   std::string bucket;
   std::string key;
+  std::optional<std::string> version_id;  // ?versionId= of the header
 };
 
 std::optional<CopySource> ParseCopySource(const std::string& header) {
   std::string s = header;
+  std::optional<std::string> version;
   if (auto q = s.find('?'); q != std::string::npos) {
     std::string query = s.substr(q + 1);
     s = s.substr(0, q);
-    if (query != "versionId=null" && !query.empty()) return std::nullopt;
+    constexpr std::string_view kVersion = "versionId=";
+    if (!query.starts_with(kVersion)) return std::nullopt;
+    version = auth::UriDecode(query.substr(kVersion.size()));
   }
   s = auth::UriDecode(s);
   if (!s.empty() && s.front() == '/') s.erase(0, 1);
   auto slash = s.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 >= s.size()) return std::nullopt;
-  return CopySource{s.substr(0, slash), s.substr(slash + 1)};
+  return CopySource{s.substr(0, slash), s.substr(slash + 1), std::move(version)};
 }
 
 // Reads the object once through a bounded buffer.
-std::optional<std::string> Md5OfObject(OperationContext& ctx, const std::string& bucket, const std::string& key) {
-  auto opened = ctx.engine.OpenObject(bucket, key);
-  if (!opened.ok()) return std::nullopt;
+std::optional<std::string> Md5OfObject(OperationContext& ctx, const CopySource& source) {
+  auto opened = source.version_id ? ctx.engine.OpenObjectVersion(source.bucket, source.key, *source.version_id)
+                                  : ctx.engine.OpenObject(source.bucket, source.key);
+  if (!opened.ok() || !opened->body) return std::nullopt;
   auto hasher = auth::Hasher::Create(auth::ChecksumAlgorithm::MD5);
   std::vector<char> buf(1 << 20);
   for (uint64_t off = 0; off < opened->body->size();) {
@@ -54,10 +60,15 @@ Outcome CopyObject(OperationContext& ctx) {
   if (!source) return Fail(ctx, ErrorCode::InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
   storage::BucketInfo bucket;
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &bucket, BucketAccess::Write)) return Fail(ctx, *e);
-  if (auto e = AuthorizeCopySource(ctx, source->bucket, source->key)) return Fail(ctx, *e);
+  if (auto e = AuthorizeCopySource(ctx, source->bucket, source->key, source->version_id.has_value())) return Fail(ctx, *e);
 
-  auto src = ctx.engine.GetObject(source->bucket, source->key);
+  auto src = source->version_id ? ctx.engine.GetObjectVersion(source->bucket, source->key, *source->version_id)
+                                : ctx.engine.GetObject(source->bucket, source->key);
   if (!src.ok()) return Fail(ctx, FromStorage(src.status()));
+  if (src->meta.delete_marker) {
+    return Fail(ctx, ErrorCode::InvalidRequest,
+                "The source of a copy request may not specifically refer to a delete marker by version id.");
+  }
 
   Preconditions pre{ctx.request.Header("x-amz-copy-source-if-match"), ctx.request.Header("x-amz-copy-source-if-none-match"),
                     ctx.request.Header("x-amz-copy-source-if-modified-since"),
@@ -82,7 +93,8 @@ Outcome CopyObject(OperationContext& ctx) {
     meta = src->meta;
     if (auto* sc = ctx.request.Header("x-amz-storage-class")) meta.storage_class = *sc == "STANDARD" ? "" : *sc;
   }
-  bool same_object = source->bucket == ctx.address.bucket && source->key == ctx.address.key;
+  // Copying a named version onto its own key is how S3 restores an older version.
+  bool same_object = source->bucket == ctx.address.bucket && source->key == ctx.address.key && !source->version_id;
   if (same_object && directive == "COPY" && !ctx.request.Header("x-amz-storage-class")) {
     return Fail(ctx, ErrorCode::InvalidRequest,
                 "This copy request is illegal because it is trying to copy an object to itself without changing the "
@@ -105,7 +117,7 @@ Outcome CopyObject(OperationContext& ctx) {
   if (ctx.IsDirectoryBucket() && !source_is_directory) {
     meta.etag = RandomETag();
   } else if (!ctx.IsDirectoryBucket() && source_is_directory) {
-    auto md5 = Md5OfObject(ctx, source->bucket, source->key);
+    auto md5 = Md5OfObject(ctx, *source);
     if (!md5) return Fail(ctx, ErrorCode::InternalError);
     meta.etag = *md5;
   }
@@ -124,8 +136,13 @@ Outcome CopyObject(OperationContext& ctx) {
 
   storage::WriteConditions conditions;
   if (auto* inm = ctx.request.Header("if-none-match"); inm && *inm == "*") conditions.if_none_match_star = true;
-  auto st = ctx.engine.CopyObject(source->bucket, source->key, ctx.address.bucket, ctx.address.key, meta, conditions);
-  if (!st.ok()) return Fail(ctx, FromStorage(st));
+  storage::VersionOutcome outcome;
+  auto st = ctx.engine.CopyObject(source->bucket, source->key, ctx.address.bucket, ctx.address.key, meta, conditions,
+                                  &outcome, source->version_id);
+  if (!st.ok()) {
+    if (st.detail() == storage::Detail::DeleteMarker) return Fail(ctx, ErrorCode::NoSuchKey);  // deleted meanwhile
+    return Fail(ctx, FromStorage(st));
+  }
 
   auto copied = ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
   int64_t mtime = copied.ok() ? copied->meta.mtime_ms : 0;
@@ -135,6 +152,10 @@ Outcome CopyObject(OperationContext& ctx) {
   if (!meta.checksums.empty()) x.Element("ChecksumType", meta.checksum_type);
   Response r = XmlResponse(200, x.Finish());
   r.SetHeader(kEncryptionHeader, "AES256");
+  AddVersionHeaders(r, outcome);
+  if (source->version_id || !outcome.source_version_id.empty()) {
+    r.SetHeader("x-amz-copy-source-version-id", ShownVersionId(outcome.source_version_id));
+  }
   return Done(std::move(r));
 }
 

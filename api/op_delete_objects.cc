@@ -4,6 +4,7 @@
 #include "api/bucket_policy_check.h"
 #include "api/object_headers.h"
 #include "api/operation.h"
+#include "api/versioning.h"
 #include "api/xml_writer.h"
 
 namespace xs3::api {
@@ -19,7 +20,11 @@ Response DeleteKeys(OperationContext& ctx, const std::string& body) {
   auto root = doc.document_element();
   if (std::string_view(root.name()) != "Delete") return Fail(ctx, ErrorCode::MalformedXML).response;
   bool quiet = std::string_view(root.child("Quiet").text().get()) == "true";
-  std::vector<std::string> keys;
+  struct Target {
+    std::string key;
+    std::optional<std::string> version_id;
+  };
+  std::vector<Target> keys;
   for (auto obj : root.children("Object")) {
     auto key = obj.child("Key");
     if (!key) return Fail(ctx, ErrorCode::MalformedXML).response;
@@ -31,30 +36,42 @@ Response DeleteKeys(OperationContext& ctx, const std::string& body) {
         return Fail(ctx, ErrorCode::MalformedXML).response;
       }
     }
-    keys.push_back(std::move(k));
+    std::optional<std::string> version;
+    if (auto v = obj.child("VersionId")) version = v.text().get();
+    keys.push_back(Target{std::move(k), std::move(version)});
   }
   if (keys.empty() || keys.size() > kMaxKeys) return Fail(ctx, ErrorCode::MalformedXML).response;
 
   // The request was admitted for the bucket's objects as a whole; a Deny may still name some keys.
   BucketPolicyEvaluator policy(ctx, ctx.address.bucket);
   XmlWriter x("DeleteResult");
-  for (auto& key : keys) {
+  for (auto& [key, version] : keys) {
     std::optional<S3Error> error = ValidateKey(key);
-    if (!error && policy.Decide("s3:DeleteObject", true, key) == auth::PolicyDecision::Deny) {
+    const char* action = version ? "s3:DeleteObjectVersion" : "s3:DeleteObject";
+    if (!error && policy.Decide(action, true, key) == auth::PolicyDecision::Deny) {
       error = make_error(ErrorCode::AccessDenied);
     }
+    storage::VersionOutcome outcome;
     if (!error) {
-      auto st = ctx.engine.DeleteObject(ctx.address.bucket, key);
+      storage::DeleteOptions options;
+      options.version_id = version;
+      options.owner = ctx.auth.user;
+      auto st = ctx.engine.DeleteObject(ctx.address.bucket, key, options, &outcome);
       if (!st.ok()) error = FromStorage(st);
     }
     if (error) {
-      x.Open("Error")
-          .Element("Key", key)
-          .Element("Code", error->code_name())
-          .Element("Message", error->effective_message())
-          .Close("Error");
+      x.Open("Error").Element("Key", key);
+      if (version) x.Element("VersionId", *version);
+      x.Element("Code", error->code_name()).Element("Message", error->effective_message()).Close("Error");
     } else if (!quiet) {
-      x.Open("Deleted").Element("Key", key).Close("Deleted");
+      x.Open("Deleted").Element("Key", key);
+      if (version) x.Element("VersionId", *version);
+      if (outcome.delete_marker) {
+        x.Element("DeleteMarker", "true");
+        // A delete that made the marker names it; one that removed a marker by id names that.
+        x.Element("DeleteMarkerVersionId", ShownVersionId(outcome.version_id));
+      }
+      x.Close("Deleted");
     }
   }
   return XmlResponse(200, x.Finish());

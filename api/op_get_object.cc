@@ -9,6 +9,7 @@
 #include "api/object_headers.h"
 #include "api/operation.h"
 #include "api/range.h"
+#include "api/versioning.h"
 
 namespace xs3::api {
 namespace {
@@ -32,24 +33,24 @@ Outcome GetObject(OperationContext& ctx) {
   if (denied && denied->code != ErrorCode::AccessDenied) return Fail(ctx, *denied);
   // GET opens the body together with the record, so an overwrite in between cannot pull the
   // blob away; HEAD needs no body.
+  const std::optional<std::string> version = RequestedVersion(ctx);
   storage::OpenedObject object;
   storage::Status status;
   if (ctx.IsHead()) {
-    auto record = ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
+    auto record = version ? ctx.engine.GetObjectVersion(ctx.address.bucket, ctx.address.key, *version)
+                          : ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
     if (record.ok()) object.record = std::move(record.value());
     status = record.status();
   } else {
-    auto opened = ctx.engine.OpenObject(ctx.address.bucket, ctx.address.key);
+    auto opened = version ? ctx.engine.OpenObjectVersion(ctx.address.bucket, ctx.address.key, *version)
+                          : ctx.engine.OpenObject(ctx.address.bucket, ctx.address.key);
     if (opened.ok()) object = std::move(opened.value());
     status = opened.status();
   }
   if (denied && (!status.ok() || !ReadableThroughAcl(ctx, bucket, object.record.meta.acl))) return Fail(ctx, *denied);
-  if (!status.ok()) {
-    S3Error e = FromStorage(status);
-    if (e.code == ErrorCode::NoSuchKey) e.extra_xml = "<Key>" + XmlEscape(ctx.address.key) + "</Key>";
-    return Fail(ctx, e);
-  }
+  if (!status.ok()) return FailMissingVersion(ctx, status, version, !bucket.versioning.empty());
   const storage::ObjectMeta& meta = object.record.meta;
+  if (meta.delete_marker) return FailDeleteMarker(ctx, meta);
 
   Preconditions pre{ctx.request.Header("if-match"), ctx.request.Header("if-none-match"),
                     ctx.request.Header("if-modified-since"), ctx.request.Header("if-unmodified-since")};
@@ -97,6 +98,7 @@ Outcome GetObject(OperationContext& ctx) {
   bool whole = range.outcome != RangeOutcome::Satisfiable;
   bool checksum_mode = ctx.request.HeaderOr("x-amz-checksum-mode") == "ENABLED";
   AddObjectHeaders(r, meta, checksum_mode && whole);
+  if (!bucket.versioning.empty() || !meta.version_id.empty()) r.SetHeader("x-amz-version-id", ShownVersionId(meta.version_id));
   for (auto& [param, header] : kResponseOverrides)
     if (auto* v = ctx.Query(param)) r.SetHeader(header, *v);
 

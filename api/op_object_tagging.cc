@@ -2,6 +2,7 @@
 // is replaced in place (storage UpdateObjectMeta): body, ETag and Last-Modified do not change.
 #include "api/operation.h"
 #include "api/tag_set.h"
+#include "api/versioning.h"
 #include "api/xml_writer.h"
 
 namespace xs3::api {
@@ -10,18 +11,15 @@ namespace {
 // Tags must fit in 10 tags of 128 + 256 UTF-16 units (up to 4 UTF-8 bytes each), escaped.
 constexpr size_t kMaxTaggingBody = 64 * 1024;
 
-Outcome NoSuchKeyFor(const OperationContext& ctx, const storage::Status& status) {
-  S3Error e = FromStorage(status);
-  if (e.code == ErrorCode::NoSuchKey) e.extra_xml = "<Key>" + XmlEscape(ctx.address.key) + "</Key>";
-  return Fail(ctx, e);
-}
-
+// A tagging request may name a version (?versionId=); the answer then names it back.
 Response Replace(OperationContext& ctx, TagList tags, int status) {
-  auto st = ctx.engine.UpdateObjectMeta(ctx.address.bucket, ctx.address.key,
-                                        [&](storage::ObjectMeta& m) { m.tags = std::move(tags); });
-  if (!st.ok()) return NoSuchKeyFor(ctx, st).response;
+  const auto version = RequestedVersion(ctx);
+  auto st = ctx.engine.UpdateObjectMeta(
+      ctx.address.bucket, ctx.address.key, [&](storage::ObjectMeta& m) { m.tags = std::move(tags); }, {}, version);
+  if (!st.ok()) return FailMissingVersion(ctx, st, version, false).response;
   Response r;
   r.status = status;
+  if (version) r.SetHeader("x-amz-version-id", *version);
   return r;
 }
 
@@ -40,9 +38,16 @@ Outcome PutObjectTagging(OperationContext& ctx) {
 
 Outcome GetObjectTagging(OperationContext& ctx) {
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, nullptr, BucketAccess::Read)) return Fail(ctx, *e);
-  auto record = ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
-  if (!record.ok()) return NoSuchKeyFor(ctx, record.status());
-  return Done(XmlResponse(200, TaggingXml(record->meta.tags)));
+  const auto version = RequestedVersion(ctx);
+  auto record = version ? ctx.engine.GetObjectVersion(ctx.address.bucket, ctx.address.key, *version)
+                        : ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
+  if (!record.ok()) return FailMissingVersion(ctx, record.status(), version, false);
+  if (record->meta.delete_marker) return Fail(ctx, ErrorCode::MethodNotAllowed);
+  Response r = XmlResponse(200, TaggingXml(record->meta.tags));
+  if (version || !record->meta.version_id.empty()) {
+    r.SetHeader("x-amz-version-id", ShownVersionId(record->meta.version_id));
+  }
+  return Done(std::move(r));
 }
 
 Outcome DeleteObjectTagging(OperationContext& ctx) {

@@ -10,6 +10,7 @@
 #include "api/post_policy.h"
 #include "api/xml_writer.h"
 #include "api/operation.h"
+#include "api/versioning.h"
 #include "auth/checksum.h"
 
 namespace xs3::api {
@@ -52,9 +53,12 @@ class PostObjectConsumer : public BodyConsumer {
     meta_.etag = auth::HexEncode(md5_->Final());
     meta_.checksums["CRC64NVME"] = auth::Base64Encode(crc_->Final());
     meta_.checksum_type = "FULL_OBJECT";
-    auto st = ctx_.engine.PutObject(ctx_.address.bucket, key_, std::move(writer_), meta_);
+    storage::VersionOutcome outcome;
+    auto st = ctx_.engine.PutObject(ctx_.address.bucket, key_, std::move(writer_), meta_, {}, &outcome);
     if (!st.ok()) return Fail(ctx_, FromStorage(st)).response;
-    return Success();
+    Response r = Success();
+    AddVersionHeaders(r, outcome);
+    return r;
   }
 
   const std::string& request_id() const override { return ctx_.request_id; }

@@ -6,6 +6,7 @@
 #include "api/body_pipeline.h"
 #include "api/object_headers.h"
 #include "api/operation.h"
+#include "api/versioning.h"
 
 namespace xs3::api {
 namespace {
@@ -46,12 +47,15 @@ class PutObjectConsumer : public BodyConsumer {
       meta_.checksum_type = "FULL_OBJECT";
     }
     if (append_) return FinishAppend();
-    auto st = ctx_.engine.PutObject(ctx_.address.bucket, ctx_.address.key, std::move(writer_), meta_, conditions_);
+    storage::VersionOutcome outcome;
+    auto st = ctx_.engine.PutObject(ctx_.address.bucket, ctx_.address.key, std::move(writer_), meta_, conditions_,
+                                    &outcome);
     if (!st.ok()) return Fail(ctx_, FromStorage(st)).response;
     Response r;
     r.SetHeader("ETag", QuoteETag(meta_.etag));
     r.SetHeader(kEncryptionHeader, "AES256");
     AddChecksumHeaders(r, meta_);
+    AddVersionHeaders(r, outcome);
     return r;
   }
 

@@ -123,17 +123,27 @@ Outcome UploadPartCopy(OperationContext& ctx) {
   if (auto* e = std::get_if<S3Error>(&target)) return Fail(ctx, *e);
   auto& t = std::get<PartTarget>(target);
 
-  std::string source = auth::UriDecode(*ctx.request.Header("x-amz-copy-source"));
-  if (auto q = source.find("?versionId="); q != std::string::npos) source = source.substr(0, q);
+  std::string source = *ctx.request.Header("x-amz-copy-source");
+  std::optional<std::string> version;
+  if (auto q = source.find("?versionId="); q != std::string::npos) {
+    version = auth::UriDecode(source.substr(q + 11));
+    source = source.substr(0, q);
+  }
+  source = auth::UriDecode(source);
   if (!source.empty() && source.front() == '/') source.erase(0, 1);
   auto slash = source.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 >= source.size()) {
     return Fail(ctx, ErrorCode::InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
   }
   std::string src_bucket = source.substr(0, slash), src_key = source.substr(slash + 1);
-  if (auto e = AuthorizeCopySource(ctx, src_bucket, src_key)) return Fail(ctx, *e);
-  auto src = ctx.engine.OpenObject(src_bucket, src_key);
+  if (auto e = AuthorizeCopySource(ctx, src_bucket, src_key, version.has_value())) return Fail(ctx, *e);
+  auto src = version ? ctx.engine.OpenObjectVersion(src_bucket, src_key, *version)
+                     : ctx.engine.OpenObject(src_bucket, src_key);
   if (!src.ok()) return Fail(ctx, FromStorage(src.status()));
+  if (src->record.meta.delete_marker) {
+    return Fail(ctx, ErrorCode::InvalidRequest,
+                "The source of a copy request may not specifically refer to a delete marker by version id.");
+  }
   const auto& meta = src->record.meta;
   Preconditions pre{ctx.request.Header("x-amz-copy-source-if-match"), ctx.request.Header("x-amz-copy-source-if-none-match"),
                     ctx.request.Header("x-amz-copy-source-if-modified-since"),

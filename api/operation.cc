@@ -25,6 +25,10 @@ S3Error FromStorage(const storage::Status& status) {
         case storage::Detail::TooManyParts: return make_error(ErrorCode::TooManyParts);
         // AWS does not document this case; a key cannot be both an object and a directory.
         case storage::Detail::PathConflict: return make_error(ErrorCode::InvalidRequest, status.message());
+        case storage::Detail::InvalidVersionId:
+          return make_error(ErrorCode::InvalidArgument, "Invalid version id specified");
+        // Operations that act on an object's body or metadata refuse a delete marker.
+        case storage::Detail::DeleteMarker: return make_error(ErrorCode::MethodNotAllowed);
         case storage::Detail::None:
         case storage::Detail::NoSpace:
         case storage::Detail::ReadOnly: break;
@@ -34,6 +38,7 @@ S3Error FromStorage(const storage::Status& status) {
       return make_error(ErrorCode::ServiceUnavailable, "Writes are stopped after a disk failure; restart the server.");
     case Code::NoSuchUpload: return make_error(ErrorCode::NoSuchUpload);
     case Code::InvalidPart: return make_error(ErrorCode::InvalidPart, status.message());
+    case Code::NoSuchVersion: return make_error(ErrorCode::NoSuchVersion);
     case Code::IoError:
       // AWS has no error for a full or read-only disk (its storage never fills). InternalError is
       // the S3 error for "could not store it, try again": every SDK retries it and then reports

@@ -85,6 +85,8 @@ Outcome DeleteBucket(OperationContext& ctx);
 Outcome HeadBucket(OperationContext& ctx);
 Outcome GetBucketLocation(OperationContext& ctx);
 Outcome GetBucketVersioning(OperationContext& ctx);
+Outcome PutBucketVersioning(OperationContext& ctx);
+Outcome ListObjectVersions(OperationContext& ctx);
 Outcome PutBucketPolicy(OperationContext& ctx);
 Outcome GetBucketPolicy(OperationContext& ctx);
 Outcome DeleteBucketPolicy(OperationContext& ctx);

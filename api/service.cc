@@ -26,7 +26,7 @@ constexpr std::array kUnsupportedSubresources = {
     "legal-hold", "logging", "metadataTable", "metrics", "notification", "object-lock",
     "policy", "policyStatus", "renameObject",
     "replication", "requestPayment", "restore", "retention", "select", "session", "torrent",
-    "versionId", "versioning", "versions", "website"};
+    "website"};
 
 bool IsUnsupported(const OperationContext& ctx) {
   for (auto* s : kUnsupportedSubresources)
@@ -130,13 +130,18 @@ Routed Classify(OperationContext& ctx) {
       return Refused(make_error(ErrorCode::NotImplemented, "ACLs are not supported for directory buckets."));
     }
   }
-  // versionId=null is what version-unaware clients may send for unversioned buckets.
-  if (auto* v = ctx.Query("versionId"); v && *v == "null") {
-    std::erase_if(ctx.query, [](auto& kv) { return kv.first == "versionId"; });
-  }
   if (a.key.empty()) {
     if (m == "GET" && ctx.HasQuery("location")) return Routed{"GetBucketLocation", &GetBucketLocation};
-    if (m == "GET" && ctx.HasQuery("versioning") && !ctx.IsDirectoryBucket()) return Routed{"GetBucketVersioning", &GetBucketVersioning};
+    if (ctx.HasQuery("versioning")) {
+      if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+      if (m == "GET") return Routed{"GetBucketVersioning", &GetBucketVersioning};
+      if (m == "PUT") return Routed{"PutBucketVersioning", &PutBucketVersioning};
+      return Refused(make_error(ErrorCode::MethodNotAllowed));
+    }
+    if (m == "GET" && ctx.HasQuery("versions")) {
+      if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
+      return Routed{"ListObjectVersions", &ListObjectVersions};
+    }
     if (m == "POST" && ctx.HasQuery("delete")) return Routed{"DeleteObjects", &DeleteObjects};
     if (m == "GET" && ctx.HasQuery("uploads")) return Routed{"ListMultipartUploads", &ListMultipartUploads};
     if (IsUnsupported(ctx) || ctx.HasQuery("uploads") || ctx.HasQuery("uploadId")) {

@@ -127,6 +127,8 @@ Entry entry_of(ErrorCode c) {
       return {"NoSuchUpload", 404,
               "The specified upload does not exist. The upload ID may be invalid, or the upload may have been "
               "aborted or completed."};
+    case ErrorCode::NoSuchVersion:
+      return {"NoSuchVersion", 404, "The specified version does not exist."};
     case ErrorCode::NotImplemented:
       return {"NotImplemented", 501, "A header you provided implies functionality that is not implemented"};
     case ErrorCode::OwnershipControlsNotFoundError:

@@ -63,6 +63,7 @@ enum class ErrorCode {
   NoSuchPublicAccessBlockConfiguration,
   NoSuchTagSet,
   NoSuchUpload,
+  NoSuchVersion,
   NotImplemented,
   OwnershipControlsNotFoundError,
   PreconditionFailed,

@@ -184,6 +184,19 @@ Status CollectReferencedBlobs(MDB_txn* txn, const LmdbEnv& env, std::unordered_s
   };
   if (Status s = FlatForEachRecord(txn, env.objects(), collect); !s.ok()) return s;
   if (Status s = DirForEachRecord(txn, DirIndex{env.dirents(), env.counters()}, collect); !s.ok()) return s;
+  if (env.has_versions()) {
+    auto collect_chain = [&](std::string_view value) {
+      std::vector<ObjectRecord> chain;
+      if (!DecodeChain(value, &chain, /*with_body=*/false)) {
+        bad = Status(Code::IoError, "corrupt version chain");
+        return;
+      }
+      for (const ObjectRecord& r : chain) {
+        for (std::string& id : BlobsOf(r)) referenced->insert(std::move(id));
+      }
+    };
+    if (Status s = FlatForEachRecord(txn, env.versions(), collect_chain); !s.ok()) return s;
+  }
   if (Status s = CollectPartBlobs(txn, env.parts(), referenced); !s.ok()) return s;  // uploads in progress
   return bad;
 }
@@ -254,14 +267,20 @@ Result<BlobAudit> AuditBlobs(const std::string& data_dir) {
   return audit;
 }
 
-Result<BucketType> EngineImpl::TypeOf(MDB_txn* txn, const std::string& bucket) const {
+Result<BucketInfo> EngineImpl::BucketOf(MDB_txn* txn, const std::string& bucket) const {
   MDB_val k = ToVal(bucket), v;
   int rc = mdb_get(txn, env_->buckets(), &k, &v);
   if (rc == MDB_NOTFOUND) return NoSuchBucket(bucket);
   if (rc != 0) return LmdbStatus(rc, "mdb_get bucket");
   BucketInfo info;
   if (!DecodeBucket(bucket, FromVal(v), &info)) return Status(Code::IoError, "corrupt bucket record: " + bucket);
-  return info.type;
+  return info;
+}
+
+Result<BucketType> EngineImpl::TypeOf(MDB_txn* txn, const std::string& bucket) const {
+  auto info = BucketOf(txn, bucket);
+  if (!info.ok()) return info.status();
+  return info->type;
 }
 
 Status EngineImpl::IndexGet(MDB_txn* txn, BucketType type, const std::string& bucket, const std::string& key,
@@ -300,12 +319,20 @@ Status EngineImpl::EnforceInlineLimit(ObjectRecord* record, size_t limit) {
   return Status::OK();
 }
 
-bool EngineImpl::KeyIsGrouped(const std::string& bucket, const std::string& key) const {
-  BucketType type = BucketType::GeneralPurpose;
+bool EngineImpl::KeyIsGrouped(const BucketInfo& info, const std::string& key) const {
+  return info.type == BucketType::Directory ? IsGroupedName(LastComponent(key)) : IsGroupedKey(key);
+}
+
+BucketInfo EngineImpl::PeekBucket(const std::string& bucket) const {
+  BucketInfo info;
   if (auto txn = ReadTxn::Begin(env_->env()); txn.ok()) {
-    if (auto t = TypeOf(txn->get(), bucket); t.ok()) type = t.value();
+    if (auto b = BucketOf(txn->get(), bucket); b.ok()) info = std::move(b.value());
   }
-  return type == BucketType::Directory ? IsGroupedName(LastComponent(key)) : IsGroupedKey(key);
+  return info;
+}
+
+size_t EngineImpl::InlineLimit(const BucketInfo& info, const std::string& key) const {
+  return KeyIsGrouped(info, key) || !info.versioning.empty() ? kMaxInlineBodyInGroup : options_.inline_threshold;
 }
 
 void EngineImpl::RemoveBlobs(const ObjectRecord& record) const {
@@ -344,6 +371,10 @@ Status EngineImpl::DeleteBucket(const std::string& name) {
     auto has = FlatBucketHasKeys(t.txn, env_->objects(), name);
     if (!has.ok()) return has.status();
     if (has.value()) return Status(Code::BucketNotEmpty, "bucket not empty: " + name);
+    // Noncurrent versions and delete markers count: S3 deletes only a bucket with no version.
+    has = FlatBucketHasKeys(t.txn, env_->versions(), name);
+    if (!has.ok()) return has.status();
+    if (has.value()) return Status(Code::BucketNotEmpty, "bucket has object versions: " + name);
     has = DirBucketHasEntries(t.txn, DirIndex{env_->dirents(), env_->counters()}, name);
     if (!has.ok()) return has.status();
     if (has.value()) return Status(Code::BucketNotEmpty, "bucket not empty: " + name);
@@ -444,7 +475,7 @@ Result<std::unique_ptr<BodyWriter>> EngineImpl::NewBodyWriter() {
 }
 
 Status EngineImpl::PutObject(const std::string& bucket, const std::string& key, std::unique_ptr<BodyWriter> writer,
-                             ObjectMeta meta, const WriteConditions& conditions) {
+                             ObjectMeta meta, const WriteConditions& conditions, VersionOutcome* outcome) {
   if (Status s = ValidateObject(bucket, key); !s.ok()) return s;
   auto* body = dynamic_cast<SpillingBodyWriter*>(writer.get());
   if (body == nullptr) return Status(Code::InvalidArgument, "body writer not created by this engine");
@@ -464,25 +495,32 @@ Status EngineImpl::PutObject(const std::string& bucket, const std::string& key, 
     record.inline_body = body->TakeInline();
   }
   writer.reset();
-  return Publish(bucket, key, std::move(record), conditions);
+  return Publish(bucket, key, std::move(record), conditions, outcome);
 }
 
 Status EngineImpl::Publish(const std::string& bucket, const std::string& key, ObjectRecord record,
-                           const WriteConditions& conditions) {
+                           const WriteConditions& conditions, VersionOutcome* outcome) {
   // A key longer than the LMDB limit shares one LMDB value with its group (key_codec.h,
-  // dir_index.h), which is rewritten on every change: keep large inline bodies out of it.
-  if (KeyIsGrouped(bucket, key)) {
-    if (Status s = EnforceInlineLimit(&record, kMaxInlineBodyInGroup); !s.ok()) {
+  // dir_index.h), and a versioned key's old versions share its version chain; both values are
+  // rewritten on every change: keep large inline bodies out of them.
+  const BucketInfo seen = PeekBucket(bucket);
+  if (const size_t limit = InlineLimit(seen, key); limit < options_.inline_threshold) {
+    if (Status s = EnforceInlineLimit(&record, limit); !s.ok()) {
       RemoveBlobs(record);
       return s;
     }
   }
+  // The encoding is made here, off the writer thread; PublishInTxn redoes it only if the
+  // bucket's versioning changed in between.
+  record.meta.delete_marker = false;
+  record.meta.version_id =
+      seen.type == BucketType::GeneralPurpose && seen.versioning == "Enabled" ? NewVersionId() : std::string();
   std::string value = EncodeRecord(record);
   std::vector<std::string> new_blobs = BlobsOf(record);
   Status result = writer_->Submit([&](WriteTxn& t) {
-    auto type = TypeOf(t.txn, bucket);
-    if (!type.ok()) return type.status();
-    return PublishInTxn(t, type.value(), bucket, key, value, new_blobs, conditions);
+    auto info = BucketOf(t.txn, bucket);
+    if (!info.ok()) return info.status();
+    return PublishInTxn(t, info.value(), key, record, value, new_blobs, conditions, outcome);
   });
   // IoError may come from a failed commit whose outcome on disk is unknown: keep the blob and
   // let recovery decide. Any other failure certainly left it unreferenced.
@@ -490,23 +528,57 @@ Status EngineImpl::Publish(const std::string& bucket, const std::string& key, Ob
   return result;
 }
 
-Status EngineImpl::PublishInTxn(WriteTxn& t, BucketType type, const std::string& bucket, const std::string& key,
-                                std::string_view value, const std::vector<std::string>& new_blobs,
-                                const WriteConditions& conditions) {
+Status EngineImpl::PublishInTxn(WriteTxn& t, const BucketInfo& info, const std::string& key, ObjectRecord& record,
+                                std::string& value, const std::vector<std::string>& new_blobs,
+                                const WriteConditions& conditions, VersionOutcome* outcome) {
+  const std::string& bucket = info.name;
+  const BucketType type = info.type;
+  const bool versioned = type == BucketType::GeneralPurpose && !info.versioning.empty();
+  const bool enabled = versioned && info.versioning == "Enabled";
+  if (enabled == record.meta.version_id.empty() || value.empty()) {
+    record.meta.version_id = enabled ? NewVersionId() : std::string();
+    value = EncodeRecord(record);
+  }
   std::string old_value;
   Status got = IndexGet(t.txn, type, bucket, key, &old_value);
   if (!got.ok() && got.code() != Code::NoSuchKey) return got;
   ObjectRecord old;
-  if (got.ok() && !DecodeRecord(old_value, &old, /*with_body=*/false)) {
+  // A replaced version that is kept moves to the chain with its inline bytes.
+  if (got.ok() && !DecodeRecord(old_value, &old, /*with_body=*/versioned)) {
     return Status(Code::IoError, "corrupt object record: " + key);
   }
   if (Status s = CheckConditions(conditions, got.ok() ? &old : nullptr); !s.ok()) return s;
   if (Status s = IndexPut(t.txn, type, bucket, key, value); !s.ok()) return s;
-  for (std::string& id : BlobsOf(old)) {
-    if (std::find(new_blobs.begin(), new_blobs.end(), id) != new_blobs.end()) continue;
-    t.on_commit.push_back([this, id = std::move(id)] { blobs_.Remove(id); });
+  if (outcome) {
+    outcome->versioned = versioned;
+    outcome->version_id = record.meta.version_id;
   }
-  return Status::OK();
+  if (!versioned) {
+    if (got.ok()) FreeAfterCommit(t, old, new_blobs);
+    return Status::OK();
+  }
+  std::vector<ObjectRecord> chain;
+  if (Status s = LoadChain(t.txn, bucket, key, &chain); !s.ok()) return s;
+  const size_t before = chain.size();
+  if (!enabled) {
+    // Suspended: the new null version replaces the key's null version wherever it is.
+    std::erase_if(chain, [&](const ObjectRecord& r) {
+      if (!r.meta.version_id.empty()) return false;
+      FreeAfterCommit(t, r, new_blobs);
+      return true;
+    });
+  }
+  bool changed = chain.size() != before;
+  if (got.ok()) {
+    if (!enabled && old.meta.version_id.empty()) {
+      FreeAfterCommit(t, old, new_blobs);
+    } else {
+      chain.insert(chain.begin(), std::move(old));
+      changed = true;
+    }
+  }
+  if (!changed) return Status::OK();
+  return StoreChain(t.txn, bucket, key, chain);
 }
 
 Result<ObjectRecord> EngineImpl::GetObject(const std::string& bucket, const std::string& key) {
@@ -553,25 +625,35 @@ Result<std::unique_ptr<BodyReader>> EngineImpl::OpenBody(const ObjectRecord& rec
   return blobs_.OpenReader(record.blob_id, record.meta.size);
 }
 
-Status EngineImpl::DeleteObject(const std::string& bucket, const std::string& key) {
+Status EngineImpl::DeleteObject(const std::string& bucket, const std::string& key, const DeleteOptions& options,
+                                VersionOutcome* outcome) {
   if (Status s = ValidateObject(bucket, key); !s.ok()) return s;
+  if (options.version_id && !ValidVersionId(*options.version_id)) {
+    return Status(Code::InvalidArgument, Detail::InvalidVersionId, "Invalid version id specified");
+  }
   return writer_->Submit([&](WriteTxn& t) {
-    auto type = TypeOf(t.txn, bucket);
-    if (!type.ok()) return type.status();
+    auto info = BucketOf(t.txn, bucket);
+    if (!info.ok()) return info.status();
+    if (options.version_id) return DeleteVersionInTxn(t, info.value(), key, *options.version_id, outcome);
+    if (info->type == BucketType::GeneralPurpose && !info->versioning.empty()) {
+      return AddDeleteMarkerInTxn(t, info.value(), key, options.owner, outcome);
+    }
+    auto type = info->type;
     std::string old_value;
-    Status got = IndexGet(t.txn, type.value(), bucket, key, &old_value);
+    Status got = IndexGet(t.txn, type, bucket, key, &old_value);
     if (got.code() == Code::NoSuchKey) return Status::OK();
     if (!got.ok()) return got;
     ObjectRecord old;
     if (!DecodeRecord(old_value, &old, /*with_body=*/false)) return Status(Code::IoError, "corrupt object record");
-    if (Status s = IndexDelete(t.txn, type.value(), bucket, key); !s.ok()) return s;
-    for (std::string& id : BlobsOf(old)) t.on_commit.push_back([this, id = std::move(id)] { blobs_.Remove(id); });
+    if (Status s = IndexDelete(t.txn, type, bucket, key); !s.ok()) return s;
+    FreeAfterCommit(t, old);
     return Status::OK();
   });
 }
 
 Status EngineImpl::CopyObject(const std::string& src_bucket, const std::string& src_key, const std::string& dst_bucket,
-                              const std::string& dst_key, ObjectMeta meta, const WriteConditions& conditions) {
+                              const std::string& dst_key, ObjectMeta meta, const WriteConditions& conditions,
+                              VersionOutcome* outcome, const std::optional<std::string>& src_version_id) {
   if (Status s = ValidateObject(dst_bucket, dst_key); !s.ok()) return s;
   if (writer_->stopped()) return Status(Code::WritesStopped, "writes stopped after an earlier sync failure");
   // The source is read outside the write txn, then its blob hard-linked under a new id: the copy
@@ -579,8 +661,12 @@ Status EngineImpl::CopyObject(const std::string& src_bucket, const std::string& 
   // between the read and the link (its blob unlinked), read again.
   constexpr int kAttempts = 8;
   for (int attempt = 0;; ++attempt) {
-    auto src = GetObject(src_bucket, src_key);
+    auto src = src_version_id ? GetObjectVersion(src_bucket, src_key, *src_version_id) : GetObject(src_bucket, src_key);
     if (!src.ok()) return src.status();
+    if (src->meta.delete_marker) {
+      return Status(Code::InvalidArgument, Detail::DeleteMarker, "the copy source is a delete marker");
+    }
+    if (outcome) outcome->source_version_id = src->meta.version_id;
     ObjectRecord record;
     record.meta = meta;
     record.meta.size = src->meta.size;
@@ -607,22 +693,19 @@ Status EngineImpl::CopyObject(const std::string& src_bucket, const std::string& 
     }
     if (s.code() == Code::NoSuchKey && attempt + 1 < kAttempts) continue;
     if (!s.ok()) return s;
-    return Publish(dst_bucket, dst_key, std::move(record), conditions);
+    return Publish(dst_bucket, dst_key, std::move(record), conditions, outcome);
   }
 }
 
 Status EngineImpl::UpdateObjectMeta(const std::string& bucket, const std::string& key,
-                                    const std::function<void(ObjectMeta&)>& change,
-                                    const WriteConditions& conditions) {
+                                    const std::function<void(ObjectMeta&)>& change, const WriteConditions& conditions,
+                                    const std::optional<std::string>& version_id) {
   if (Status s = ValidateObject(bucket, key); !s.ok()) return s;
-  return writer_->Submit([&](WriteTxn& t) {
-    auto type = TypeOf(t.txn, bucket);
-    if (!type.ok()) return type.status();
-    std::string value;
-    if (Status s = IndexGet(t.txn, type.value(), bucket, key, &value); !s.ok()) return s;
-    ObjectRecord record;
-    if (!DecodeRecord(value, &record)) return Status(Code::IoError, "corrupt object record: " + key);
-    if (Status s = CheckConditions(conditions, &record); !s.ok()) return s;
+  if (version_id && !ValidVersionId(*version_id)) {
+    return Status(Code::InvalidArgument, Detail::InvalidVersionId, "Invalid version id specified");
+  }
+  const std::string wanted = version_id && *version_id != "null" ? *version_id : std::string();
+  auto apply = [&](ObjectRecord& record) {
     ObjectMeta changed = record.meta;
     change(changed);
     changed.size = record.meta.size;
@@ -631,9 +714,36 @@ Status EngineImpl::UpdateObjectMeta(const std::string& bucket, const std::string
     changed.owner = record.meta.owner;
     changed.checksums = record.meta.checksums;
     changed.checksum_type = record.meta.checksum_type;
+    changed.version_id = record.meta.version_id;
+    changed.delete_marker = record.meta.delete_marker;
     record.meta = std::move(changed);
-    // The blobs stay where they are: only the record changes.
-    return IndexPut(t.txn, type.value(), bucket, key, EncodeRecord(record));
+  };
+  return writer_->Submit([&](WriteTxn& t) {
+    auto type = TypeOf(t.txn, bucket);
+    if (!type.ok()) return type.status();
+    std::string value;
+    Status got = IndexGet(t.txn, type.value(), bucket, key, &value);
+    if (!got.ok() && (got.code() != Code::NoSuchKey || !version_id)) return got;
+    ObjectRecord record;
+    if (got.ok() && !DecodeRecord(value, &record)) return Status(Code::IoError, "corrupt object record: " + key);
+    if (got.ok() && (!version_id || record.meta.version_id == wanted)) {
+      if (Status s = CheckConditions(conditions, &record); !s.ok()) return s;
+      apply(record);
+      // The blobs stay where they are: only the record changes.
+      return IndexPut(t.txn, type.value(), bucket, key, EncodeRecord(record));
+    }
+    // A noncurrent version (or a delete marker) of a versioned key.
+    std::vector<ObjectRecord> chain;
+    if (type.value() == BucketType::GeneralPurpose) {
+      if (Status s = LoadChain(t.txn, bucket, key, &chain); !s.ok()) return s;
+    }
+    auto it = std::find_if(chain.begin(), chain.end(),
+                           [&](const ObjectRecord& r) { return r.meta.version_id == wanted; });
+    if (it == chain.end()) return Status(Code::NoSuchVersion, "no such version: " + *version_id);
+    if (it->meta.delete_marker) return Status(Code::InvalidArgument, Detail::DeleteMarker, "a delete marker");
+    if (Status s = CheckConditions(conditions, &*it); !s.ok()) return s;
+    apply(*it);
+    return StoreChain(t.txn, bucket, key, chain);
   });
 }
 
@@ -686,7 +796,7 @@ void EngineImpl::DiscardExtent(const Extent& extent) {
 }
 
 Status EngineImpl::PublishExtents(const std::string& bucket, const std::string& key, std::vector<Extent> extents,
-                                  ObjectMeta meta, const WriteConditions& conditions) {
+                                  ObjectMeta meta, const WriteConditions& conditions, VersionOutcome* outcome) {
   ObjectRecord record;
   record.extents = std::move(extents);
   if (Status s = ValidateObject(bucket, key); !s.ok()) {
@@ -703,7 +813,7 @@ Status EngineImpl::PublishExtents(const std::string& bucket, const std::string& 
     RemoveBlobs(record);
     return s;
   }
-  return Publish(bucket, key, std::move(record), conditions);
+  return Publish(bucket, key, std::move(record), conditions, outcome);
 }
 
 Status EngineImpl::AppendObject(const std::string& bucket, const std::string& key, uint64_t write_offset,
@@ -714,7 +824,7 @@ Status EngineImpl::AppendObject(const std::string& bucket, const std::string& ke
   auto sealed = SealExtent(std::move(writer));
   if (!sealed.ok()) return sealed.status();
   Extent piece = std::move(sealed.value());
-  const size_t inline_limit = KeyIsGrouped(bucket, key) ? kMaxInlineBodyInGroup : options_.inline_threshold;
+  const size_t inline_limit = InlineLimit(PeekBucket(bucket), key);
   const int64_t now = NowMs();
 
   // An inline piece that would push the record's inline bytes over the limit is written as a

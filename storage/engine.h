@@ -26,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "storage/status.h"
@@ -81,6 +82,9 @@ struct BucketInfo {
   std::optional<std::string> object_ownership = "BucketOwnerEnforced";
   std::optional<PublicAccessBlock> public_access_block;  // nullopt: no configuration
   std::string lifecycle;  // the lifecycle configuration as validated XML (api/lifecycle.h); empty: none
+  // S3 versioning: "" (never enabled), "Enabled" or "Suspended". General-purpose buckets only;
+  // once enabled a bucket never returns to "".
+  std::string versioning;
 };
 
 // Everything S3 stores about an object except its bytes.
@@ -101,6 +105,8 @@ struct ObjectMeta {
   std::string checksum_type;                     // "FULL_OBJECT" or "COMPOSITE" when checksums is non-empty
   std::vector<std::pair<std::string, std::string>> tags;  // object tagging, in the order given
   std::string acl;  // canned ACL ("public-read", ...); empty: private
+  std::string version_id;      // empty: S3's "null" version (every object of a never-versioned bucket)
+  bool delete_marker = false;  // a delete marker of a versioned bucket: no body, size 0
 };
 
 // One piece of a body stored as a list of extents (appended objects; later multipart manifests).
@@ -128,6 +134,45 @@ struct ObjectRecord {
 struct WriteConditions {
   bool if_none_match_star = false;          // fail with PreconditionFailed if the key exists
   std::optional<std::string> if_match_etag;  // fail with PreconditionFailed unless current etag equals (or NoSuchKey if absent)
+};
+
+// What a write did in terms of versions, for x-amz-version-id / x-amz-delete-marker.
+struct VersionOutcome {
+  bool versioned = false;      // the bucket's versioning is Enabled or Suspended: report version_id
+  std::string version_id;      // the version written or deleted; "" is "null"
+  bool delete_marker = false;  // DeleteObject created, or permanently deleted, a delete marker
+  std::string source_version_id;  // CopyObject: the source version copied ("" is "null")
+};
+
+struct DeleteOptions {
+  // Delete this version permanently ("null": the null version) instead of the current object.
+  std::optional<std::string> version_id;
+  std::string owner;  // owner of the delete marker a versioned delete creates
+};
+
+// Versioned listing (ListObjectVersions). Keys in byte order, each key's versions newest first.
+// key_marker alone: start after that key's versions; with version_id_marker: after that version
+// of key_marker. max_keys counts versions, delete markers and common prefixes.
+struct ListVersionsOptions {
+  std::string prefix;
+  std::string delimiter;
+  std::string key_marker;
+  std::string version_id_marker;  // "null" names the null version
+  size_t max_keys = 1000;
+};
+
+struct VersionEntry {
+  std::string key;
+  ObjectMeta meta;  // meta.version_id, meta.delete_marker
+  bool is_latest = false;
+};
+
+struct ListVersionsResult {
+  std::vector<VersionEntry> versions;
+  std::vector<std::string> common_prefixes;
+  bool is_truncated = false;
+  std::string next_key_marker;         // the last key or common prefix returned
+  std::string next_version_id_marker;  // its version ("null" for the null version); empty after a common prefix
 };
 
 // Streams one body to disk. Bytes are buffered in memory up to inline_threshold, then spill to
@@ -272,7 +317,8 @@ class Engine {
   // Publishes the body written by `writer` as bucket/key with `meta` (size is taken from the
   // writer). Syncs per durability mode before returning. The writer is consumed.
   virtual Status PutObject(const std::string& bucket, const std::string& key, std::unique_ptr<BodyWriter> writer,
-                           ObjectMeta meta, const WriteConditions& conditions = {}) = 0;
+                           ObjectMeta meta, const WriteConditions& conditions = {},
+                           VersionOutcome* outcome = nullptr) = 0;
   virtual Result<ObjectRecord> GetObject(const std::string& bucket, const std::string& key) = 0;  // NoSuchBucket, NoSuchKey
   // NoSuchKey if the blob is gone: the object was replaced or deleted after `record` was read.
   virtual Result<std::unique_ptr<BodyReader>> OpenBody(const ObjectRecord& record) = 0;
@@ -280,19 +326,54 @@ class Engine {
   // replaced or deleted in between, the record is read again, so NoSuchKey means really absent.
   // Prefer this for GET. (Added to the original contract; non-virtual, built on the two above.)
   Result<OpenedObject> OpenObject(const std::string& bucket, const std::string& key);
-  // Deleting a missing key is not an error (S3 semantics); NoSuchBucket is.
-  virtual Status DeleteObject(const std::string& bucket, const std::string& key) = 0;
+  // Deleting a missing key is not an error (S3 semantics); NoSuchBucket is. In a versioned
+  // bucket it adds a delete marker (see Versioning below).
+  virtual Status DeleteObject(const std::string& bucket, const std::string& key, const DeleteOptions& options = {},
+                              VersionOutcome* outcome = nullptr) = 0;
   // Server-side copy sharing the blob (hard link or reference count) rather than copying bytes.
   // `meta` is the destination's complete metadata (the caller applies COPY/REPLACE rules).
+  // src_version_id: copy that version of the source (InvalidArgument + Detail::DeleteMarker when
+  // it is a delete marker); NoSuchKey when the source's latest version is a delete marker.
   virtual Status CopyObject(const std::string& src_bucket, const std::string& src_key, const std::string& dst_bucket,
-                            const std::string& dst_key, ObjectMeta meta, const WriteConditions& conditions = {}) = 0;
+                            const std::string& dst_key, ObjectMeta meta, const WriteConditions& conditions = {},
+                            VersionOutcome* outcome = nullptr,
+                            const std::optional<std::string>& src_version_id = std::nullopt) = 0;
   virtual Result<ListResult> ListObjects(const std::string& bucket, const ListOptions& options) = 0;
   // Applies `change` to the object's metadata in place, in one write transaction: the body stays,
   // and so do size, ETag, mtime, owner and checksums whatever `change` does (it is for tags and
   // ACLs). `conditions` are checked on the current object. NoSuchBucket, NoSuchKey.
+  // version_id: change that version instead (NoSuchVersion; a delete marker: InvalidArgument +
+  // Detail::DeleteMarker).
   virtual Status UpdateObjectMeta(const std::string& bucket, const std::string& key,
                                   const std::function<void(ObjectMeta&)>& change,
-                                  const WriteConditions& conditions = {}) = 0;
+                                  const WriteConditions& conditions = {},
+                                  const std::optional<std::string>& version_id = std::nullopt) = 0;
+
+  // ---- Versioning (general-purpose buckets; BucketInfo::versioning) ----
+  //
+  // A key's versions are its current object, in the index as in an unversioned bucket, plus its
+  // noncurrent versions and delete markers, newest first, in a per-key chain (versions DB). The
+  // current object is always the newest version; when the newest is a delete marker the index
+  // has no entry, so GetObject, ListObjects and the directory-bucket paths never see versions.
+  //  - Enabled: a write gets a new version id and the replaced current object joins the chain;
+  //    DeleteObject moves the current object to the chain and adds a delete marker.
+  //  - Suspended: writes and delete markers get the null version id (""), replacing the key's
+  //    null version wherever it is; versions with ids stay.
+  //  - Deleting a version by id removes it for good; when it was the newest, the next one
+  //    becomes current (back into the index) unless it is a delete marker.
+  // Version ids are 32 characters of [A-Za-z0-9_-]; "null" names the null version. A malformed
+  // id is InvalidArgument + Detail::InvalidVersionId.
+  static bool ValidVersionId(std::string_view version_id);
+  // One version, delete markers included (meta.delete_marker). NoSuchVersion.
+  virtual Result<ObjectRecord> GetObjectVersion(const std::string& bucket, const std::string& key,
+                                                const std::string& version_id) = 0;
+  // The newest version, delete markers included. NoSuchKey when the key has no version.
+  virtual Result<ObjectRecord> GetLatestVersion(const std::string& bucket, const std::string& key) = 0;
+  // OpenObject for one version; a delete marker comes back with no body (OpenedObject::body null).
+  Result<OpenedObject> OpenObjectVersion(const std::string& bucket, const std::string& key,
+                                         const std::string& version_id);
+  virtual Result<ListVersionsResult> ListObjectVersions(const std::string& bucket,
+                                                        const ListVersionsOptions& options) = 0;
 
   // ---- Additions for directory buckets (S3 Express One Zone) ----
   //
@@ -337,7 +418,8 @@ class Engine {
   // DiscardExtent removes an extent's blob that will never be published.
   virtual Result<Extent> SealExtent(std::unique_ptr<BodyWriter> writer) = 0;
   virtual Status PublishExtents(const std::string& bucket, const std::string& key, std::vector<Extent> extents,
-                                ObjectMeta meta, const WriteConditions& conditions = {}) = 0;
+                                ObjectMeta meta, const WriteConditions& conditions = {},
+                                VersionOutcome* outcome = nullptr) = 0;
   virtual void DiscardExtent(const Extent& extent) = 0;
 
   // Multipart uploads (see MultipartUpload). All return NoSuchBucket for a missing bucket and
@@ -363,7 +445,8 @@ class Engine {
   // single part is stored as a plain body (no extents).
   virtual Status CompleteMultipartUpload(const std::string& bucket, const std::string& key,
                                          const std::string& upload_id, const std::vector<uint32_t>& part_numbers,
-                                         ObjectMeta meta, const WriteConditions& conditions = {}) = 0;
+                                         ObjectMeta meta, const WriteConditions& conditions = {},
+                                         VersionOutcome* outcome = nullptr) = 0;
   // Ends the upload and frees its parts.
   virtual Status AbortMultipartUpload(const std::string& bucket, const std::string& key,
                                       const std::string& upload_id) = 0;

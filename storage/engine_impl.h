@@ -34,6 +34,8 @@ void NormalizeExtents(ObjectRecord* r);
 uint64_t InlineBytes(const ObjectRecord& r);
 // Adds the blob ids of every upload part to *referenced (multipart.cc).
 Status CollectPartBlobs(MDB_txn* txn, MDB_dbi parts, std::unordered_set<std::string>* referenced);
+// A new version id: 32 characters of [A-Za-z0-9_-] from 192 random bits (versioning.cc).
+std::string NewVersionId();
 // Every blob id the metadata references: object records of both indexes and upload parts.
 Status CollectReferencedBlobs(MDB_txn* txn, const LmdbEnv& env, std::unordered_set<std::string>* referenced);
 
@@ -58,15 +60,22 @@ class EngineImpl final : public Engine {
 
   Result<std::unique_ptr<BodyWriter>> NewBodyWriter() override;
   Status PutObject(const std::string& bucket, const std::string& key, std::unique_ptr<BodyWriter> writer,
-                   ObjectMeta meta, const WriteConditions& conditions) override;
+                   ObjectMeta meta, const WriteConditions& conditions, VersionOutcome* outcome) override;
   Result<ObjectRecord> GetObject(const std::string& bucket, const std::string& key) override;
   Result<std::unique_ptr<BodyReader>> OpenBody(const ObjectRecord& record) override;
-  Status DeleteObject(const std::string& bucket, const std::string& key) override;
+  Status DeleteObject(const std::string& bucket, const std::string& key, const DeleteOptions& options,
+                      VersionOutcome* outcome) override;
   Status CopyObject(const std::string& src_bucket, const std::string& src_key, const std::string& dst_bucket,
-                    const std::string& dst_key, ObjectMeta meta, const WriteConditions& conditions) override;
+                    const std::string& dst_key, ObjectMeta meta, const WriteConditions& conditions,
+                    VersionOutcome* outcome, const std::optional<std::string>& src_version_id) override;
   Result<ListResult> ListObjects(const std::string& bucket, const ListOptions& options) override;
   Status UpdateObjectMeta(const std::string& bucket, const std::string& key,
-                          const std::function<void(ObjectMeta&)>& change, const WriteConditions& conditions) override;
+                          const std::function<void(ObjectMeta&)>& change, const WriteConditions& conditions,
+                          const std::optional<std::string>& version_id) override;
+  Result<ObjectRecord> GetObjectVersion(const std::string& bucket, const std::string& key,
+                                        const std::string& version_id) override;
+  Result<ObjectRecord> GetLatestVersion(const std::string& bucket, const std::string& key) override;
+  Result<ListVersionsResult> ListObjectVersions(const std::string& bucket, const ListVersionsOptions& options) override;
   Status AppendObject(const std::string& bucket, const std::string& key, uint64_t write_offset,
                       std::unique_ptr<BodyWriter> writer, ObjectMeta meta_updates,
                       const WriteConditions& conditions) override;
@@ -75,7 +84,7 @@ class EngineImpl final : public Engine {
                       const std::optional<std::string>& src_if_match_etag) override;
   Result<Extent> SealExtent(std::unique_ptr<BodyWriter> writer) override;
   Status PublishExtents(const std::string& bucket, const std::string& key, std::vector<Extent> extents,
-                        ObjectMeta meta, const WriteConditions& conditions) override;
+                        ObjectMeta meta, const WriteConditions& conditions, VersionOutcome* outcome) override;
   void DiscardExtent(const Extent& extent) override;
 
   Result<std::string> CreateMultipartUpload(const std::string& bucket, const std::string& key,
@@ -89,7 +98,7 @@ class EngineImpl final : public Engine {
                                                   size_t max_parts) override;
   Status CompleteMultipartUpload(const std::string& bucket, const std::string& key, const std::string& upload_id,
                                  const std::vector<uint32_t>& part_numbers, ObjectMeta meta,
-                                 const WriteConditions& conditions) override;
+                                 const WriteConditions& conditions, VersionOutcome* outcome) override;
   Status AbortMultipartUpload(const std::string& bucket, const std::string& key,
                               const std::string& upload_id) override;
   Result<ListUploadsResult> ListMultipartUploads(const std::string& bucket,
@@ -103,18 +112,42 @@ class EngineImpl final : public Engine {
   // replaced object's blob is unlinked after the commit. On a failure that certainly left the
   // record unpublished, the record's own blob is removed.
   Status Publish(const std::string& bucket, const std::string& key, ObjectRecord record,
-                 const WriteConditions& conditions);
-  // Inside a write txn: checks `conditions` against the current bucket/key, stores `value` (an
-  // encoded record whose blobs are `new_blobs`) there and schedules the unlinking (after the
-  // commit) of the replaced object's other blobs. Publish's core, also used by
-  // CompleteMultipartUpload.
-  Status PublishInTxn(WriteTxn& t, BucketType type, const std::string& bucket, const std::string& key,
-                      std::string_view value, const std::vector<std::string>& new_blobs,
-                      const WriteConditions& conditions);
+                 const WriteConditions& conditions, VersionOutcome* outcome);
+  // Inside a write txn: checks `conditions` against the current bucket/key, stores `record`
+  // there (`value` is its encoding, made here when empty or when the bucket's versioning asks
+  // for another version id; its blobs are `new_blobs`), and either moves the replaced object to
+  // the key's version chain or schedules the unlinking (after the commit) of its other blobs.
+  // Publish's core, also used by CompleteMultipartUpload.
+  Status PublishInTxn(WriteTxn& t, const BucketInfo& bucket_info, const std::string& key, ObjectRecord& record,
+                      std::string& value, const std::vector<std::string>& new_blobs,
+                      const WriteConditions& conditions, VersionOutcome* outcome);
   // Inside a write txn: NoSuchBucket unless the bucket exists.
   Status CheckBucket(MDB_txn* txn, const std::string& bucket) const;
+  // The bucket's record; NoSuchBucket if absent.
+  Result<BucketInfo> BucketOf(MDB_txn* txn, const std::string& bucket) const;
   // The bucket's type; NoSuchBucket if absent.
   Result<BucketType> TypeOf(MDB_txn* txn, const std::string& bucket) const;
+
+  // ---- Versioning (versioning.cc) ----
+  // A key's noncurrent versions and delete markers, newest first (empty when it has none).
+  Status LoadChain(MDB_txn* txn, const std::string& bucket, const std::string& key, std::vector<ObjectRecord>* chain,
+                   bool with_body = true) const;
+  Status StoreChain(MDB_txn* txn, const std::string& bucket, const std::string& key,
+                    const std::vector<ObjectRecord>& chain) const;
+  // Schedules the unlinking of a dropped version's blobs after the commit.
+  void FreeAfterCommit(WriteTxn& t, const ObjectRecord& record, const std::vector<std::string>& keep = {});
+  // Inside a write txn: the versioned DeleteObject paths (options.version_id set, or a bucket
+  // with versioning).
+  Status DeleteVersionInTxn(WriteTxn& t, const BucketInfo& info, const std::string& key, const std::string& version_id,
+                            VersionOutcome* outcome);
+  Status AddDeleteMarkerInTxn(WriteTxn& t, const BucketInfo& info, const std::string& key, const std::string& owner,
+                              VersionOutcome* outcome);
+  // Inline bytes a record of bucket/key may carry: smaller for grouped keys (KeyIsGrouped) and in
+  // versioned buckets, whose noncurrent versions share one LMDB value per key.
+  size_t InlineLimit(const BucketInfo& info, const std::string& key) const;
+  // The bucket's record read outside any write, or a default one when it cannot be read (the
+  // write transaction then fails on the missing bucket anyway).
+  BucketInfo PeekBucket(const std::string& bucket) const;
   // The object index of either kind, by bucket type (flat_index.h / dir_index.h).
   Status IndexGet(MDB_txn* txn, BucketType type, const std::string& bucket, const std::string& key,
                   std::string* value) const;
@@ -126,6 +159,7 @@ class EngineImpl final : public Engine {
   // True when bucket/key's index entry shares an LMDB value with other keys (key_codec.h for
   // general-purpose buckets, dir_index.h for directory buckets): its inline bytes are capped.
   bool KeyIsGrouped(const std::string& bucket, const std::string& key) const;
+  bool KeyIsGrouped(const BucketInfo& info, const std::string& key) const;
   // Removes every blob of `record` (a record that will never be published).
   void RemoveBlobs(const ObjectRecord& record) const;
   // After a failed write: true when its new blobs are certainly unreferenced and may be removed

@@ -80,6 +80,12 @@ Result<std::unique_ptr<LmdbEnv>> LmdbEnv::OpenEnv(const std::string& dir, bool r
     mdb_txn_abort(txn);
     return LmdbStatus(rc, "mdb_dbi_open");
   }
+  rc = mdb_dbi_open(txn, "versions", create, &e->versions_);
+  if (rc != 0 && !(read_only && rc == MDB_NOTFOUND)) {
+    mdb_txn_abort(txn);
+    return LmdbStatus(rc, "mdb_dbi_open versions");
+  }
+  e->has_versions_ = rc == 0;
   if ((rc = mdb_txn_commit(txn)) != 0) return LmdbStatus(rc, "mdb_txn_commit (open dbs)");
   return e;
 }

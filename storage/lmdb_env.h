@@ -47,6 +47,10 @@ class LmdbEnv {
   MDB_dbi counters() const { return counters_; }  // named uint64 counters (dir_index.h)
   MDB_dbi uploads() const { return uploads_; }  // multipart uploads (multipart.cc)
   MDB_dbi parts() const { return parts_; }      // their parts (multipart.cc)
+  // Version chains of versioned buckets (flat-index keys, versioning.cc). A data dir written
+  // before versioning existed, opened read-only, has none: has_versions() is false.
+  MDB_dbi versions() const { return versions_; }
+  bool has_versions() const { return has_versions_; }
 
  private:
   LmdbEnv() = default;
@@ -59,6 +63,8 @@ class LmdbEnv {
   MDB_dbi counters_ = 0;
   MDB_dbi uploads_ = 0;
   MDB_dbi parts_ = 0;
+  MDB_dbi versions_ = 0;
+  bool has_versions_ = false;
   bool relaxed_ = false;
   bool opened_ = false;
   // Held shared by every ReadTxn and exclusively by GrowMap (reached through the env's userctx).

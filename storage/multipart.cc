@@ -306,7 +306,8 @@ Result<std::vector<UploadPart>> EngineImpl::ListUploadParts(const std::string& b
 
 Status EngineImpl::CompleteMultipartUpload(const std::string& bucket, const std::string& key,
                                            const std::string& upload_id, const std::vector<uint32_t>& part_numbers,
-                                           ObjectMeta meta, const WriteConditions& conditions) {
+                                           ObjectMeta meta, const WriteConditions& conditions,
+                                           VersionOutcome* outcome) {
   if (Status s = ValidateObject(bucket, key); !s.ok()) return s;
   if (!ValidUploadId(upload_id)) return NoSuchUpload(upload_id);
   if (part_numbers.empty()) return Status(Code::InvalidArgument, "a multipart upload completes with at least one part");
@@ -324,7 +325,7 @@ Status EngineImpl::CompleteMultipartUpload(const std::string& bucket, const std:
   // inline parts must become blobs. That is disk I/O, done outside the write txn: the txn asks
   // for the conversions it needs and the mutation is retried. A conversion is used only while
   // the part still has the value it was converted from (a concurrent PutUploadPart may replace it).
-  const size_t limit = KeyIsGrouped(bucket, key) ? kMaxInlineBodyInGroup : options_.inline_threshold;
+  const size_t limit = InlineLimit(PeekBucket(bucket), key);
   if (meta.mtime_ms == 0) meta.mtime_ms = NowMs();
   struct Converted {
     std::string source;  // the part record's value when its inline bytes were written as a blob
@@ -343,8 +344,8 @@ Status EngineImpl::CompleteMultipartUpload(const std::string& bucket, const std:
     Status result = writer_->Submit([&](WriteTxn& t) {
       need.clear();
       used.clear();
-      auto type = TypeOf(t.txn, bucket);
-      if (!type.ok()) return type.status();
+      auto info = BucketOf(t.txn, bucket);
+      if (!info.ok()) return info.status();
       MultipartUpload upload;
       if (Status s = LoadUpload(t.txn, bucket, key, upload_id, &upload); !s.ok()) return s;
       const std::string upload_key = UploadKey(bucket, upload_id);
@@ -383,9 +384,11 @@ Status EngineImpl::CompleteMultipartUpload(const std::string& bucket, const std:
       // One part is stored as a plain body (a blob can be sent with sendfile). Several stay one
       // extent per part, empty ones included, so that extent i is part i + 1 (GET ?partNumber).
       if (record.extents.size() == 1) NormalizeExtents(&record);
-      const std::string value = EncodeRecord(record);
+      std::string value;  // encoded by PublishInTxn, with the version id it assigns
       std::vector<std::string> new_blobs = BlobsOf(record);
-      if (Status s = PublishInTxn(t, type.value(), bucket, key, value, new_blobs, conditions); !s.ok()) return s;
+      if (Status s = PublishInTxn(t, info.value(), key, record, value, new_blobs, conditions, outcome); !s.ok()) {
+        return s;
+      }
       // The named parts' blobs now belong to the object; the others are freed after the commit.
       return DropUpload(t, bucket, upload_id, new_blobs);
     });

@@ -9,6 +9,7 @@ namespace {
 constexpr uint8_t kRecordVersion = 1;          // no extents
 constexpr uint8_t kRecordVersionExtents = 2;   // version 1 + part count + extent list (maybe empty)
 constexpr uint8_t kRecordVersionTags = 3;      // version 2 + tag list + canned ACL
+constexpr uint8_t kRecordVersionVersioned = 4; // version 3 + version id + flags (bit 0: delete marker)
 constexpr uint8_t kBucketVersion = 1;
 // version 1 + tag set (present flag + list), CORS, canned ACL, Object Ownership (present flag +
 // value), Block Public Access (present flag + 4 flags)
@@ -89,9 +90,10 @@ std::string EncodeRecord(const ObjectRecord& record) {
   WireWriter w;
   // Records are written in the oldest version that holds them, so untagged objects keep the
   // bytes earlier releases wrote.
-  const bool v3 = !m.tags.empty() || !m.acl.empty();
+  const bool v4 = !m.version_id.empty() || m.delete_marker;
+  const bool v3 = v4 || !m.tags.empty() || !m.acl.empty();
   const bool v2 = v3 || !record.extents.empty() || record.part_count != 0;
-  w.PutByte(v3 ? kRecordVersionTags : v2 ? kRecordVersionExtents : kRecordVersion);
+  w.PutByte(v4 ? kRecordVersionVersioned : v3 ? kRecordVersionTags : v2 ? kRecordVersionExtents : kRecordVersion);
   PutMeta(w, m);
   w.PutString(record.blob_id);
   w.PutString(record.inline_body);
@@ -108,6 +110,10 @@ std::string EncodeRecord(const ObjectRecord& record) {
     PutPairs(w, m.tags);
     w.PutString(m.acl);
   }
+  if (v4) {
+    w.PutString(m.version_id);
+    w.PutByte(m.delete_marker ? 1 : 0);
+  }
   return w.Take();
 }
 
@@ -116,7 +122,7 @@ bool DecodeRecord(std::string_view value, ObjectRecord* out, bool with_body) {
   ObjectMeta& m = out->meta;
   uint8_t version = 0;
   uint64_t n = 0;
-  if (!r.GetByte(&version) || version < kRecordVersion || version > kRecordVersionTags) return false;
+  if (!r.GetByte(&version) || version < kRecordVersion || version > kRecordVersionVersioned) return false;
   if (!GetMeta(r, value.size(), &m)) return false;
   std::string_view body;
   if (!r.GetString(&out->blob_id) || !r.GetString(&body)) return false;
@@ -129,6 +135,8 @@ bool DecodeRecord(std::string_view value, ObjectRecord* out, bool with_body) {
   out->part_count = 0;
   m.tags.clear();
   m.acl.clear();
+  m.version_id.clear();
+  m.delete_marker = false;
   if (version >= kRecordVersionExtents) {
     uint64_t parts = 0;
     if (!r.GetVarint(&parts) || parts > UINT32_MAX) return false;
@@ -143,6 +151,11 @@ bool DecodeRecord(std::string_view value, ObjectRecord* out, bool with_body) {
     }
   }
   if (version >= kRecordVersionTags && (!GetPairs(r, value.size(), &m.tags) || !r.GetString(&m.acl))) return false;
+  if (version >= kRecordVersionVersioned) {
+    uint8_t flags = 0;
+    if (!r.GetString(&m.version_id) || !r.GetByte(&flags) || flags > 1) return false;
+    m.delete_marker = flags == 1;
+  }
   return r.done();
 }
 
@@ -151,7 +164,7 @@ std::string EncodeBucket(const BucketInfo& info) {
   // Version 1 reads back as BucketOwnerEnforced without Block Public Access.
   const bool v2 = info.tags.has_value() || !info.cors.empty() || !info.acl.empty() ||
                   info.object_ownership != "BucketOwnerEnforced" || info.public_access_block.has_value() ||
-                  !info.lifecycle.empty();
+                  !info.lifecycle.empty() || !info.versioning.empty();
   w.PutByte(v2 ? kBucketVersionConfig : kBucketVersion);
   w.PutString(info.region);
   w.PutString(info.owner);
@@ -172,8 +185,10 @@ std::string EncodeBucket(const BucketInfo& info) {
         w.PutByte(flag ? 1 : 0);
       }
     }
-    // Added later: absent in older version-2 records, which read as no configuration.
-    if (!info.lifecycle.empty()) w.PutString(info.lifecycle);
+    // Added later, in this order: absent in older version-2 records, which read as no
+    // configuration. Each is written when it or a later one is set.
+    if (!info.lifecycle.empty() || !info.versioning.empty()) w.PutString(info.lifecycle);
+    if (!info.versioning.empty()) w.PutString(info.versioning);
   }
   return w.Take();
 }
@@ -193,6 +208,7 @@ bool DecodeBucket(std::string_view name, std::string_view value, BucketInfo* out
   out->object_ownership = "BucketOwnerEnforced";
   out->public_access_block.reset();
   out->lifecycle.clear();
+  out->versioning.clear();
   if (version == kBucketVersionConfig) {
     auto flag = [&r](bool* b) {
       uint8_t v = 0;
@@ -215,6 +231,7 @@ bool DecodeBucket(std::string_view name, std::string_view value, BucketInfo* out
       }
     }
     if (!r.done() && !r.GetString(&out->lifecycle)) return false;
+    if (!r.done() && !r.GetString(&out->versioning)) return false;
   }
   if (!r.done()) return false;
   if (type > static_cast<uint8_t>(BucketType::Directory)) return false;
@@ -290,6 +307,26 @@ bool DecodePart(std::string_view value, UploadPart* out, bool with_body) {
     out->extent.inline_data.clear();
   }
   return true;
+}
+
+std::string EncodeChain(const std::vector<ObjectRecord>& chain) {
+  WireWriter w;
+  w.PutVarint(chain.size());
+  for (const ObjectRecord& r : chain) w.PutString(EncodeRecord(r));
+  return w.Take();
+}
+
+bool DecodeChain(std::string_view value, std::vector<ObjectRecord>* out, bool with_body) {
+  WireReader r(value);
+  uint64_t n = 0;
+  if (!r.GetVarint(&n) || n > value.size()) return false;
+  out->clear();
+  out->resize(n);
+  for (ObjectRecord& rec : *out) {
+    std::string_view one;
+    if (!r.GetString(&one) || !DecodeRecord(one, &rec, with_body)) return false;
+  }
+  return r.done();
 }
 
 }  // namespace xs3::storage

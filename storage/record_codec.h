@@ -25,4 +25,8 @@ std::string EncodePart(const UploadPart& part);
 // with_body=false leaves extent.inline_data empty (extent.size is still the part's size).
 bool DecodePart(std::string_view value, UploadPart* out, bool with_body = true);
 
+// A key's version chain (versions DB): its noncurrent versions and delete markers, newest first.
+std::string EncodeChain(const std::vector<ObjectRecord>& chain);
+bool DecodeChain(std::string_view value, std::vector<ObjectRecord>* out, bool with_body = true);
+
 }  // namespace xs3::storage

@@ -19,6 +19,7 @@ enum class Code {
   WritesStopped,       // an fsync failed earlier: no more writes until restart (LevelDB's rule)
   NoSuchUpload,        // no multipart upload with that id for that bucket and key
   InvalidPart,         // CompleteMultipartUpload names a part that was never uploaded
+  NoSuchVersion,       // versioned reads: no version with that id for that key
 };
 
 // A finer reason under a Code, for callers that map some failures to specific S3 errors. Kept
@@ -39,6 +40,10 @@ enum class Detail {
   NoSpace,
   // The data dir's filesystem is read-only (EROFS).
   ReadOnly,
+  // A version id that is neither "null" nor one this engine makes.
+  InvalidVersionId,
+  // The operation names a delete marker, which has no body or metadata to act on.
+  DeleteMarker,
 };
 
 // The Detail an errno value implies (None for most).

@@ -1,0 +1,25 @@
+#pragma once
+// The request and response sides of S3 versioning shared by the object operations: which
+// version a request names, and the x-amz-version-id / x-amz-delete-marker headers and errors a
+// versioned key answers with.
+#include <optional>
+#include <string>
+
+#include "api/operation.h"
+
+namespace xs3::api {
+
+// ?versionId= as given ("null" included), or nullopt when absent.
+std::optional<std::string> RequestedVersion(const OperationContext& ctx);
+// How S3 shows a stored version id: the null version is "null".
+std::string ShownVersionId(const std::string& stored);
+// x-amz-version-id (and x-amz-delete-marker) for a write's outcome in a versioned bucket.
+void AddVersionHeaders(Response& response, const storage::VersionOutcome& outcome);
+// The failure of a GET/HEAD that found no object: NoSuchKey (with x-amz-delete-marker when the
+// latest version of a versioned key is a delete marker), NoSuchVersion, or a malformed id.
+Outcome FailMissingVersion(const OperationContext& ctx, const storage::Status& status,
+                           const std::optional<std::string>& version, bool versioned_bucket);
+// GET/HEAD of a delete marker by version id: 405 MethodNotAllowed, as S3 answers.
+Outcome FailDeleteMarker(const OperationContext& ctx, const storage::ObjectMeta& marker);
+
+}  // namespace xs3::api
