@@ -138,9 +138,10 @@ Routed Classify(OperationContext& ctx) {
       if (m == "PUT") return Routed{"PutBucketVersioning", &PutBucketVersioning};
       return Refused(make_error(ErrorCode::MethodNotAllowed));
     }
-    if (m == "GET" && ctx.HasQuery("versions")) {
+    if (ctx.HasQuery("versions")) {
       if (ctx.IsDirectoryBucket()) return Refused(NotForDirectoryBuckets());
-      return Routed{"ListObjectVersions", &ListObjectVersions};
+      if (m == "GET") return Routed{"ListObjectVersions", &ListObjectVersions};
+      return Refused(make_error(ErrorCode::MethodNotAllowed));
     }
     if (m == "POST" && ctx.HasQuery("delete")) return Routed{"DeleteObjects", &DeleteObjects};
     if (m == "GET" && ctx.HasQuery("uploads")) return Routed{"ListMultipartUploads", &ListMultipartUploads};
