@@ -1,9 +1,11 @@
 #pragma once
 // Bucket lifecycle configuration (Put/Get/DeleteBucketLifecycleConfiguration) and the sweep that
 // enforces it: current objects expire after Days or on a Date, filtered by prefix, tags and
-// size; multipart uploads are aborted DaysAfterInitiation. xs3 keeps no object versions, so
-// noncurrent-version and delete-marker actions are accepted, stored and have nothing to act on;
-// there is one storage tier, so Transitions are accepted and stored and change nothing.
+// size (in a versioned bucket expiring adds a delete marker, as in S3); noncurrent versions are
+// removed NoncurrentDays after they stopped being current (beyond NewerNoncurrentVersions), and
+// a delete marker left as its key's only version with ExpiredObjectDeleteMarker; multipart
+// uploads are aborted DaysAfterInitiation. There is one storage tier, so Transitions are
+// accepted and stored and change nothing.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,6 +29,9 @@ struct LifecycleRule {
   std::optional<int64_t> expiration_days;
   std::optional<int64_t> expiration_date_s;  // midnight UTC
   std::optional<int64_t> abort_upload_days;
+  std::optional<int64_t> noncurrent_days;
+  std::optional<int64_t> newer_noncurrent_versions;  // noncurrent versions kept regardless of age
+  bool expired_object_delete_marker = false;
 };
 
 // The document a PutBucketLifecycleConfiguration carries: MalformedXML when it is not the schema,
@@ -36,6 +41,8 @@ std::variant<std::vector<LifecycleRule>, S3Error> ParseLifecycleConfiguration(st
 
 struct LifecycleSweepResult {
   uint64_t expired = 0;
+  uint64_t noncurrent_expired = 0;      // noncurrent versions removed
+  uint64_t delete_markers_removed = 0;  // expired object delete markers removed
   uint64_t uploads_aborted = 0;
 };
 

@@ -123,6 +123,49 @@ class Lifecycle(unittest.TestCase):
         self.assertEqual(self.code(lambda: self.s3.list_parts(Bucket=b, Key="uploads/abandoned.bin",
                                                               UploadId=upload))[0], "NoSuchUpload")
 
+    def versions(self, bucket):
+        listed = self.s3.list_object_versions(Bucket=bucket)
+        out = [(v["Key"], "V", v["IsLatest"]) for v in listed.get("Versions", [])]
+        out += [(d["Key"], "D", d["IsLatest"]) for d in listed.get("DeleteMarkers", [])]
+        return sorted(out)
+
+    def test_versioned_bucket_rules(self):
+        # Expiration adds a delete marker; noncurrent versions go NoncurrentDays after they were
+        # replaced, keeping NewerNoncurrentVersions; a delete marker left alone goes too.
+        b = "lc-versioned"
+        self.s3.create_bucket(Bucket=b)
+        self.s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"})
+        for body in (b"1", b"2", b"3", b"4"):
+            self.s3.put_object(Bucket=b, Key="hist/k", Body=body)
+        self.s3.put_object(Bucket=b, Key="gone/k", Body=b"x")
+        self.s3.delete_object(Bucket=b, Key="gone/k")
+        self.s3.put_object(Bucket=b, Key="exp/k", Body=b"x")
+        bad = {"Rules": [rule("n", {"Prefix": ""}, NoncurrentVersionExpiration={"NoncurrentDays": 0})]}
+        self.assertEqual(self.code(lambda: self.s3.put_bucket_lifecycle_configuration(
+            Bucket=b, LifecycleConfiguration=bad)), ("InvalidArgument", 400))
+        self.s3.put_bucket_lifecycle_configuration(Bucket=b, LifecycleConfiguration={"Rules": [
+            rule("hist", {"Prefix": "hist/"},
+                 NoncurrentVersionExpiration={"NoncurrentDays": 1, "NewerNoncurrentVersions": 1}),
+            rule("gone", {"Prefix": "gone/"}, NoncurrentVersionExpiration={"NoncurrentDays": 1}),
+            rule("markers", {"Prefix": "gone/"}, Expiration={"ExpiredObjectDeleteMarker": True}),
+            rule("exp", {"Prefix": "exp/"}, Expiration={"Days": 1}),
+        ]})
+        got = self.s3.get_bucket_lifecycle_configuration(Bucket=b)["Rules"]
+        self.assertEqual(got[0]["NoncurrentVersionExpiration"], {"NoncurrentDays": 1, "NewerNoncurrentVersions": 1})
+        self.assertEqual(got[2]["Expiration"], {"ExpiredObjectDeleteMarker": True})
+        deadline = time.monotonic() + 4 * DAY_MS / 1000 + 2
+        want = [("exp/k", "D", True), ("exp/k", "V", False), ("hist/k", "V", False), ("hist/k", "V", True)]
+        while self.versions(b) != want and time.monotonic() < deadline:
+            time.sleep(0.1)
+        # hist/k: the current "4" and the newest noncurrent "3" stay; gone/k: its noncurrent
+        # version went, then the lone marker.
+        self.assertEqual(self.versions(b), want)
+        self.assertEqual(self.s3.get_object(Bucket=b, Key="hist/k")["Body"].read(), b"4")
+        older = [v for v in self.s3.list_object_versions(Bucket=b, Prefix="hist/")["Versions"] if not v["IsLatest"]]
+        self.assertEqual(self.s3.get_object(Bucket=b, Key="hist/k", VersionId=older[0]["VersionId"])["Body"].read(),
+                         b"3")
+        self.assertEqual(self.keys(b), ["hist/k"])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
