@@ -3,6 +3,7 @@
 #include "api/conditions.h"
 #include "api/http_time.h"
 #include "api/operation.h"
+#include "api/versioning.h"
 #include "api/xml_writer.h"
 
 namespace xs3::api {
@@ -30,9 +31,12 @@ Outcome GetObjectAttributes(OperationContext& ctx) {
     pos = comma + 1;
   }
 
-  auto record = ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
-  if (!record.ok()) return Fail(ctx, FromStorage(record.status()));
+  const auto version = RequestedVersion(ctx);
+  auto record = version ? ctx.engine.GetObjectVersion(ctx.address.bucket, ctx.address.key, *version)
+                        : ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
+  if (!record.ok()) return FailMissingVersion(ctx, record.status(), version, false);
   const storage::ObjectMeta& m = record->meta;
+  if (m.delete_marker) return FailDeleteMarker(ctx, m);
   Preconditions pre{ctx.request.Header("if-match"), ctx.request.Header("if-none-match"),
                     ctx.request.Header("if-modified-since"), ctx.request.Header("if-unmodified-since")};
   if (auto e = EvaluatePreconditions(pre, m, false)) return Fail(ctx, *e);
@@ -51,6 +55,7 @@ Outcome GetObjectAttributes(OperationContext& ctx) {
   if (size) x.Element("ObjectSize", std::to_string(m.size));
   Response r = XmlResponse(200, x.Finish());
   r.SetHeader("Last-Modified", HttpDate(m.mtime_ms));
+  if (version || !m.version_id.empty()) r.SetHeader("x-amz-version-id", ShownVersionId(m.version_id));
   return Done(std::move(r));
 }
 
