@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "api/operation.h"
+#include "api/xml_names.h"
 #include "api/xml_writer.h"
 
 namespace xs3::api {
@@ -41,12 +42,6 @@ std::vector<Grant> ExtraGrants(const std::string& canned, const std::string& buc
   if (canned == "bucket-owner-read") return {{false, bucket_owner, "READ"}};
   if (canned == "bucket-owner-full-control") return {{false, bucket_owner, "FULL_CONTROL"}};
   return {};  // private, and aws-exec-read (EC2's grant is nobody here)
-}
-
-std::string_view LocalName(const pugi::xml_node& node) {
-  std::string_view n = node.name();
-  auto colon = n.find(':');
-  return colon == std::string_view::npos ? n : n.substr(colon + 1);
 }
 
 pugi::xml_node Child(const pugi::xml_node& node, std::string_view name) {

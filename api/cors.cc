@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 
+#include "api/xml_names.h"
 #include "api/xml_writer.h"
 
 namespace xs3::api {
@@ -13,12 +14,6 @@ namespace {
 
 constexpr size_t kMaxRules = 100;
 constexpr std::array kMethods = {"GET", "PUT", "HEAD", "POST", "DELETE"};
-
-std::string_view LocalName(const pugi::xml_node& node) {
-  std::string_view n = node.name();
-  auto colon = n.find(':');
-  return colon == std::string_view::npos ? n : n.substr(colon + 1);
-}
 
 std::string Lower(std::string_view s) {
   std::string out(s);

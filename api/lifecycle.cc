@@ -5,16 +5,12 @@
 #include <pugixml.hpp>
 #include <set>
 
+#include "api/xml_names.h"
+
 namespace xs3::api {
 namespace {
 
 constexpr size_t kMaxRules = 1000;
-
-std::string_view LocalName(const pugi::xml_node& node) {
-  std::string_view n = node.name();
-  auto colon = n.find(':');
-  return colon == std::string_view::npos ? n : n.substr(colon + 1);
-}
 
 std::optional<int64_t> Integer(const std::string& text) {
   int64_t v = 0;

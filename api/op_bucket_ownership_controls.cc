@@ -4,18 +4,13 @@
 
 #include "api/acl.h"
 #include "api/operation.h"
+#include "api/xml_names.h"
 #include "api/xml_writer.h"
 
 namespace xs3::api {
 namespace {
 
 constexpr size_t kMaxBody = 16 * 1024;
-
-std::string_view LocalName(const pugi::xml_node& node) {
-  std::string_view n = node.name();
-  auto colon = n.find(':');
-  return colon == std::string_view::npos ? n : n.substr(colon + 1);
-}
 
 std::vector<pugi::xml_node> Elements(const pugi::xml_node& node) {
   std::vector<pugi::xml_node> out;

@@ -1,8 +1,8 @@
 // ListObjectVersions (GET ?versions): every version and delete marker, keys in byte order and
 // each key's versions newest first, paginated by key-marker / version-id-marker.
-#include <charconv>
 
 #include "api/http_time.h"
+#include "api/listing_parameters.h"
 #include "api/operation.h"
 #include "api/versioning.h"
 #include "api/xml_writer.h"
@@ -24,22 +24,12 @@ Outcome ListObjectVersions(OperationContext& ctx) {
   options.delimiter = param("delimiter");
   options.key_marker = param("key-marker");
   options.version_id_marker = param("version-id-marker");
-  if (auto* mk = ctx.Query("max-keys")) {
-    long long n = -1;
-    auto [p, ec] = std::from_chars(mk->data(), mk->data() + mk->size(), n);
-    if (ec != std::errc() || p != mk->data() + mk->size() || n < 0 || n > 2147483647LL) {
-      return Fail(ctx, ErrorCode::InvalidArgument, "Provided max-keys not an integer or within integer range");
-    }
-    options.max_keys = n > 1000 ? 1000 : static_cast<size_t>(n);
-  }
-  std::string encoding = param("encoding-type");
-  if (!encoding.empty() && encoding != "url") {
-    return Fail(ctx, ErrorCode::InvalidArgument, "Invalid Encoding Method specified in Request");
-  }
+  if (auto e = ParseListingLimit(ctx, "max-keys", &options.max_keys)) return Fail(ctx, *e);
+  bool url = false;
+  if (auto e = ParseEncodingType(ctx, &url)) return Fail(ctx, *e);
   if (!options.version_id_marker.empty() && options.key_marker.empty()) {
     return Fail(ctx, ErrorCode::InvalidArgument, "A version-id marker cannot be specified without a key marker.");
   }
-  const bool url = encoding == "url";
   auto enc = [&](const std::string& s) { return url ? auth::UriEncode(s, false) : s; };
 
   auto listed = ctx.engine.ListObjectVersions(ctx.address.bucket, options);

@@ -1,9 +1,9 @@
 // ListObjects (v1, marker) and ListObjectsV2 (continuation-token, start-after): one storage
 // cursor walk; the two differ only in parameters and response fields.
-#include <charconv>
 #include <set>
 
 #include "api/http_time.h"
+#include "api/listing_parameters.h"
 #include "api/operation.h"
 #include "api/xml_writer.h"
 #include "auth/checksum.h"
@@ -24,20 +24,9 @@ Outcome ListObjects(OperationContext& ctx, bool v2) {
   storage::ListOptions options;
   options.prefix = param("prefix");
   options.delimiter = param("delimiter");
-  options.max_keys = 1000;
-  if (auto* mk = ctx.Query("max-keys")) {
-    long long n = -1;
-    auto [p, ec] = std::from_chars(mk->data(), mk->data() + mk->size(), n);
-    if (ec != std::errc() || p != mk->data() + mk->size() || n < 0 || n > 2147483647LL) {
-      return Fail(ctx, ErrorCode::InvalidArgument, "Provided max-keys not an integer or within integer range");
-    }
-    options.max_keys = n > 1000 ? 1000 : static_cast<size_t>(n);
-  }
-  std::string encoding = param("encoding-type");
-  if (!encoding.empty() && encoding != "url") {
-    return Fail(ctx, ErrorCode::InvalidArgument, "Invalid Encoding Method specified in Request");
-  }
-  bool url = encoding == "url";
+  if (auto e = ParseListingLimit(ctx, "max-keys", &options.max_keys)) return Fail(ctx, *e);
+  bool url = false;
+  if (auto e = ParseEncodingType(ctx, &url)) return Fail(ctx, *e);
   auto enc = [&](const std::string& s) { return url ? auth::UriEncode(s, false) : s; };
 
   std::string continuation = param("continuation-token");

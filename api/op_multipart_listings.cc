@@ -2,21 +2,13 @@
 #include <charconv>
 
 #include "api/http_time.h"
+#include "api/listing_parameters.h"
 #include "api/multipart_checksums.h"
 #include "api/operation.h"
 #include "api/xml_writer.h"
 
 namespace xs3::api {
 namespace {
-
-std::optional<size_t> Limit(const OperationContext& ctx, std::string_view name, size_t fallback) {
-  auto* v = ctx.Query(name);
-  if (!v) return fallback;
-  long long n = -1;
-  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-  if (ec != std::errc() || p != v->data() + v->size() || n < 0 || n > 2147483647LL) return std::nullopt;
-  return static_cast<size_t>(std::min<long long>(n, 1000));
-}
 
 void Principal(XmlWriter& x, std::string_view element, const std::string& user) {
   x.Open(element).Element("ID", CanonicalUserId(user)).Element("DisplayName", user).Close(element);
@@ -35,8 +27,8 @@ Outcome AbortMultipartUpload(OperationContext& ctx) {
 
 Outcome ListParts(OperationContext& ctx) {
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, nullptr, BucketAccess::Read)) return Fail(ctx, *e);
-  auto max = Limit(ctx, "max-parts", 1000);
-  if (!max) return Fail(ctx, ErrorCode::InvalidArgument, "Provided max-parts not an integer or within integer range");
+  size_t max = 0;
+  if (auto e = ParseListingLimit(ctx, "max-parts", &max)) return Fail(ctx, *e);
   uint32_t marker = 0;
   if (auto* m = ctx.Query("part-number-marker")) {
     auto [p, ec] = std::from_chars(m->data(), m->data() + m->size(), marker);
@@ -47,17 +39,17 @@ Outcome ListParts(OperationContext& ctx) {
   const std::string& upload_id = *ctx.Query("uploadId");
   auto upload = ctx.engine.GetMultipartUpload(ctx.address.bucket, ctx.address.key, upload_id);
   if (!upload.ok()) return Fail(ctx, FromStorage(upload.status()));
-  auto parts = ctx.engine.ListUploadParts(ctx.address.bucket, ctx.address.key, upload_id, marker, *max + 1);
+  auto parts = ctx.engine.ListUploadParts(ctx.address.bucket, ctx.address.key, upload_id, marker, max + 1);
   if (!parts.ok()) return Fail(ctx, FromStorage(parts.status()));
-  bool truncated = parts->size() > *max;
-  if (truncated) parts->resize(*max);
+  bool truncated = parts->size() > max;
+  if (truncated) parts->resize(max);
   UploadChecksum checksum = UploadChecksumOf(upload->meta);
 
   XmlWriter x("ListPartsResult");
   x.Element("Bucket", ctx.address.bucket).Element("Key", ctx.address.key).Element("UploadId", upload_id);
   x.Element("PartNumberMarker", std::to_string(marker));
   if (!parts->empty()) x.Element("NextPartNumberMarker", std::to_string(parts->back().part_number));
-  x.Element("MaxParts", std::to_string(*max)).Element("IsTruncated", truncated ? "true" : "false");
+  x.Element("MaxParts", std::to_string(max)).Element("IsTruncated", truncated ? "true" : "false");
   for (auto& p : parts.value()) {
     x.Open("Part")
         .Element("PartNumber", std::to_string(p.part_number))
@@ -81,17 +73,16 @@ Outcome ListParts(OperationContext& ctx) {
 
 Outcome ListMultipartUploads(OperationContext& ctx) {
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, nullptr, BucketAccess::Read)) return Fail(ctx, *e);
-  auto max = Limit(ctx, "max-uploads", 1000);
-  if (!max) return Fail(ctx, ErrorCode::InvalidArgument, "Provided max-uploads not an integer or within integer range");
+  size_t max = 0;
+  if (auto e = ParseListingLimit(ctx, "max-uploads", &max)) return Fail(ctx, *e);
   auto param = [&](std::string_view n) {
     auto* v = ctx.Query(n);
     return v ? *v : std::string();
   };
-  std::string delimiter = param("delimiter"), encoding = param("encoding-type");
-  if (!encoding.empty() && encoding != "url") {
-    return Fail(ctx, ErrorCode::InvalidArgument, "Invalid Encoding Method specified in Request");
-  }
-  auto enc = [&](const std::string& s) { return encoding == "url" ? auth::UriEncode(s, false) : s; };
+  std::string delimiter = param("delimiter");
+  bool url = false;
+  if (auto e = ParseEncodingType(ctx, &url)) return Fail(ctx, *e);
+  auto enc = [&](const std::string& s) { return url ? auth::UriEncode(s, false) : s; };
   if (ctx.IsDirectoryBucket()) {
     // As ListObjectsV2 in S3 Express: "/" is the only delimiter, and a prefix used with it ends in "/".
     if (!delimiter.empty() && delimiter != "/") {
@@ -124,7 +115,7 @@ Outcome ListMultipartUploads(OperationContext& ctx) {
         if (pos != std::string::npos) {
           std::string cp = u.key.substr(0, pos + delimiter.size());
           if (!prefixes.empty() && prefixes.back() == cp) continue;
-          if (uploads.size() + prefixes.size() == *max) {
+          if (uploads.size() + prefixes.size() == max) {
             truncated = true;
             break;
           }
@@ -134,7 +125,7 @@ Outcome ListMultipartUploads(OperationContext& ctx) {
           continue;
         }
       }
-      if (uploads.size() + prefixes.size() == *max) {
+      if (uploads.size() + prefixes.size() == max) {
         truncated = true;
         break;
       }
@@ -151,8 +142,8 @@ Outcome ListMultipartUploads(OperationContext& ctx) {
       .Element("UploadIdMarker", param("upload-id-marker"));
   if (truncated) x.Element("NextKeyMarker", enc(next_key)).Element("NextUploadIdMarker", next_id);
   if (!delimiter.empty()) x.Element("Delimiter", enc(delimiter));
-  x.Element("Prefix", enc(options.prefix)).Element("MaxUploads", std::to_string(*max));
-  if (!encoding.empty()) x.Element("EncodingType", encoding);
+  x.Element("Prefix", enc(options.prefix)).Element("MaxUploads", std::to_string(max));
+  if (url) x.Element("EncodingType", "url");
   x.Element("IsTruncated", truncated ? "true" : "false");
   for (auto& u : uploads) {
     UploadChecksum c = UploadChecksumOf(u.meta);

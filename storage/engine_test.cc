@@ -1,4 +1,5 @@
 #include "storage/engine.h"
+#include "storage/test_support.h"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -28,7 +29,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr size_t kThreshold = 4096;
+constexpr size_t kThreshold = testing::kTestInlineThreshold;
 
 // Concatenation without `"literal" + std::string` (GCC 12 -O2 -Wrestrict false positive).
 std::string Cat(std::initializer_list<std::string_view> parts) {
@@ -37,30 +38,8 @@ std::string Cat(std::initializer_list<std::string_view> parts) {
   return out;
 }
 
-struct TempDir {
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "xs3-storage-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string path;
-};
-
-std::unique_ptr<Engine> OpenEngine(const std::string& dir, Durability d = Durability::Relaxed,
-                                   size_t threshold = kThreshold) {
-  EngineOptions o;
-  o.data_dir = dir;
-  o.durability = d;
-  o.inline_threshold = threshold;
-  o.map_size = size_t{1} << 30;
-  auto e = Engine::Open(o);
-  REQUIRE_MESSAGE(e.ok(), e.status().message());
-  return std::move(e.value());
-}
+using testing::OpenEngine;
+using testing::TempDir;
 
 void MakeBucket(Engine& e, const std::string& name) {
   BucketInfo b;

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "storage/engine.h"
+#include "storage/test_support.h"
 #include "storage/engine_impl.h"
 #include "storage/record_codec.h"
 
@@ -21,31 +22,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr size_t kThreshold = 4096;
+constexpr size_t kThreshold = testing::kTestInlineThreshold;
 
-struct TempDir {
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "xs3-multipart-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string path;
-};
-
-std::unique_ptr<Engine> OpenEngine(const std::string& dir) {
-  EngineOptions o;
-  o.data_dir = dir;
-  o.durability = Durability::Relaxed;
-  o.inline_threshold = kThreshold;
-  o.map_size = size_t{1} << 30;
-  auto e = Engine::Open(o);
-  REQUIRE_MESSAGE(e.ok(), e.status().message());
-  return std::move(e.value());
-}
+using testing::OpenEngine;
+using testing::TempDir;
 
 void MakeBucket(Engine& e, const std::string& name, BucketType type = BucketType::GeneralPurpose) {
   BucketInfo b;

@@ -9,35 +9,15 @@
 #include <random>
 
 #include "storage/engine.h"
+#include "storage/test_support.h"
 
 namespace xs3::storage {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "xs3-versioning-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string path;
-};
-
-std::unique_ptr<Engine> OpenEngine(const std::string& dir) {
-  EngineOptions o;
-  o.data_dir = dir;
-  o.durability = Durability::Relaxed;
-  o.inline_threshold = 4096;
-  o.map_size = size_t{1} << 30;
-  auto e = Engine::Open(o);
-  REQUIRE_MESSAGE(e.ok(), e.status().message());
-  return std::move(e.value());
-}
+using testing::OpenEngine;
+using testing::TempDir;
 
 Status Put(Engine& e, const std::string& key, const std::string& body, VersionOutcome* out) {
   auto w = e.NewBodyWriter();
