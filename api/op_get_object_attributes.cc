@@ -1,5 +1,8 @@
 // GetObjectAttributes (GET /<bucket>/<key>?attributes): the attributes named in
 // x-amz-object-attributes, without the body.
+#include <algorithm>
+#include <charconv>
+
 #include "api/conditions.h"
 #include "api/http_time.h"
 #include "api/operation.h"
@@ -7,6 +10,49 @@
 #include "api/xml_writer.h"
 
 namespace xs3::api {
+namespace {
+
+// ObjectParts of a multipart (or, in a directory bucket, appended) object. S3 lists the parts
+// themselves only where it keeps a description of each: always in directory buckets, and in
+// general-purpose buckets only for parts uploaded with an additional checksum, whose per-part
+// values xs3 does not keep after completion (so there it answers PartsCount alone, the SDKs'
+// TotalPartsCount).
+// Single-part objects have no ObjectParts at all.
+std::optional<S3Error> WriteObjectParts(const OperationContext& ctx, const storage::ObjectRecord& record,
+                                        XmlWriter& x) {
+  x.Open("ObjectParts").Element("PartsCount", std::to_string(record.part_count));
+  if (ctx.IsDirectoryBucket() && record.extents.size() == record.part_count) {
+    uint32_t marker = 0;
+    if (auto* m = ctx.request.Header("x-amz-part-number-marker")) {
+      auto [p, ec] = std::from_chars(m->data(), m->data() + m->size(), marker);
+      if (ec != std::errc() || p != m->data() + m->size()) {
+        return S3Error{ErrorCode::InvalidArgument, "Provided part-number-marker not an integer or within integer range"};
+      }
+    }
+    long long max = 1000;
+    if (auto* m = ctx.request.Header("x-amz-max-parts")) {
+      auto [p, ec] = std::from_chars(m->data(), m->data() + m->size(), max);
+      if (ec != std::errc() || p != m->data() + m->size() || max < 0 || max > 2147483647LL) {
+        return S3Error{ErrorCode::InvalidArgument, "Provided max-parts not an integer or within integer range"};
+      }
+      max = std::min(max, 1000LL);
+    }
+    const uint32_t first = std::min<uint32_t>(marker, record.part_count);
+    const uint32_t end = static_cast<uint32_t>(std::min<long long>(record.part_count, first + max));
+    const bool truncated = end < record.part_count;
+    x.Element("PartNumberMarker", std::to_string(marker));
+    if (truncated) x.Element("NextPartNumberMarker", std::to_string(end));
+    x.Element("MaxParts", std::to_string(max)).Element("IsTruncated", truncated ? "true" : "false");
+    for (uint32_t i = first; i < end; ++i) {
+      x.Open("Part").Element("PartNumber", std::to_string(i + 1)).Element("Size", std::to_string(record.extents[i].size));
+      x.Close("Part");
+    }
+  }
+  x.Close("ObjectParts");
+  return std::nullopt;
+}
+
+}  // namespace
 
 Outcome GetObjectAttributes(OperationContext& ctx) {
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket)) return Fail(ctx, *e);
@@ -49,8 +95,9 @@ Outcome GetObjectAttributes(OperationContext& ctx) {
     x.Element("ChecksumType", m.checksum_type.empty() ? "FULL_OBJECT" : m.checksum_type);
     x.Close("Checksum");
   }
-  // Single-part objects have no parts to describe; S3 omits ObjectParts for them.
-  (void)parts;
+  if (parts && record->part_count > 0) {
+    if (auto e = WriteObjectParts(ctx, record.value(), x)) return Fail(ctx, *e);
+  }
   if (storage_class) x.Element("StorageClass", m.storage_class.empty() ? "STANDARD" : m.storage_class);
   if (size) x.Element("ObjectSize", std::to_string(m.size));
   Response r = XmlResponse(200, x.Finish());

@@ -468,6 +468,7 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
         if (ec_c) break;
       }
       std::optional<S3Error> failure;
+      bool io_failed = false;
       stream.expires_never();
       ProgressDeadline deadline(stream.socket(), config.request_timeout);
       // A body of known length is read straight from the socket into body_buffer: through the
@@ -496,6 +497,7 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
         bytes_in += got;
         if (got > 0 && !failure) failure = outcome.consumer->Write(body_buffer.data(), got);
         if (ec_b) {
+          io_failed = true;
           if (deadline.expired()) failure = make_error(ErrorCode::RequestTimeout);
           else if (!failure) failure = make_error(ErrorCode::IncompleteBody);
           body_error = true;
@@ -508,7 +510,27 @@ awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
       }
       if (failure) {
         response = api::ErrorResponse(*failure, outcome.consumer->request_id(), is_head);
-        response.close = true;  // the rest of the body is still on the wire
+        // The rest of the body is still on the wire. A client still sending it when the socket
+        // closes sees a broken pipe instead of the answer (a refused POST form, say), so a small
+        // remainder is read away and the connection kept; a large one is not worth reading.
+        response.close = true;
+        if (!io_failed && direct && direct_remaining <= kMaxDrainBytes) {
+          while (direct_remaining > 0) {
+            size_t want = static_cast<size_t>(std::min<uint64_t>(body_buffer.size(), direct_remaining));
+            size_t got = 0;
+            if (buffer.size() > 0) {
+              got = std::min(buffer.size(), want);
+              buffer.consume(got);
+            } else {
+              boost::system::error_code ec_d;
+              std::tie(ec_d, got) = co_await stream.socket().async_read_some(net::buffer(body_buffer.data(), want), kTuple);
+              if (ec_d) break;
+            }
+            deadline.Progress();
+            direct_remaining -= std::min<uint64_t>(got, direct_remaining);
+          }
+          response.close = direct_remaining > 0;
+        }
       } else {
         response = co_await OffloadFinish(*outcome.consumer);
       }

@@ -31,7 +31,7 @@ function xs3dPath() {
   return p;
 }
 
-export async function startServer({ durability = 'relaxed', config, region, dataDir } = {}) {
+export async function startServer({ durability = 'relaxed', config, region, dataDir, args: extraArgs = [] } = {}) {
   const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xs3-conf-js-'));
   dataDir = dataDir ?? path.join(baseDir, 'data');
   fs.mkdirSync(dataDir, { recursive: true });
@@ -42,6 +42,7 @@ export async function startServer({ durability = 'relaxed', config, region, data
     args.push('--config', cfg);
   }
   if (region) args.push('--region', region);
+  args.push(...extraArgs);
   const env = { ...process.env, XS3_ROOT_ACCESS_KEY: ROOT_ACCESS_KEY, XS3_ROOT_SECRET_KEY: ROOT_SECRET_KEY };
   delete env.XS3_DATA_DIR;
   delete env.XS3_ADDRESS;
@@ -145,4 +146,10 @@ export function assertS3Error(e, name, status) {
   assert.equal(e.Code, name, '<Code> in the XML error body');
   assert.ok(e.RequestId, '<RequestId> in the XML error body');
   assert.equal(e.RequestId, e.$metadata?.requestId, '<RequestId> = x-amz-request-id');
+}
+
+// HEAD errors carry no body: a 404 the SDK names NotFound.
+export function assertNotFound(e) {
+  assert.equal(e.$metadata?.httpStatusCode, 404, `HTTP status of ${e.name}: ${e.message}`);
+  assert.equal(e.name, 'NotFound');
 }
