@@ -91,6 +91,11 @@ class Multipart(h.ServerTestCase):
         self.assertEqual(part2["Body"].read(), parts[1])
         self.assertEqual(part2["ContentRange"], f"bytes {5 * MIB}-{10 * MIB - 1}/{10 * MIB + 1000}")
         self.assertEqual(part2["PartsCount"], 3)
+        attrs = self.s3.get_object_attributes(Bucket=B, Key="big/object.bin",
+                                              ObjectAttributes=["ETag", "ObjectParts", "ObjectSize"])
+        self.assertEqual(attrs["ETag"], multipart_etag(parts).strip('"'))
+        self.assertEqual(attrs["ObjectSize"], 10 * MIB + 1000)
+        self.assertEqual(attrs["ObjectParts"]["TotalPartsCount"], 3)
         head = self.s3.head_object(Bucket=B, Key="big/object.bin", PartNumber=3)
         self.assertEqual(head["ContentLength"], 1000)
         self.assertError(lambda: self.s3.head_object(Bucket=B, Key="big/object.bin", PartNumber=4),
