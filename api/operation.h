@@ -105,6 +105,9 @@ std::vector<std::pair<std::string, std::string>> CorsHeadersForActualRequest(sto
                                                                             const std::string& bucket);
 Outcome GetBucketAcl(OperationContext& ctx);
 Outcome PutBucketAcl(OperationContext& ctx);
+Outcome GetBucketEncryption(OperationContext& ctx);
+Outcome PutBucketEncryption(OperationContext& ctx);
+Outcome DeleteBucketEncryption(OperationContext& ctx);
 Outcome GetBucketOwnershipControls(OperationContext& ctx);
 Outcome PutBucketOwnershipControls(OperationContext& ctx);
 Outcome DeleteBucketOwnershipControls(OperationContext& ctx);

@@ -22,7 +22,7 @@ namespace {
 // Subresources S3 defines that xs3 does not implement yet: they answer NotImplemented instead of
 // being mistaken for a plain GetObject/ListObjects.
 constexpr std::array kUnsupportedSubresources = {
-    "accelerate", "analytics", "encryption", "intelligent-tiering", "inventory",
+    "accelerate", "analytics", "intelligent-tiering", "inventory",
     "legal-hold", "logging", "metadataTable", "metrics", "notification", "object-lock",
     "policy", "policyStatus", "renameObject",
     "replication", "requestPayment", "restore", "retention", "select", "session", "torrent",
@@ -116,6 +116,12 @@ Routed Classify(OperationContext& ctx) {
     if (m == "PUT") return Routed{"PutBucketPolicy", &PutBucketPolicy};
     if (m == "GET") return Routed{"GetBucketPolicy", &GetBucketPolicy};
     if (m == "DELETE") return Routed{"DeleteBucketPolicy", &DeleteBucketPolicy};
+  }
+  if (a.key.empty() && ctx.HasQuery("encryption")) {
+    if (m == "PUT") return Routed{"PutBucketEncryption", &PutBucketEncryption};
+    if (m == "GET") return Routed{"GetBucketEncryption", &GetBucketEncryption};
+    if (m == "DELETE") return Routed{"DeleteBucketEncryption", &DeleteBucketEncryption};
+    return Refused(make_error(ErrorCode::MethodNotAllowed));
   }
   if (a.key.empty() && m == "GET" && ctx.HasQuery("policyStatus") && !ctx.IsDirectoryBucket()) {
     return Routed{"GetBucketPolicyStatus", &GetBucketPolicyStatus};

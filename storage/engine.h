@@ -85,6 +85,9 @@ struct BucketInfo {
   // S3 versioning: "" (never enabled), "Enabled" or "Suspended". General-purpose buckets only;
   // once enabled a bucket never returns to "".
   std::string versioning;
+  // Default encryption (Put/GetBucketEncryption) as validated XML (api/op_bucket_encryption.cc);
+  // empty: S3's default, SSE-S3 without a bucket key.
+  std::string encryption;
 };
 
 // Everything S3 stores about an object except its bytes.

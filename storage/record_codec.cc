@@ -164,7 +164,7 @@ std::string EncodeBucket(const BucketInfo& info) {
   // Version 1 reads back as BucketOwnerEnforced without Block Public Access.
   const bool v2 = info.tags.has_value() || !info.cors.empty() || !info.acl.empty() ||
                   info.object_ownership != "BucketOwnerEnforced" || info.public_access_block.has_value() ||
-                  !info.lifecycle.empty() || !info.versioning.empty();
+                  !info.lifecycle.empty() || !info.versioning.empty() || !info.encryption.empty();
   w.PutByte(v2 ? kBucketVersionConfig : kBucketVersion);
   w.PutString(info.region);
   w.PutString(info.owner);
@@ -187,8 +187,11 @@ std::string EncodeBucket(const BucketInfo& info) {
     }
     // Added later, in this order: absent in older version-2 records, which read as no
     // configuration. Each is written when it or a later one is set.
-    if (!info.lifecycle.empty() || !info.versioning.empty()) w.PutString(info.lifecycle);
-    if (!info.versioning.empty()) w.PutString(info.versioning);
+    const bool encryption = !info.encryption.empty();
+    const bool versioning = encryption || !info.versioning.empty();
+    if (versioning || !info.lifecycle.empty()) w.PutString(info.lifecycle);
+    if (versioning) w.PutString(info.versioning);
+    if (encryption) w.PutString(info.encryption);
   }
   return w.Take();
 }
@@ -209,6 +212,7 @@ bool DecodeBucket(std::string_view name, std::string_view value, BucketInfo* out
   out->public_access_block.reset();
   out->lifecycle.clear();
   out->versioning.clear();
+  out->encryption.clear();
   if (version == kBucketVersionConfig) {
     auto flag = [&r](bool* b) {
       uint8_t v = 0;
@@ -232,6 +236,7 @@ bool DecodeBucket(std::string_view name, std::string_view value, BucketInfo* out
     }
     if (!r.done() && !r.GetString(&out->lifecycle)) return false;
     if (!r.done() && !r.GetString(&out->versioning)) return false;
+    if (!r.done() && !r.GetString(&out->encryption)) return false;
   }
   if (!r.done()) return false;
   if (type > static_cast<uint8_t>(BucketType::Directory)) return false;

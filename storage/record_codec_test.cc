@@ -240,5 +240,43 @@ TEST_CASE("record codec: tags round trip; untagged values keep the old version b
   for (size_t n = without.size() + 1; n < with.size(); ++n) CHECK_FALSE(DecodeBucket("acl", with.substr(0, n), &bucket_out));
 }
 
+TEST_CASE("record codec: versioning and default encryption trail the lifecycle; each reads back alone") {
+  BucketInfo b{"vb", "us-east-1", "alice", 1, BucketType::GeneralPurpose, "", ""};
+  BucketInfo out;
+  b.versioning = "Suspended";
+  std::string versioned = EncodeBucket(b);
+  REQUIRE(DecodeBucket("vb", versioned, &out));
+  CHECK(out.versioning == "Suspended");
+  CHECK(out.lifecycle.empty());
+  CHECK(out.encryption.empty());
+
+  // Encryption alone still writes the (empty) lifecycle and versioning before it.
+  b.versioning.clear();
+  b.encryption = "<ServerSideEncryptionConfiguration/>";
+  std::string encrypted = EncodeBucket(b);
+  REQUIRE(DecodeBucket("vb", encrypted, &out));
+  CHECK(out.encryption == b.encryption);
+  CHECK(out.versioning.empty());
+  CHECK(out.lifecycle.empty());
+
+  b.versioning = "Enabled";
+  b.lifecycle = "<LifecycleConfiguration/>";
+  std::string all = EncodeBucket(b);
+  REQUIRE(DecodeBucket("vb", all, &out));
+  CHECK(out.versioning == "Enabled");
+  CHECK(out.lifecycle == b.lifecycle);
+  CHECK(out.encryption == b.encryption);
+  // A record from before encryption existed decodes as S3's default.
+  REQUIRE(DecodeBucket("vb", versioned, &out));
+  CHECK(out.encryption.empty());
+  for (size_t n = 0; n < all.size(); ++n) {
+    BucketInfo partial;
+    if (DecodeBucket("vb", all.substr(0, n), &partial)) {
+      // Only a cut exactly between trailing fields can decode, and it loses the later ones.
+      CHECK(partial.encryption.empty());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace xs3::storage

@@ -1,7 +1,8 @@
 // conformance.object_attributes_js: what S3 reports about objects without their bodies and the
 // request headers every SDK may send, through @aws-sdk/client-s3: GetObjectAttributes (ETag,
 // Checksum, ObjectSize, StorageClass, ObjectParts of multipart objects in both bucket types, with
-// part paging in directory buckets), SSE-S3 accepted and reported, x-amz-expected-bucket-owner
+// part paging in directory buckets), SSE-S3 accepted and reported, default bucket encryption
+// (Get/Put/DeleteBucketEncryption), x-amz-expected-bucket-owner
 // checked, x-amz-request-payer tolerated.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import {
   CreateBucketCommand, PutObjectCommand, GetObjectCommand, HeadObjectCommand, GetObjectAttributesCommand,
-  CopyObjectCommand,
+  CopyObjectCommand, GetBucketEncryptionCommand, PutBucketEncryptionCommand, DeleteBucketEncryptionCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { startServer, errorOf, assertS3Error, assertNotFound, bodyBytes, ROOT_ACCESS_KEY, ROOT_SECRET_KEY } from './harness.mjs';
@@ -109,6 +110,31 @@ describe('server-side encryption headers', () => {
     assertS3Error(await errorOf(() => s3.send(new PutObjectCommand({ Bucket: B, Key: 'bad-sse', Body: 'x',
       ServerSideEncryption: 'AES128' }))), 'InvalidArgument', 400);
     assertNotFound(await errorOf(() => s3.send(new HeadObjectCommand({ Bucket: B, Key: 'bad-sse' }))));
+  });
+});
+
+describe('default bucket encryption', () => {
+  const rule = (BucketKeyEnabled) => [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled }];
+  const rules = async (client, Bucket) =>
+    (await client.send(new GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration.Rules;
+
+  it('S3\'s default until put; SSE-S3 with a bucket key round-trips; delete restores the default', async () => {
+    assert.deepEqual(await rules(s3, B), rule(false));
+    await s3.send(new PutBucketEncryptionCommand({ Bucket: B, ServerSideEncryptionConfiguration: { Rules: rule(true) } }));
+    assert.deepEqual(await rules(s3, B), rule(true));
+    const del = await s3.send(new DeleteBucketEncryptionCommand({ Bucket: B }));
+    assert.equal(del.$metadata.httpStatusCode, 204);
+    assert.deepEqual(await rules(s3, B), rule(false));
+    assert.deepEqual(await rules(express, DIR), rule(false));
+  });
+
+  it('SSE-KMS is NotImplemented; a KMS key with AES256 is InvalidArgument', async () => {
+    assertS3Error(await errorOf(() => s3.send(new PutBucketEncryptionCommand({ Bucket: B, ServerSideEncryptionConfiguration: {
+      Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } }))), 'NotImplemented', 501);
+    assertS3Error(await errorOf(() => s3.send(new PutBucketEncryptionCommand({ Bucket: B, ServerSideEncryptionConfiguration: {
+      Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256', KMSMasterKeyID: 'k' } }] } }))),
+    'InvalidArgument', 400);
+    assert.deepEqual(await rules(s3, B), rule(false));
   });
 });
 

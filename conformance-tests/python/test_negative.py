@@ -573,7 +573,7 @@ class NegativeSuite(h.ServerTestCase, Assertions):
         # Implemented ones refuse the bogus document, answer their own 404, or delete only the
         # configuration; the bucket and the object must survive.
         IMPLEMENTED = {"cors", "tagging", "acl", "ownershipControls", "publicAccessBlock", "lifecycle", "policy",
-                       "versioning", "versions"}
+                       "versioning", "versions", "encryption"}
         subs = ["versioning", "versions", "cors", "policy", "lifecycle", "tagging", "acl", "logging", "notification",
                 "encryption", "ownershipControls", "publicAccessBlock", "object-lock", "accelerate",
                 "requestPayment", "website", "replication", "intelligent-tiering"]
