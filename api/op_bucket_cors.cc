@@ -56,22 +56,12 @@ Outcome PutBucketCors(OperationContext& ctx) {
 Outcome GetBucketCors(OperationContext& ctx) {
   storage::BucketInfo info;
   if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
-  if (info.cors.empty()) {
-    S3Error e = make_error(ErrorCode::NoSuchCORSConfiguration);
-    e.extra_xml = "<BucketName>" + XmlEscape(ctx.address.bucket) + "</BucketName>";
-    return Fail(ctx, e);
-  }
+  if (info.cors.empty()) return Fail(ctx, WithBucketName(make_error(ErrorCode::NoSuchCORSConfiguration), info.name));
   return Done(XmlResponse(200, info.cors));
 }
 
 Outcome DeleteBucketCors(OperationContext& ctx) {
-  storage::BucketInfo info;
-  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
-  auto st = ctx.engine.UpdateBucket(ctx.address.bucket, [](storage::BucketInfo& b) { b.cors.clear(); });
-  if (!st.ok()) return Fail(ctx, FromStorage(st));
-  Response r;
-  r.status = 204;
-  return Done(std::move(r));
+  return DeleteBucketConfiguration(ctx, [](storage::BucketInfo& b) { b.cors.clear(); });
 }
 
 Outcome OptionsObject(OperationContext& ctx) {

@@ -93,13 +93,7 @@ Outcome GetBucketEncryption(OperationContext& ctx) {
 }
 
 Outcome DeleteBucketEncryption(OperationContext& ctx) {
-  storage::BucketInfo info;
-  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
-  auto st = ctx.engine.UpdateBucket(ctx.address.bucket, [](storage::BucketInfo& b) { b.encryption.clear(); });
-  if (!st.ok()) return Fail(ctx, FromStorage(st));
-  Response r;
-  r.status = 204;
-  return Done(std::move(r));
+  return DeleteBucketConfiguration(ctx, [](storage::BucketInfo& b) { b.encryption.clear(); });
 }
 
 }  // namespace xs3::api

@@ -12,45 +12,21 @@ namespace {
 
 constexpr size_t kMaxBody = 16 * 1024;
 
-std::vector<pugi::xml_node> Elements(const pugi::xml_node& node) {
-  std::vector<pugi::xml_node> out;
-  for (auto c : node.children())
-    if (c.type() == pugi::node_element) out.push_back(c);
-  return out;
-}
-
-Outcome WithBody(OperationContext& ctx, std::function<Response(std::string)> done) {
-  return BufferedBody(ctx, kMaxBody, std::move(done));
-}
-
-Outcome NoContent(const OperationContext& ctx, const storage::Status& st) {
-  if (!st.ok()) return Fail(ctx, FromStorage(st));
-  Response r;
-  r.status = 204;
-  return Done(std::move(r));
-}
-
-S3Error WithBucketName(ErrorCode code, const std::string& bucket) {
-  S3Error e = make_error(code);
-  e.extra_xml = "<BucketName>" + XmlEscape(bucket) + "</BucketName>";
-  return e;
-}
-
 }  // namespace
 
 Outcome PutBucketOwnershipControls(OperationContext& ctx) {
   storage::BucketInfo info;
   if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
-  return WithBody(ctx, [ctx, info](std::string body) mutable {
+  return BufferedBody(ctx, kMaxBody, [ctx, info](std::string body) mutable {
     if (body.empty()) return Fail(ctx, ErrorCode::MissingRequestBodyError).response;
     pugi::xml_document doc;
     if (!doc.load_buffer(body.data(), body.size())) return Fail(ctx, ErrorCode::MalformedXML).response;
     auto root = doc.document_element();
-    auto rules = Elements(root);
+    auto rules = ChildElements(root);
     if (LocalName(root) != "OwnershipControls" || rules.size() != 1 || LocalName(rules[0]) != "Rule") {
       return Fail(ctx, ErrorCode::MalformedXML).response;
     }
-    auto fields = Elements(rules[0]);
+    auto fields = ChildElements(rules[0]);
     std::string value = fields.size() == 1 && LocalName(fields[0]) == "ObjectOwnership" ? fields[0].text().get() : "";
     if (value != "BucketOwnerEnforced" && value != "BucketOwnerPreferred" && value != "ObjectWriter") {
       return Fail(ctx, ErrorCode::MalformedXML).response;
@@ -68,18 +44,14 @@ Outcome PutBucketOwnershipControls(OperationContext& ctx) {
 Outcome GetBucketOwnershipControls(OperationContext& ctx) {
   storage::BucketInfo info;
   if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
-  if (!info.object_ownership) return Fail(ctx, WithBucketName(ErrorCode::OwnershipControlsNotFoundError, info.name));
+  if (!info.object_ownership) return Fail(ctx, WithBucketName(make_error(ErrorCode::OwnershipControlsNotFoundError), info.name));
   XmlWriter x("OwnershipControls");
   x.Open("Rule").Element("ObjectOwnership", *info.object_ownership).Close("Rule");
   return Done(XmlResponse(200, x.Finish()));
 }
 
 Outcome DeleteBucketOwnershipControls(OperationContext& ctx) {
-  storage::BucketInfo info;
-  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
-  return NoContent(ctx, ctx.engine.UpdateBucket(ctx.address.bucket, [](storage::BucketInfo& b) {
-    b.object_ownership.reset();
-  }));
+  return DeleteBucketConfiguration(ctx, [](storage::BucketInfo& b) { b.object_ownership.reset(); });
 }
 
 }  // namespace xs3::api

@@ -37,13 +37,7 @@ Outcome GetBucketTagging(OperationContext& ctx) {
 }
 
 Outcome DeleteBucketTagging(OperationContext& ctx) {
-  storage::BucketInfo info;
-  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
-  auto st = ctx.engine.UpdateBucket(ctx.address.bucket, [](storage::BucketInfo& b) { b.tags.reset(); });
-  if (!st.ok()) return Fail(ctx, FromStorage(st));
-  Response r;
-  r.status = 204;
-  return Done(std::move(r));
+  return DeleteBucketConfiguration(ctx, [](storage::BucketInfo& b) { b.tags.reset(); });
 }
 
 }  // namespace xs3::api

@@ -12,43 +12,19 @@ namespace {
 
 constexpr size_t kMaxBody = 16 * 1024;
 
-std::vector<pugi::xml_node> Elements(const pugi::xml_node& node) {
-  std::vector<pugi::xml_node> out;
-  for (auto c : node.children())
-    if (c.type() == pugi::node_element) out.push_back(c);
-  return out;
-}
-
-Outcome WithBody(OperationContext& ctx, std::function<Response(std::string)> done) {
-  return BufferedBody(ctx, kMaxBody, std::move(done));
-}
-
-Outcome NoContent(const OperationContext& ctx, const storage::Status& st) {
-  if (!st.ok()) return Fail(ctx, FromStorage(st));
-  Response r;
-  r.status = 204;
-  return Done(std::move(r));
-}
-
-S3Error WithBucketName(ErrorCode code, const std::string& bucket) {
-  S3Error e = make_error(code);
-  e.extra_xml = "<BucketName>" + XmlEscape(bucket) + "</BucketName>";
-  return e;
-}
-
 }  // namespace
 
 Outcome PutPublicAccessBlock(OperationContext& ctx) {
   storage::BucketInfo info;
   if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
-  return WithBody(ctx, [ctx](std::string body) mutable {
+  return BufferedBody(ctx, kMaxBody, [ctx](std::string body) mutable {
     if (body.empty()) return Fail(ctx, ErrorCode::MissingRequestBodyError).response;
     pugi::xml_document doc;
     if (!doc.load_buffer(body.data(), body.size())) return Fail(ctx, ErrorCode::MalformedXML).response;
     auto root = doc.document_element();
     if (LocalName(root) != "PublicAccessBlockConfiguration") return Fail(ctx, ErrorCode::MalformedXML).response;
     storage::PublicAccessBlock block;
-    for (auto field : Elements(root)) {
+    for (auto field : ChildElements(root)) {
       std::string_view name = LocalName(field), text = field.text().get();
       bool* slot = name == "BlockPublicAcls"         ? &block.block_public_acls
                    : name == "IgnorePublicAcls"      ? &block.ignore_public_acls
@@ -68,7 +44,7 @@ Outcome GetPublicAccessBlock(OperationContext& ctx) {
   storage::BucketInfo info;
   if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
   if (!info.public_access_block) {
-    return Fail(ctx, WithBucketName(ErrorCode::NoSuchPublicAccessBlockConfiguration, info.name));
+    return Fail(ctx, WithBucketName(make_error(ErrorCode::NoSuchPublicAccessBlockConfiguration), info.name));
   }
   const auto& b = *info.public_access_block;
   auto flag = [](bool v) { return v ? "true" : "false"; };
@@ -81,11 +57,7 @@ Outcome GetPublicAccessBlock(OperationContext& ctx) {
 }
 
 Outcome DeletePublicAccessBlock(OperationContext& ctx) {
-  storage::BucketInfo info;
-  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
-  return NoContent(ctx, ctx.engine.UpdateBucket(ctx.address.bucket, [](storage::BucketInfo& b) {
-    b.public_access_block.reset();
-  }));
+  return DeleteBucketConfiguration(ctx, [](storage::BucketInfo& b) { b.public_access_block.reset(); });
 }
 
 }  // namespace xs3::api

@@ -70,6 +70,11 @@ Outcome Fail(const OperationContext& ctx, S3Error error) {
   return Done(ErrorResponse(error, ctx.request_id, ctx.IsHead()));
 }
 
+S3Error WithBucketName(S3Error error, const std::string& bucket) {
+  error.extra_xml = "<BucketName>" + XmlEscape(bucket) + "</BucketName>";
+  return error;
+}
+
 Outcome Fail(const OperationContext& ctx, ErrorCode code, std::string message) {
   return Fail(ctx, make_error(code, std::move(message)));
 }
@@ -79,8 +84,7 @@ std::optional<S3Error> AuthorizeBucket(const OperationContext& ctx, const std::s
   auto b = ctx.engine.GetBucket(bucket);
   if (!b.ok()) {
     S3Error e = FromStorage(b.status());
-    if (e.code == ErrorCode::NoSuchBucket) e.extra_xml = "<BucketName>" + XmlEscape(bucket) + "</BucketName>";
-    return e;
+    return e.code == ErrorCode::NoSuchBucket ? WithBucketName(std::move(e), bucket) : e;
   }
   if (info) *info = b.value();
   if (b->owner == ctx.auth.user || ctx.IsRoot()) return std::nullopt;
@@ -107,6 +111,15 @@ std::optional<S3Error> AuthorizeBucketOwner(const OperationContext& ctx, storage
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, info)) return e;
   if (info->owner != ctx.auth.user && !ctx.IsRoot()) return make_error(ErrorCode::AccessDenied);
   return std::nullopt;
+}
+
+Outcome DeleteBucketConfiguration(OperationContext& ctx, const std::function<void(storage::BucketInfo&)>& clear) {
+  storage::BucketInfo info;
+  if (auto e = AuthorizeBucketOwner(ctx, &info)) return Fail(ctx, *e);
+  if (auto st = ctx.engine.UpdateBucket(ctx.address.bucket, clear); !st.ok()) return Fail(ctx, FromStorage(st));
+  Response r;
+  r.status = 204;
+  return Done(std::move(r));
 }
 
 std::set<std::string> KnownUsers(const OperationContext& ctx) {

@@ -1,5 +1,6 @@
 #pragma once
 // What every operation handler gets: the request, who made it, what it addresses.
+#include <functional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -51,6 +52,8 @@ struct OperationContext {
 // Shared steps, named once.
 S3Error FromStorage(const storage::Status& status);
 Outcome Fail(const OperationContext& ctx, S3Error error);
+// The error with the <BucketName> S3 adds to NoSuchBucket and the NoSuch...Configuration errors.
+S3Error WithBucketName(S3Error error, const std::string& bucket);
 Outcome Fail(const OperationContext& ctx, ErrorCode code, std::string message = {});
 Outcome Done(Response response);
 enum class BucketAccess { FromMethod, Read, Write };
@@ -61,6 +64,10 @@ std::optional<S3Error> AuthorizeBucket(const OperationContext& ctx, const std::s
                                        BucketAccess access = BucketAccess::FromMethod);
 // AuthorizeBucket, then only the bucket's owner or root: the bucket-configuration operations.
 std::optional<S3Error> AuthorizeBucketOwner(const OperationContext& ctx, storage::BucketInfo* info);
+// Delete* of a bucket configuration (tagging, CORS, lifecycle, encryption, ownership controls,
+// public access block): AuthorizeBucketOwner, `clear` resets the field, 204 whether or not there
+// was one, as S3 answers.
+Outcome DeleteBucketConfiguration(OperationContext& ctx, const std::function<void(storage::BucketInfo&)>& clear);
 std::set<std::string> KnownUsers(const OperationContext& ctx);
 std::optional<auth::BucketPolicy> ParsePolicy(const OperationContext& ctx, const std::string& document);
 std::string CanonicalUserId(const std::string& user);
