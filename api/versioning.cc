@@ -39,6 +39,15 @@ Outcome FailMissingVersion(const OperationContext& ctx, const storage::Status& s
   return o;
 }
 
+void AddCopySourceVersionHeader(const OperationContext& ctx, Response& response, const std::string& source_bucket,
+                                bool version_named, const std::string& source_version) {
+  if (!version_named) {
+    auto info = ctx.engine.GetBucket(source_bucket);
+    if (!info.ok() || info->versioning.empty()) return;
+  }
+  response.SetHeader("x-amz-copy-source-version-id", ShownVersionId(source_version));
+}
+
 Outcome FailDeleteMarker(const OperationContext& ctx, const storage::ObjectMeta& marker) {
   S3Error e = make_error(ErrorCode::MethodNotAllowed);
   e.extra_xml = "<Method>" + XmlEscape(ctx.request.method) + "</Method><ResourceType>DeleteMarker</ResourceType>";

@@ -19,6 +19,10 @@ void AddVersionHeaders(Response& response, const storage::VersionOutcome& outcom
 // latest version of a versioned key is a delete marker), NoSuchVersion, or a malformed id.
 Outcome FailMissingVersion(const OperationContext& ctx, const storage::Status& status,
                            const std::optional<std::string>& version, bool versioned_bucket);
+// x-amz-copy-source-version-id of CopyObject and UploadPartCopy: S3 names the source version
+// when the request named one or the source bucket is versioned (Enabled or Suspended).
+void AddCopySourceVersionHeader(const OperationContext& ctx, Response& response, const std::string& source_bucket,
+                                bool version_named, const std::string& source_version);
 // GET/HEAD of a delete marker by version id: 405 MethodNotAllowed, as S3 answers.
 Outcome FailDeleteMarker(const OperationContext& ctx, const storage::ObjectMeta& marker);
 
