@@ -175,6 +175,25 @@ class VersioningSuite(h.ServerTestCase):
         ranged = self.s3.get_object(Bucket=b, Key="doc", VersionId=v1["VersionId"], Range="bytes=1-3")
         self.assertEqual((ranged["Body"].read(), ranged["ContentRange"]), (b"irs", "bytes 1-3/5"))
 
+    def test_browser_form_post_gets_a_version_id(self):
+        b = self.versioned_bucket("ver-post")
+        v1 = self.s3.put_object(Bucket=b, Key="form.txt", Body=b"put")["VersionId"]
+        post = self.s3.generate_presigned_post(b, "form.txt")
+        boundary = "xs3versioningform"
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                 for k, v in post["fields"].items()]
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n'
+                     f"Content-Type: application/octet-stream\r\n\r\nposted\r\n--{boundary}--\r\n".encode())
+        body = b"".join(parts)
+        r = h.raw_request(self.server.port, "POST", "/" + b,
+                          {"Host": self.server.host, "Content-Type": f"multipart/form-data; boundary={boundary}",
+                           "Content-Length": str(len(body))}, body)
+        self.assertEqual(r.status, 204, r)
+        v2 = r.header("x-amz-version-id")
+        self.assertNotIn(v2, (None, "null", v1))
+        self.assertEqual(self.versions(b), [("form.txt", v2, True, "V"), ("form.txt", v1, False, "V")])
+        self.assertEqual(self.s3.get_object(Bucket=b, Key="form.txt", VersionId=v2)["Body"].read(), b"posted")
+
     def test_a_large_old_version_keeps_its_bytes(self):
         b = self.versioned_bucket("ver-large")
         big = os.urandom(700 * 1024)
@@ -727,6 +746,16 @@ class VersioningSuite(h.ServerTestCase):
         with self.assertRaises(ClientError) as ctx:
             self.s3.get_object_attributes(Bucket=b, Key="o", VersionId=UNKNOWN_VERSION, ObjectAttributes=["ETag"])
         self.assertError(ctx, "NoSuchVersion", 404)
+        # Behind a delete marker: 404 naming the marker; the marker by id: 405.
+        marker = self.s3.delete_object(Bucket=b, Key="o")["VersionId"]
+        with self.assertRaises(ClientError) as ctx:
+            self.s3.get_object_attributes(Bucket=b, Key="o", ObjectAttributes=["ETag"])
+        err = self.assertError(ctx, "NoSuchKey", 404)
+        hdrs = err["ResponseMetadata"]["HTTPHeaders"]
+        self.assertEqual((hdrs.get("x-amz-delete-marker"), hdrs.get("x-amz-version-id")), ("true", marker))
+        with self.assertRaises(ClientError) as ctx:
+            self.s3.get_object_attributes(Bucket=b, Key="o", VersionId=marker, ObjectAttributes=["ETag"])
+        self.assertError(ctx, "MethodNotAllowed", 405)
 
     def test_versions_survive_a_restart(self):
         b = self.versioned_bucket("ver-restart")
