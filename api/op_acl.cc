@@ -54,8 +54,11 @@ const std::string& ObjectOwner(const storage::BucketInfo& info, const storage::O
   return info.object_ownership == "BucketOwnerEnforced" || meta.owner.empty() ? info.owner : meta.owner;
 }
 
-void AddVersionIdHeader(Response& r, const std::optional<std::string>& version, const storage::ObjectMeta& meta) {
-  if (version || !meta.version_id.empty()) r.SetHeader("x-amz-version-id", ShownVersionId(meta.version_id));
+// As GET: a versioned bucket names every version, "null" included; an unversioned one none.
+void AddVersionIdHeader(Response& r, const storage::BucketInfo& info, const storage::ObjectMeta& meta) {
+  if (!info.versioning.empty() || !meta.version_id.empty()) {
+    r.SetHeader("x-amz-version-id", ShownVersionId(meta.version_id));
+  }
 }
 
 }  // namespace
@@ -87,7 +90,7 @@ Outcome GetObjectAcl(OperationContext& ctx) {
   if (record->meta.delete_marker) return FailDeleteMarker(ctx, record->meta);
   Response r = XmlResponse(200, AccessControlPolicyXml(ObjectOwner(info, record->meta),
                                                        EffectiveAcl(info, record->meta.acl), info.owner));
-  AddVersionIdHeader(r, version, record->meta);
+  AddVersionIdHeader(r, info, record->meta);
   return Done(std::move(r));
 }
 
@@ -96,7 +99,7 @@ Outcome PutObjectAcl(OperationContext& ctx) {
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &info, BucketAccess::Write)) return Fail(ctx, *e);
   const auto version = RequestedVersion(ctx);
   auto record = ObjectOrVersion(ctx, version);
-  if (!record.ok()) return FailMissingVersion(ctx, record.status(), version, false);
+  if (!record.ok()) return FailMissingForUpdate(ctx, record.status(), version);
   if (record->meta.delete_marker) return FailDeleteMarker(ctx, record->meta);
   return ReadRequestedAcl(ctx, AclTarget::Object, ObjectOwner(info, record->meta), info.owner,
                           [ctx, info, version, meta = record->meta](const std::string& canned) mutable {
@@ -104,9 +107,9 @@ Outcome PutObjectAcl(OperationContext& ctx) {
     auto st = ctx.engine.UpdateObjectMeta(
         ctx.address.bucket, ctx.address.key, [&](storage::ObjectMeta& m) { m.acl = EffectiveAcl(info, canned); }, {},
         version);
-    if (!st.ok()) return FailMissingVersion(ctx, st, version, false).response;
+    if (!st.ok()) return FailMissingForUpdate(ctx, st, version).response;
     Response r;
-    AddVersionIdHeader(r, version, meta);
+    AddVersionIdHeader(r, info, meta);
     return r;
   });
 }

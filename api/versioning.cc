@@ -39,6 +39,15 @@ Outcome FailMissingVersion(const OperationContext& ctx, const storage::Status& s
   return o;
 }
 
+Outcome FailMissingForUpdate(const OperationContext& ctx, const storage::Status& status,
+                             const std::optional<std::string>& version) {
+  if (!version && status.code() == storage::Code::NoSuchKey) {
+    auto latest = ctx.engine.GetLatestVersion(ctx.address.bucket, ctx.address.key);
+    if (latest.ok() && latest->meta.delete_marker) return FailDeleteMarker(ctx, latest->meta);
+  }
+  return FailMissingVersion(ctx, status, version, false);
+}
+
 void AddCopySourceVersionHeader(const OperationContext& ctx, Response& response, const std::string& source_bucket,
                                 bool version_named, const std::string& source_version) {
   if (!version_named) {

@@ -23,6 +23,11 @@ Outcome FailMissingVersion(const OperationContext& ctx, const storage::Status& s
 // when the request named one or the source bucket is versioned (Enabled or Suspended).
 void AddCopySourceVersionHeader(const OperationContext& ctx, Response& response, const std::string& source_bucket,
                                 bool version_named, const std::string& source_version);
+// The failure of a tagging or ACL write that found no object: as FailMissingVersion, except that
+// a key whose latest version is a delete marker answers 405 MethodNotAllowed, as S3 does (a
+// marker takes neither tags nor an ACL; reads of it stay 404 NoSuchKey).
+Outcome FailMissingForUpdate(const OperationContext& ctx, const storage::Status& status,
+                             const std::optional<std::string>& version);
 // GET/HEAD of a delete marker by version id: 405 MethodNotAllowed, as S3 answers.
 Outcome FailDeleteMarker(const OperationContext& ctx, const storage::ObjectMeta& marker);
 

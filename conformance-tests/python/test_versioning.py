@@ -551,6 +551,10 @@ class VersioningSuite(h.ServerTestCase):
         self.s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"})
         head = self.s3.head_object(Bucket=b, Key="old")
         self.assertEqual(head["VersionId"], "null")
+        # A copy from it names the null version it copied.
+        r = self.s3.copy_object(Bucket=b, Key="old-copy", CopySource={"Bucket": b, "Key": "old"})
+        self.assertEqual(r["CopySourceVersionId"], "null")
+        self.s3.delete_object(Bucket=b, Key="old-copy", VersionId=r["VersionId"])
         v2 = self.s3.put_object(Bucket=b, Key="old", Body=b"versioned")["VersionId"]
         self.assertEqual(self.versions(b), [("old", v2, True, "V"), ("old", "null", False, "V")])
         got = self.s3.get_object(Bucket=b, Key="old", VersionId="null")
@@ -658,6 +662,15 @@ class VersioningSuite(h.ServerTestCase):
         r = self.s3.upload_part_copy(Bucket=b, Key="refused", UploadId=up["UploadId"], PartNumber=1,
                                      CopySource={"Bucket": "ver-partcopy-plain", "Key": "p"})
         self.assertNotIn("CopySourceVersionId", r)
+        # ...unless the request names one: the null version is every unversioned object.
+        r = self.s3.upload_part_copy(Bucket=b, Key="refused", UploadId=up["UploadId"], PartNumber=1,
+                                     CopySource={"Bucket": "ver-partcopy-plain", "Key": "p", "VersionId": "null"})
+        self.assertEqual(r["CopySourceVersionId"], "null")
+        with self.assertRaises(ClientError) as ctx:
+            self.s3.upload_part_copy(Bucket=b, Key="refused", UploadId=up["UploadId"], PartNumber=1,
+                                     CopySource={"Bucket": "ver-partcopy-plain", "Key": "p",
+                                                 "VersionId": MALFORMED_VERSION})
+        self.assertError(ctx, "InvalidArgument", 400)
         self.s3.abort_multipart_upload(Bucket=b, Key="refused", UploadId=up["UploadId"])
 
     def test_tagging_a_version(self):
@@ -683,6 +696,18 @@ class VersioningSuite(h.ServerTestCase):
         with self.assertRaises(ClientError) as ctx:
             self.s3.get_object_tagging(Bucket=b, Key="t", VersionId=marker)
         self.assertError(ctx, "MethodNotAllowed", 405)
+        # Behind a delete marker a read is NoSuchKey; a write is MethodNotAllowed (a marker takes no tags).
+        with self.assertRaises(ClientError) as ctx:
+            self.s3.get_object_tagging(Bucket=b, Key="t")
+        self.assertError(ctx, "NoSuchKey", 404)
+        for call in (lambda: self.s3.put_object_tagging(Bucket=b, Key="t", Tagging={"TagSet": []}),
+                     lambda: self.s3.delete_object_tagging(Bucket=b, Key="t")):
+            with self.assertRaises(ClientError) as ctx:
+                call()
+            err = self.assertError(ctx, "MethodNotAllowed", 405)
+            self.assertEqual(err["ResponseMetadata"]["HTTPHeaders"]["x-amz-version-id"], marker)
+        self.assertEqual(self.s3.get_object_tagging(Bucket=b, Key="t", VersionId=v2)["TagSet"],
+                         [{"Key": "gen", "Value": "two"}])
 
     def test_acl_of_a_version(self):
         b = "ver-acl"
@@ -730,6 +755,27 @@ class VersioningSuite(h.ServerTestCase):
         with self.assertRaises(ClientError) as ctx:
             self.s3.get_object_acl(Bucket=b, Key="a")
         self.assertError(ctx, "NoSuchKey", 404)
+        with self.assertRaises(ClientError) as ctx:
+            self.s3.put_object_acl(Bucket=b, Key="a", ACL="private")
+        self.assertError(ctx, "MethodNotAllowed", 405)
+        self.assertEqual(grantees(VersionId=v2)[0], [all_users, "owner"])
+
+    def test_acl_version_header_follows_the_bucket(self):
+        b = "ver-acl-plain"
+        self.s3.create_bucket(Bucket=b)
+        self.s3.put_object(Bucket=b, Key="p", Body=b"p")
+        # An unversioned bucket names no version, even when asked for the null one.
+        for kw in ({}, {"VersionId": "null"}):
+            r = self.s3.get_object_acl(Bucket=b, Key="p", **kw)
+            self.assertNotIn("x-amz-version-id", r["ResponseMetadata"]["HTTPHeaders"])
+            r = self.s3.put_object_acl(Bucket=b, Key="p", ACL="private", **kw)
+            self.assertNotIn("x-amz-version-id", r["ResponseMetadata"]["HTTPHeaders"])
+        # Once versioned, the pre-versioning object is the null version, and says so.
+        self.s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Suspended"})
+        r = self.s3.get_object_acl(Bucket=b, Key="p")
+        self.assertEqual(r["ResponseMetadata"]["HTTPHeaders"]["x-amz-version-id"], "null")
+        r = self.s3.put_object_acl(Bucket=b, Key="p", ACL="private", VersionId="null")
+        self.assertEqual(r["ResponseMetadata"]["HTTPHeaders"]["x-amz-version-id"], "null")
 
     def test_object_attributes_of_a_version(self):
         if not hasattr(self.s3, "get_object_attributes"):
