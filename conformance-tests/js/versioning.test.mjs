@@ -113,10 +113,14 @@ describe('versions of an object', () => {
     assert.equal(del.DeleteMarker, true);
     const marker = del.VersionId;
     assert.ok(marker && marker !== v1);
+    // The SDK keeps the raw response on the error: the marker's headers are there.
     let e = await errorOf(() => s3.send(new GetObjectCommand({ Bucket: B, Key: 'gone' })));
     assertS3Error(e, 'NoSuchKey', 404);
+    assert.equal(e.$response.headers['x-amz-delete-marker'], 'true');
+    assert.equal(e.$response.headers['x-amz-version-id'], marker);
     e = await errorOf(() => s3.send(new GetObjectCommand({ Bucket: B, Key: 'gone', VersionId: marker })));
     assertS3Error(e, 'MethodNotAllowed', 405);
+    assert.equal(e.$response.headers['x-amz-delete-marker'], 'true');
     e = await errorOf(() => s3.send(new HeadObjectCommand({ Bucket: B, Key: 'gone', VersionId: marker })));
     assert.equal(e.$metadata.httpStatusCode, 405);
     assert.equal(await text(await s3.send(new GetObjectCommand({ Bucket: B, Key: 'gone', VersionId: v1 }))), 'was here');
