@@ -12,7 +12,11 @@ std::optional<std::string> RequestedVersion(const OperationContext& ctx) {
 
 std::string ShownVersionId(const std::string& stored) { return stored.empty() ? "null" : stored; }
 
-void AddVersionHeaders(Response& response, const storage::VersionOutcome& outcome) {
+void AddWriteVersionHeader(Response& response, const storage::VersionOutcome& outcome) {
+  if (outcome.versioned && !outcome.version_id.empty()) response.SetHeader("x-amz-version-id", outcome.version_id);
+}
+
+void AddDeleteVersionHeaders(Response& response, const storage::VersionOutcome& outcome) {
   if (!outcome.versioned) return;
   response.SetHeader("x-amz-version-id", ShownVersionId(outcome.version_id));
   if (outcome.delete_marker) response.SetHeader("x-amz-delete-marker", "true");

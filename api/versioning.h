@@ -13,8 +13,11 @@ namespace xs3::api {
 std::optional<std::string> RequestedVersion(const OperationContext& ctx);
 // How S3 shows a stored version id: the null version is "null".
 std::string ShownVersionId(const std::string& stored);
-// x-amz-version-id (and x-amz-delete-marker) for a write's outcome in a versioned bucket.
-void AddVersionHeaders(Response& response, const storage::VersionOutcome& outcome);
+// x-amz-version-id of a PUT, POST, copy or completed upload in a versioned bucket: the new
+// version's id. A write that made the null version (Suspended) names none, as S3 answers.
+void AddWriteVersionHeader(Response& response, const storage::VersionOutcome& outcome);
+// x-amz-version-id and x-amz-delete-marker of a DELETE in a versioned bucket or by version id.
+void AddDeleteVersionHeaders(Response& response, const storage::VersionOutcome& outcome);
 // The failure of a GET/HEAD that found no object: NoSuchKey (with x-amz-delete-marker when the
 // latest version of a versioned key is a delete marker), NoSuchVersion, or a malformed id.
 Outcome FailMissingVersion(const OperationContext& ctx, const storage::Status& status,

@@ -175,24 +175,30 @@ class VersioningSuite(h.ServerTestCase):
         ranged = self.s3.get_object(Bucket=b, Key="doc", VersionId=v1["VersionId"], Range="bytes=1-3")
         self.assertEqual((ranged["Body"].read(), ranged["ContentRange"]), (b"irs", "bytes 1-3/5"))
 
-    def test_browser_form_post_gets_a_version_id(self):
-        b = self.versioned_bucket("ver-post")
-        v1 = self.s3.put_object(Bucket=b, Key="form.txt", Body=b"put")["VersionId"]
-        post = self.s3.generate_presigned_post(b, "form.txt")
+    def post_form(self, bucket, key, content):
+        post = self.s3.generate_presigned_post(bucket, key)
         boundary = "xs3versioningform"
         parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
                  for k, v in post["fields"].items()]
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n'
-                     f"Content-Type: application/octet-stream\r\n\r\nposted\r\n--{boundary}--\r\n".encode())
+                     f"Content-Type: application/octet-stream\r\n\r\n{content}\r\n--{boundary}--\r\n".encode())
         body = b"".join(parts)
-        r = h.raw_request(self.server.port, "POST", "/" + b,
+        r = h.raw_request(self.server.port, "POST", "/" + bucket,
                           {"Host": self.server.host, "Content-Type": f"multipart/form-data; boundary={boundary}",
                            "Content-Length": str(len(body))}, body)
         self.assertEqual(r.status, 204, r)
-        v2 = r.header("x-amz-version-id")
+        return r
+
+    def test_browser_form_post_gets_a_version_id(self):
+        b = self.versioned_bucket("ver-post")
+        v1 = self.s3.put_object(Bucket=b, Key="form.txt", Body=b"put")["VersionId"]
+        v2 = self.post_form(b, "form.txt", "posted").header("x-amz-version-id")
         self.assertNotIn(v2, (None, "null", v1))
         self.assertEqual(self.versions(b), [("form.txt", v2, True, "V"), ("form.txt", v1, False, "V")])
         self.assertEqual(self.s3.get_object(Bucket=b, Key="form.txt", VersionId=v2)["Body"].read(), b"posted")
+        self.s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Suspended"})
+        self.assertIsNone(self.post_form(b, "form.txt", "null now").header("x-amz-version-id"))
+        self.assertEqual(self.versions(b)[0], ("form.txt", "null", True, "V"))
 
     def test_a_large_old_version_keeps_its_bytes(self):
         b = self.versioned_bucket("ver-large")
@@ -441,7 +447,8 @@ class VersioningSuite(h.ServerTestCase):
         self.assertEqual(self.s3.head_object(Bucket=b, Key="keep")["VersionId"], v)
         # The same through boto3: the error lands in Errors.
         r = self.s3.delete_objects(Bucket=b, Delete={"Objects": [{"Key": "keep", "VersionId": "bad"}]})
-        self.assertEqual([(e["Key"], e["VersionId"], e["Code"]) for e in r["Errors"]], [("keep", "bad", "NoSuchVersion")])
+        self.assertEqual([(e["Key"], e["VersionId"], e["Code"]) for e in r["Errors"]],
+                         [("keep", "bad", "NoSuchVersion")])
 
     # -- ListObjectVersions --------------------------------------------------------------------
     def test_list_object_versions_shape_and_paging(self):
@@ -569,26 +576,40 @@ class VersioningSuite(h.ServerTestCase):
         b = self.versioned_bucket("ver-suspend")
         v1 = self.s3.put_object(Bucket=b, Key="s", Body=b"enabled")["VersionId"]
         self.s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Suspended"})
+        # A write that makes the null version names no version (S3's PutObject "versioning
+        # suspended" example); reads of it then say "null".
         r = self.s3.put_object(Bucket=b, Key="s", Body=b"null one")
-        self.assertEqual(r["VersionId"], "null")
+        self.assertNotIn("VersionId", r)
         self.assertEqual(self.versions(b), [("s", "null", True, "V"), ("s", v1, False, "V")])
         r = self.s3.put_object(Bucket=b, Key="s", Body=b"null two")
-        self.assertEqual(r["VersionId"], "null")
+        self.assertNotIn("VersionId", r)
         self.assertEqual(self.versions(b), [("s", "null", True, "V"), ("s", v1, False, "V")])
         self.assertEqual(self.s3.get_object(Bucket=b, Key="s", VersionId="null")["Body"].read(), b"null two")
+        self.assertEqual(self.s3.head_object(Bucket=b, Key="s")["VersionId"], "null")
+        r = self.s3.copy_object(Bucket=b, Key="s-copy", CopySource={"Bucket": b, "Key": "s", "VersionId": v1})
+        self.assertEqual((r.get("VersionId"), r["CopySourceVersionId"]), (None, v1))
+        up = self.s3.create_multipart_upload(Bucket=b, Key="s-mp")
+        part = self.s3.upload_part(Bucket=b, Key="s-mp", UploadId=up["UploadId"], PartNumber=1, Body=b"m")
+        r = self.s3.complete_multipart_upload(Bucket=b, Key="s-mp", UploadId=up["UploadId"],
+                                              MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+        self.assertNotIn("VersionId", r)
+        self.assertEqual(self.versions(b, Prefix="s-"), [("s-copy", "null", True, "V"), ("s-mp", "null", True, "V")])
+        def history():
+            return [row for row in self.versions(b) if row[0] == "s"]
+
         # A plain delete while suspended makes the null version a delete marker.
         r = self.s3.delete_object(Bucket=b, Key="s")
         self.assertEqual((r["DeleteMarker"], r["VersionId"]), (True, "null"))
-        self.assertEqual(self.versions(b), [("s", "null", True, "D"), ("s", v1, False, "V")])
+        self.assertEqual(history(), [("s", "null", True, "D"), ("s", v1, False, "V")])
         # Enabled again: new writes get ids, the null marker stays in the history.
         self.s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"})
         v3 = self.s3.put_object(Bucket=b, Key="s", Body=b"enabled again")["VersionId"]
         self.assertNotEqual(v3, "null")
-        self.assertEqual(self.versions(b), [("s", v3, True, "V"), ("s", "null", False, "D"), ("s", v1, False, "V")])
+        self.assertEqual(history(), [("s", v3, True, "V"), ("s", "null", False, "D"), ("s", v1, False, "V")])
         # Suspended once more: the next write replaces the null marker, keeping v3 and v1.
         self.s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Suspended"})
         self.s3.put_object(Bucket=b, Key="s", Body=b"null three")
-        self.assertEqual(self.versions(b), [("s", "null", True, "V"), ("s", v3, False, "V"), ("s", v1, False, "V")])
+        self.assertEqual(history(), [("s", "null", True, "V"), ("s", v3, False, "V"), ("s", v1, False, "V")])
         self.assertEqual(self.s3.get_object(Bucket=b, Key="s")["Body"].read(), b"null three")
 
     # -- copies, multipart copies, tagging, ACLs and attributes of a version -------------------
