@@ -95,8 +95,9 @@ class VersioningSuite(h.ServerTestCase):
         # An unversioned bucket's objects carry no version id.
         put = self.s3.put_object(Bucket="ver-setting", Key="k", Body=b"x")
         self.assertNotIn("VersionId", put)
-        self.assertNotIn("x-amz-version-id", self.s3.head_object(Bucket="ver-setting", Key="k")
-                         ["ResponseMetadata"]["HTTPHeaders"])
+        for kw in ({}, {"VersionId": "null"}):
+            self.assertNotIn("x-amz-version-id", self.s3.head_object(Bucket="ver-setting", Key="k", **kw)
+                             ["ResponseMetadata"]["HTTPHeaders"])
 
         r = self.s3.put_bucket_versioning(Bucket="ver-setting", VersioningConfiguration={"Status": "Enabled"})
         self.assertEqual(r["ResponseMetadata"]["HTTPStatusCode"], 200)
