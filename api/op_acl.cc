@@ -3,6 +3,7 @@
 // control, writes of anything more are AccessControlListNotSupported.
 #include "api/acl.h"
 #include "api/operation.h"
+#include "api/versioning.h"
 #include "api/xml_writer.h"
 
 namespace xs3::api {
@@ -42,10 +43,22 @@ Outcome ReadRequestedAcl(OperationContext& ctx, AclTarget target, const std::str
       });
 }
 
-Outcome NoSuchKeyFor(const OperationContext& ctx, const storage::Status& status) {
-  S3Error e = FromStorage(status);
-  if (e.code == ErrorCode::NoSuchKey) e.extra_xml = "<Key>" + XmlEscape(ctx.address.key) + "</Key>";
-  return Fail(ctx, e);
+// Object ACL requests may name a version (?versionId=), as GET does.
+storage::Result<storage::ObjectRecord> ObjectOrVersion(OperationContext& ctx, const std::optional<std::string>& version) {
+  return version ? ctx.engine.GetObjectVersion(ctx.address.bucket, ctx.address.key, *version)
+                 : ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
+}
+
+// Under BucketOwnerEnforced the bucket owner owns every object.
+const std::string& ObjectOwner(const storage::BucketInfo& info, const storage::ObjectMeta& meta) {
+  return info.object_ownership == "BucketOwnerEnforced" || meta.owner.empty() ? info.owner : meta.owner;
+}
+
+// As GET: a versioned bucket names every version, "null" included; an unversioned one none.
+void AddVersionIdHeader(Response& r, const storage::BucketInfo& info, const storage::ObjectMeta& meta) {
+  if (!info.versioning.empty() || !meta.version_id.empty()) {
+    r.SetHeader("x-amz-version-id", ShownVersionId(meta.version_id));
+  }
 }
 
 }  // namespace
@@ -71,27 +84,33 @@ Outcome PutBucketAcl(OperationContext& ctx) {
 Outcome GetObjectAcl(OperationContext& ctx) {
   storage::BucketInfo info;
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &info, BucketAccess::Read)) return Fail(ctx, *e);
-  auto record = ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
-  if (!record.ok()) return NoSuchKeyFor(ctx, record.status());
-  // Under BucketOwnerEnforced the bucket owner owns every object.
-  const std::string& owner =
-      info.object_ownership == "BucketOwnerEnforced" || record->meta.owner.empty() ? info.owner : record->meta.owner;
-  return Done(XmlResponse(200, AccessControlPolicyXml(owner, EffectiveAcl(info, record->meta.acl), info.owner)));
+  const auto version = RequestedVersion(ctx);
+  auto record = ObjectOrVersion(ctx, version);
+  if (!record.ok()) return FailMissingVersion(ctx, record.status(), version, false);
+  if (record->meta.delete_marker) return FailDeleteMarker(ctx, record->meta);
+  Response r = XmlResponse(200, AccessControlPolicyXml(ObjectOwner(info, record->meta),
+                                                       EffectiveAcl(info, record->meta.acl), info.owner));
+  AddVersionIdHeader(r, info, record->meta);
+  return Done(std::move(r));
 }
 
 Outcome PutObjectAcl(OperationContext& ctx) {
   storage::BucketInfo info;
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &info, BucketAccess::Write)) return Fail(ctx, *e);
-  auto record = ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
-  if (!record.ok()) return NoSuchKeyFor(ctx, record.status());
-  const std::string owner =
-      info.object_ownership == "BucketOwnerEnforced" || record->meta.owner.empty() ? info.owner : record->meta.owner;
-  return ReadRequestedAcl(ctx, AclTarget::Object, owner, info.owner, [ctx, info](const std::string& canned) mutable {
+  const auto version = RequestedVersion(ctx);
+  auto record = ObjectOrVersion(ctx, version);
+  if (!record.ok()) return FailMissingForUpdate(ctx, record.status(), version);
+  if (record->meta.delete_marker) return FailDeleteMarker(ctx, record->meta);
+  return ReadRequestedAcl(ctx, AclTarget::Object, ObjectOwner(info, record->meta), info.owner,
+                          [ctx, info, version, meta = record->meta](const std::string& canned) mutable {
     if (auto e = RefuseAcl(info, canned)) return Fail(ctx, *e).response;
-    auto st = ctx.engine.UpdateObjectMeta(ctx.address.bucket, ctx.address.key,
-                                          [&](storage::ObjectMeta& m) { m.acl = EffectiveAcl(info, canned); });
-    if (!st.ok()) return NoSuchKeyFor(ctx, st).response;
-    return Response{};
+    auto st = ctx.engine.UpdateObjectMeta(
+        ctx.address.bucket, ctx.address.key, [&](storage::ObjectMeta& m) { m.acl = EffectiveAcl(info, canned); }, {},
+        version);
+    if (!st.ok()) return FailMissingForUpdate(ctx, st, version).response;
+    Response r;
+    AddVersionIdHeader(r, info, meta);
+    return r;
   });
 }
 

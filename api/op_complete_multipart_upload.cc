@@ -155,7 +155,7 @@ Response Complete(OperationContext& ctx, const std::string& body) {
   for (auto& [alg, value] : meta.checksums) x.Element("Checksum" + alg, value);
   if (!meta.checksums.empty()) x.Element("ChecksumType", meta.checksum_type);
   Response r = XmlResponse(200, x.Finish());
-  AddVersionHeaders(r, outcome);
+  AddWriteVersionHeader(r, outcome);
   return r;
 }
 

@@ -152,10 +152,8 @@ Outcome CopyObject(OperationContext& ctx) {
   if (!meta.checksums.empty()) x.Element("ChecksumType", meta.checksum_type);
   Response r = XmlResponse(200, x.Finish());
   r.SetHeader(kEncryptionHeader, "AES256");
-  AddVersionHeaders(r, outcome);
-  if (source->version_id || !outcome.source_version_id.empty()) {
-    r.SetHeader("x-amz-copy-source-version-id", ShownVersionId(outcome.source_version_id));
-  }
+  AddWriteVersionHeader(r, outcome);
+  AddCopySourceVersionHeader(ctx, r, source->bucket, source->version_id.has_value(), outcome.source_version_id);
   return Done(std::move(r));
 }
 

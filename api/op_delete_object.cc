@@ -19,7 +19,7 @@ Outcome DeleteObject(OperationContext& ctx) {
   r.status = 204;
   // A version deleted by id is reported even in a bucket that was never versioned.
   if (options.version_id) outcome.versioned = true;
-  AddVersionHeaders(r, outcome);
+  AddDeleteVersionHeaders(r, outcome);
   return Done(std::move(r));
 }
 

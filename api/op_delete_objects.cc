@@ -51,6 +51,11 @@ Response DeleteKeys(OperationContext& ctx, const std::string& body) {
     if (!error && policy.Decide(action, true, key) == auth::PolicyDecision::Deny) {
       error = make_error(ErrorCode::AccessDenied);
     }
+    // Where DeleteObject refuses a malformed id (InvalidArgument), S3's DeleteObjects reports
+    // that key as NoSuchVersion and goes on with the others.
+    if (!error && version && !storage::Engine::ValidVersionId(*version)) {
+      error = make_error(ErrorCode::NoSuchVersion);
+    }
     storage::VersionOutcome outcome;
     if (!error) {
       storage::DeleteOptions options;

@@ -55,7 +55,8 @@ std::optional<S3Error> WriteObjectParts(const OperationContext& ctx, const stora
 }  // namespace
 
 Outcome GetObjectAttributes(OperationContext& ctx) {
-  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket)) return Fail(ctx, *e);
+  storage::BucketInfo bucket;
+  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &bucket)) return Fail(ctx, *e);
   auto* requested = ctx.request.Header("x-amz-object-attributes");
   if (!requested || requested->empty()) {
     return Fail(ctx, ErrorCode::InvalidArgument, "The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty");
@@ -80,7 +81,8 @@ Outcome GetObjectAttributes(OperationContext& ctx) {
   const auto version = RequestedVersion(ctx);
   auto record = version ? ctx.engine.GetObjectVersion(ctx.address.bucket, ctx.address.key, *version)
                         : ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
-  if (!record.ok()) return FailMissingVersion(ctx, record.status(), version, false);
+  // As GET: a key whose latest version is a delete marker answers 404 with x-amz-delete-marker.
+  if (!record.ok()) return FailMissingVersion(ctx, record.status(), version, !bucket.versioning.empty());
   const storage::ObjectMeta& m = record->meta;
   if (m.delete_marker) return FailDeleteMarker(ctx, m);
   Preconditions pre{ctx.request.Header("if-match"), ctx.request.Header("if-none-match"),

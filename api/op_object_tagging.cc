@@ -16,7 +16,7 @@ Response Replace(OperationContext& ctx, TagList tags, int status) {
   const auto version = RequestedVersion(ctx);
   auto st = ctx.engine.UpdateObjectMeta(
       ctx.address.bucket, ctx.address.key, [&](storage::ObjectMeta& m) { m.tags = std::move(tags); }, {}, version);
-  if (!st.ok()) return FailMissingVersion(ctx, st, version, false).response;
+  if (!st.ok()) return FailMissingForUpdate(ctx, st, version).response;
   Response r;
   r.status = status;
   if (version) r.SetHeader("x-amz-version-id", *version);

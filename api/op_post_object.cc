@@ -57,7 +57,7 @@ class PostObjectConsumer : public BodyConsumer {
     auto st = ctx_.engine.PutObject(ctx_.address.bucket, key_, std::move(writer_), meta_, {}, &outcome);
     if (!st.ok()) return Fail(ctx_, FromStorage(st)).response;
     Response r = Success();
-    AddVersionHeaders(r, outcome);
+    AddWriteVersionHeader(r, outcome);
     return r;
   }
 

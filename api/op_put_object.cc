@@ -55,7 +55,7 @@ class PutObjectConsumer : public BodyConsumer {
     r.SetHeader("ETag", QuoteETag(meta_.etag));
     r.SetHeader(kEncryptionHeader, "AES256");
     AddChecksumHeaders(r, meta_);
-    AddVersionHeaders(r, outcome);
+    AddWriteVersionHeader(r, outcome);
     return r;
   }
 

@@ -9,6 +9,7 @@
 #include "api/multipart_checksums.h"
 #include "api/object_headers.h"
 #include "api/operation.h"
+#include "api/versioning.h"
 #include "api/xml_writer.h"
 
 namespace xs3::api {
@@ -201,7 +202,9 @@ Outcome UploadPartCopy(OperationContext& ctx) {
   XmlWriter x("CopyPartResult");
   x.Element("ETag", QuoteETag(part.etag)).Element("LastModified", Iso8601Ms(meta.mtime_ms));
   if (t.checksum.algorithm) x.Element("Checksum" + std::string(auth::ChecksumName(algorithm)), part.checksum);
-  return Done(XmlResponse(200, x.Finish()));
+  Response r = XmlResponse(200, x.Finish());
+  AddCopySourceVersionHeader(ctx, r, src_bucket, version.has_value(), meta.version_id);
+  return Done(std::move(r));
 }
 
 }  // namespace xs3::api

@@ -12,7 +12,11 @@ std::optional<std::string> RequestedVersion(const OperationContext& ctx) {
 
 std::string ShownVersionId(const std::string& stored) { return stored.empty() ? "null" : stored; }
 
-void AddVersionHeaders(Response& response, const storage::VersionOutcome& outcome) {
+void AddWriteVersionHeader(Response& response, const storage::VersionOutcome& outcome) {
+  if (outcome.versioned && !outcome.version_id.empty()) response.SetHeader("x-amz-version-id", outcome.version_id);
+}
+
+void AddDeleteVersionHeaders(Response& response, const storage::VersionOutcome& outcome) {
   if (!outcome.versioned) return;
   response.SetHeader("x-amz-version-id", ShownVersionId(outcome.version_id));
   if (outcome.delete_marker) response.SetHeader("x-amz-delete-marker", "true");
@@ -37,6 +41,24 @@ Outcome FailMissingVersion(const OperationContext& ctx, const storage::Status& s
     }
   }
   return o;
+}
+
+Outcome FailMissingForUpdate(const OperationContext& ctx, const storage::Status& status,
+                             const std::optional<std::string>& version) {
+  if (!version && status.code() == storage::Code::NoSuchKey) {
+    auto latest = ctx.engine.GetLatestVersion(ctx.address.bucket, ctx.address.key);
+    if (latest.ok() && latest->meta.delete_marker) return FailDeleteMarker(ctx, latest->meta);
+  }
+  return FailMissingVersion(ctx, status, version, false);
+}
+
+void AddCopySourceVersionHeader(const OperationContext& ctx, Response& response, const std::string& source_bucket,
+                                bool version_named, const std::string& source_version) {
+  if (!version_named) {
+    auto info = ctx.engine.GetBucket(source_bucket);
+    if (!info.ok() || info->versioning.empty()) return;
+  }
+  response.SetHeader("x-amz-copy-source-version-id", ShownVersionId(source_version));
 }
 
 Outcome FailDeleteMarker(const OperationContext& ctx, const storage::ObjectMeta& marker) {
