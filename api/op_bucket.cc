@@ -156,7 +156,9 @@ Outcome ListBuckets(OperationContext& ctx) {
   x.Open("Buckets");
   for (auto& b : buckets.value()) {
     if (b.type != storage::BucketType::GeneralPurpose) continue;
-    if (b.owner != ctx.auth.user) continue;
+    // A user with an identity policy belongs to the root user's account (bucket_policy_check.h).
+    bool account = b.owner == ctx.users.root() && ctx.users.IdentityPolicy(ctx.auth.user);
+    if (b.owner != ctx.auth.user && !account) continue;
     x.Open("Bucket")
         .Element("Name", b.name)
         .Element("CreationDate", Iso8601Ms(b.created_ms))

@@ -65,6 +65,11 @@ std::variant<AccessPolicy, S3Error> ParseAccessPolicy(std::string_view json, con
                                                       const std::set<std::string>* known_users,
                                                       const AccountResolver& accounts);
 
+// Validates `json` as an identity policy (IAM user policy): the same language without
+// Principal/NotPrincipal (refused), Resource "*" or any S3 ARN, and s3:ListAllMyBuckets besides
+// the bucket actions. Its statements apply to whoever holds it.
+std::variant<AccessPolicy, S3Error> ParseIdentityPolicy(std::string_view json);
+
 // An explicit Deny wins over any Allow; no matching statement is NotApplicable.
 PolicyDecision Evaluate(const AccessPolicy& policy, const AccessRequest& request);
 
