@@ -15,6 +15,8 @@ import os
 import re
 import subprocess
 import sys
+import unittest
+import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import xs3harness as h  # noqa: E402
@@ -69,6 +71,9 @@ def xs3(server, *args, stdin=None, check=True):
 
 
 class PolicyTestCase(h.ServerTestCase):
+    def setUp(self):
+        warnings.simplefilter("ignore", ResourceWarning)  # boto3 clients keep pooled sockets
+
     @classmethod
     def client(cls, ak, sk):
         return boto3.session.Session().client(
@@ -243,6 +248,7 @@ class ManagedUserPolicies(PolicyTestCase):
     server_kwargs = {"config": {"users": [CAROL]}}
 
     def setUp(self):
+        super().setUp()
         self.assertTrue(CLI and os.access(CLI, os.X_OK), "XS3_CLI must point at the built xs3 binary")
 
     def new_user(self, name):
@@ -354,6 +360,24 @@ class ManagedUserPolicies(PolicyTestCase):
         s3.create_bucket(Bucket="roots")
         s3.put_object(Bucket="roots", Key="k", Body=b"r")
         self.assertIn("roots", [b["Name"] for b in s3.list_buckets()["Buckets"]])
+
+
+class ConfiguredPolicyValidation(unittest.TestCase):
+    def test_an_invalid_configured_policy_stops_the_server_with_the_reason(self):
+        for policy, message in (
+                ({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}]},
+                 "policy of user 'zed': Policy document should not specify a principal."),
+                ({"Statement": [{"Effect": "Allow", "Action": "s3:Nap", "Resource": "*"}]},
+                 "policy of user 'zed': Policy has invalid action"),
+                ("not an object", "user 'zed': 'policy' must be a JSON object (an IAM policy document)")):
+            server = h.Server(config={"users": [{"name": "zed", "access_key": "ZEDKEY", "secret_key": "ZEDSECRET",
+                                                 "policy": policy}]})
+            try:
+                with self.assertRaises(AssertionError):
+                    server.start()
+                self.assertIn(message, server.log_tail(400))  # config errors come before the usage text
+            finally:
+                server.cleanup()
 
 
 if __name__ == "__main__":
