@@ -60,8 +60,7 @@ Outcome UserPolicy(OperationContext& ctx, const std::string& name) {
     return AdminJson(200, {{"deleted", name + "/policy"}});
   }
   if (m != "PUT") return AdminError(ctx, 405, "MethodNotAllowed", "PUT, GET or DELETE a user's policy");
-  // IAM's limit for a user's inline policies is 2 KiB; bucket policies may be 20 KB, and the
-  // parser applies that.
+  // The parser refuses documents over 20 KB with its own message; this only bounds the buffer.
   return BufferedBody(ctx, 64 * 1024, [ctx, name](std::string body) mutable {
     if (auto e = ctx.users.PutUserPolicy(name, body)) return UserError(ctx, *e).response;
     return AdminJson(200, {{"user", name}, {"policy", nlohmann::json::parse(body)}}).response;
