@@ -119,8 +119,44 @@ auth::PolicyDecision BucketPolicyEvaluator::Decide(std::string_view action, bool
   return auth::Evaluate(*policy_, PolicyRequest(ctx_, action, ResourceArn(bucket_name_, object_level, key)));
 }
 
+std::optional<bool> SessionAllowedByIdentity(const OperationContext& ctx, const std::string& name,
+                                             const std::optional<storage::BucketInfo>& bucket,
+                                             auth::SessionMode mode) {
+  auto identity = IdentityPolicyOf(ctx);
+  if (!identity) return std::nullopt;
+  std::string_view mode_name = auth::SessionModeName(mode);
+  std::string owner = bucket ? bucket->owner : ctx.auth.user;
+  auto request = PolicyRequest(ctx, "s3express:CreateSession",
+                               "arn:aws:s3express:" + ctx.config.region + ":" + AccountId(owner) + ":bucket/" + name);
+  request.context["s3express:sessionmode"] = std::string(mode_name);
+  auto user_says = auth::Evaluate(*identity, request);
+  if (user_says == auth::PolicyDecision::Deny) return false;
+  std::optional<auth::BucketPolicy> policy;
+  if (bucket && !bucket->policy.empty()) policy = ParsePolicy(ctx, bucket->policy);
+  if (policy && auth::PolicyDeniesSession(*policy, ctx.auth.user, mode_name)) return false;
+  bool bucket_allows = policy && auth::PolicyAllowsSession(*policy, ctx.auth.user, mode_name);
+  bool user_allows = user_says == auth::PolicyDecision::Allow;
+  if (InCallersAccount(ctx, bucket)) return user_allows || bucket_allows;
+  return user_allows && bucket_allows;
+}
+
 std::optional<S3Error> CheckBucketPolicy(OperationContext& ctx, std::string_view operation) {
   if (ctx.session) return std::nullopt;
+  if (ctx.IsDirectoryBucket() && operation != "CreateSession") {
+    // Static-key calls are judged as the session they would need (ReadOnly enough to read), as
+    // AuthorizeBucket judges them under the bucket policy; CreateSession judges itself.
+    auto bucket = ctx.engine.GetBucket(ctx.address.bucket);
+    std::optional<storage::BucketInfo> info;
+    if (bucket.ok()) info = bucket.value();
+    bool write = ctx.request.method != "GET" && ctx.request.method != "HEAD";
+    auto read_write = SessionAllowedByIdentity(ctx, ctx.address.bucket, info, auth::SessionMode::ReadWrite);
+    if (!read_write) return std::nullopt;
+    if (!*read_write && (write || !*SessionAllowedByIdentity(ctx, ctx.address.bucket, info, auth::SessionMode::ReadOnly))) {
+      return make_error(ErrorCode::AccessDenied);
+    }
+    ctx.policy_allows = true;
+    return std::nullopt;
+  }
   if (operation == "ListBuckets") {
     auto identity = IdentityPolicyOf(ctx);
     if (!identity) return std::nullopt;

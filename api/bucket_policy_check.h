@@ -14,7 +14,9 @@
 // account (the root user's and its own) an Allow in either policy grants and nothing else does
 // (ctx.account_allows then admits the bucket-configuration operations too); on other users'
 // buckets its identity policy must Allow as well as the bucket side granting. Users without one
-// keep the older model: each is its own account, owning what it creates.
+// keep the older model: each is its own account, owning what it creates. On directory buckets
+// its identity policy's s3express:CreateSession decides, static-key calls being judged as the
+// session they would need.
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +48,14 @@ class BucketPolicyEvaluator {
   bool has_policy_ = false;
   std::optional<auth::AccessPolicy> policy_;  // nullopt with has_policy_: unreadable, denies all
 };
+
+// Directory buckets: for a caller with an identity policy, whether it may have a `mode` session
+// on bucket `name` (`bucket` nullopt: not created yet) — s3express:CreateSession judged by its
+// identity policy and the bucket's policy by the same account rules; nullopt for callers without
+// one (ownership and the bucket policy decide, as before).
+std::optional<bool> SessionAllowedByIdentity(const OperationContext& ctx, const std::string& name,
+                                             const std::optional<storage::BucketInfo>& bucket,
+                                             auth::SessionMode mode);
 
 // Run by the service for every routed request before its operation: the refusal, if any. For
 // ListBuckets, a user's identity policy must Allow s3:ListAllMyBuckets.

@@ -42,10 +42,11 @@ constexpr std::array kS3Actions = {
     "restoreobject"};
 
 // Identity policies may also name s3:ListAllMyBuckets (ListBuckets), which has no bucket and so
-// has no place in a bucket policy.
+// has no place in a bucket policy, and s3express:CreateSession (directory buckets).
 bool ValidAction(const std::string& action, bool identity) {
   std::string a = Lower(action);
   if (a == "*" || a == "s3:*") return true;
+  if (identity && a.starts_with("s3express:")) return WildcardMatch(std::string_view(a).substr(10), "createsession");
   if (!a.starts_with("s3:")) return false;
   std::string_view name = std::string_view(a).substr(3);
   if (identity && WildcardMatch(name, "listallmybuckets")) return true;
@@ -77,7 +78,7 @@ bool AppliesToSome(const std::string& action, const std::vector<std::string>& re
 // Resources must lie in the bucket the policy is for: its ARN or an object ARN under it.
 // An identity policy is attached to a user, not a bucket: "*" or any S3 ARN.
 bool ValidResource(const std::string& resource, const std::string* bucket) {
-  if (!bucket) return resource == "*" || resource.starts_with("arn:aws:s3:::");
+  if (!bucket) return resource == "*" || resource.starts_with("arn:aws:s3:::") || resource.starts_with("arn:aws:s3express:");
   std::string base = "arn:aws:s3:::" + *bucket;
   if (!resource.starts_with(base)) return false;
   return resource.size() == base.size() || resource[base.size()] == '/';
@@ -223,7 +224,9 @@ std::optional<S3Error> ParsePrincipal(const json& p, AccessStatement& out, const
   return std::nullopt;
 }
 
-std::optional<S3Error> ParseConditions(const json& c, AccessStatement& out) {
+// s3express:SessionMode only means something for s3express:CreateSession, which only identity
+// policies name here (directory-bucket policies have their own parser, auth/bucket_policy.h).
+std::optional<S3Error> ParseConditions(const json& c, AccessStatement& out, bool identity) {
   if (!c.is_object()) return Malformed("Condition must be an object");
   for (auto& [op, body] : c.items()) {
     if (std::find(kOperators.begin(), kOperators.end(), op) == kOperators.end()) {
@@ -232,7 +235,9 @@ std::optional<S3Error> ParseConditions(const json& c, AccessStatement& out) {
     if (!body.is_object()) return Malformed("Invalid Condition type : " + op);
     for (auto& [key, value] : body.items()) {
       std::string k = Lower(key);
-      if (std::find(kKeys.begin(), kKeys.end(), k) == kKeys.end()) {
+      bool known = std::find(kKeys.begin(), kKeys.end(), k) != kKeys.end() ||
+                   (identity && k == "s3express:sessionmode");
+      if (!known) {
         return Malformed("Policy has an invalid condition key");
       }
       auto values = Strings(value);
@@ -364,7 +369,7 @@ std::variant<AccessPolicy, S3Error> ParseDocument(std::string_view text, const s
     out.resources = std::move(*resources);
 
     if (st.contains("Condition")) {
-      if (auto e = ParseConditions(st["Condition"], out)) return *e;
+      if (auto e = ParseConditions(st["Condition"], out, identity)) return *e;
     }
     policy.statements.push_back(std::move(out));
   }

@@ -216,3 +216,27 @@ TEST_CASE("identity policies apply to their holder: Deny wins, wildcards, condit
   CHECK(Decide(ip, "alice", "s3:GetObject", "arn:aws:s3:::x/y", {{"aws:sourceip", "10.1.2.3"}}) ==
         PolicyDecision::NotApplicable);
 }
+
+TEST_CASE("identity policies: s3express:CreateSession with s3express:SessionMode") {
+  auto p = Identity(Statement(R"({"Effect":"Allow","Action":"s3express:CreateSession",
+      "Resource":"arn:aws:s3express:us-east-1:*:bucket/fast--use1-az4--x-s3",
+      "Condition":{"StringEquals":{"s3express:SessionMode":"ReadOnly"}}})"));
+  const std::string arn = "arn:aws:s3express:us-east-1:123456789012:bucket/fast--use1-az4--x-s3";
+  CHECK(Decide(p, "alice", "s3express:CreateSession", arn, {{"s3express:sessionmode", "ReadOnly"}}) ==
+        PolicyDecision::Allow);
+  CHECK(Decide(p, "alice", "s3express:CreateSession", arn, {{"s3express:sessionmode", "ReadWrite"}}) ==
+        PolicyDecision::NotApplicable);
+  // s3:* does not reach s3express actions; * does.
+  auto s3_only = Identity(Statement(R"({"Effect":"Allow","Action":"s3:*","Resource":"*"})"));
+  CHECK(Decide(s3_only, "alice", "s3express:CreateSession", arn) == PolicyDecision::NotApplicable);
+  auto all = Identity(Statement(R"({"Effect":"Deny","Action":"*","Resource":"*"})"));
+  CHECK(Decide(all, "alice", "s3express:CreateSession", arn) == PolicyDecision::Deny);
+  Identity(Statement(R"({"Effect":"Allow","Action":"s3express:*","Resource":"*"})"));
+  CHECK(IdentityRefusal(Statement(R"({"Effect":"Allow","Action":"s3express:PutObject","Resource":"*"})")) ==
+        "Policy has invalid action");
+  // Neither the action nor the key belongs in a general-purpose bucket policy.
+  CHECK(Refusal(Statement(R"({"Effect":"Allow","Principal":"*","Action":"s3express:CreateSession","Resource":"arn:aws:s3:::b"})")) ==
+        "Policy has invalid action");
+  CHECK(Refusal(Statement(R"({"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*",
+      "Condition":{"StringEquals":{"s3express:SessionMode":"ReadOnly"}}})")) == "Policy has an invalid condition key");
+}

@@ -4,12 +4,14 @@ users created through the admin API whose policy is set, read and deleted at run
 across a restart), and the evaluation model (README, Access control): within the root user's
 account an Allow in the identity or the bucket policy grants, a Deny in either refuses (even on
 the user's own buckets), another user's bucket needs both sides; root and users without a
-policy behave as before.
+policy behave as before; on directory buckets s3express:CreateSession (and static-key calls judged
+as the session they would need).
 
 Clients connect from 127.0.0.1 over plain HTTP: aws:SourceIp is 127.0.0.1, aws:SecureTransport
 false.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -360,6 +362,59 @@ class ManagedUserPolicies(PolicyTestCase):
         s3.create_bucket(Bucket="roots")
         s3.put_object(Bucket="roots", Key="k", Body=b"r")
         self.assertIn("roots", [b["Name"] for b in s3.list_buckets()["Buckets"]])
+
+
+TEAM = "team--use1-az4--x-s3"
+LOCKED = "locked--use1-az4--x-s3"
+# dana: ReadOnly sessions on TEAM, none ever on LOCKED.
+DANA = {"name": "dana", "access_key": "DANAKEY", "secret_key": "DANASECRET", "policy": doc(
+    allow("s3express:CreateSession", f"arn:aws:s3express:*:*:bucket/{TEAM}",
+          Condition={"StringEquals": {"s3express:SessionMode": "ReadOnly"}}),
+    deny("s3express:*", f"arn:aws:s3express:*:*:bucket/{LOCKED}"),
+)}
+
+
+class DirectoryBucketSessions(PolicyTestCase):
+    """s3express:CreateSession in identity policies, over raw requests signed for s3express (the
+    Debian boto3 does not know directory buckets)."""
+    server_kwargs = {"config": {"users": [DANA, CAROL]}, "env": {"XS3_BUCKETS": f"{TEAM},{LOCKED}"}}
+
+    def sx(self, user, method, path, query=(), headers=None, body=b""):
+        hdrs = dict(headers or {}, host=self.server.host)
+        s = h.sign_v4(method, path, query, hdrs, hashlib.sha256(body).hexdigest(), access_key=user["access_key"],
+                      secret_key=user["secret_key"], service="s3express")
+        return h.raw_request(self.server.port, method, path + ("?" + h.wire_query(query) if query else ""),
+                             s.headers, body)
+
+    def session(self, user, bucket, mode=None):
+        return self.sx(user, "GET", "/" + bucket, query=[("session", None)],
+                       headers={"x-amz-create-session-mode": mode} if mode else None)
+
+    def assertDenied(self, r):
+        self.assertEqual((r.status, r.error_code()), (403, "AccessDenied"), r)
+
+    def test_create_session_follows_the_identity_policy(self):
+        self.assertEqual(self.session(DANA, TEAM, "ReadOnly").status, 200)
+        self.assertEqual(self.session(DANA, TEAM).status, 200)  # the widest mode allowed: ReadOnly
+        self.assertDenied(self.session(DANA, TEAM, "ReadWrite"))
+        # Static-key calls are judged as the session they would need.
+        self.assertEqual(self.sx(DANA, "GET", f"/{TEAM}", query=[("list-type", "2")]).status, 200)
+        self.assertDenied(self.sx(DANA, "PUT", f"/{TEAM}/k", body=b"x"))
+        # No Allow for a bucket of her own: not even the session that only creates it.
+        self.assertDenied(self.session(DANA, "dana--use1-az4--x-s3"))
+
+    def test_deny_beats_the_bucket_policys_grant(self):
+        grant = json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": "dana"}, "Action": "s3express:CreateSession",
+            "Resource": f"arn:aws:s3express:us-east-1:111122223333:bucket/{LOCKED}"}]}).encode()
+        root = {"access_key": h.ROOT_ACCESS_KEY, "secret_key": h.ROOT_SECRET_KEY}
+        self.assertEqual(self.sx(root, "PUT", f"/{LOCKED}", query=[("policy", None)], body=grant).status, 204)
+        self.assertDenied(self.session(DANA, LOCKED))
+        self.assertDenied(self.sx(DANA, "GET", f"/{LOCKED}", query=[("list-type", "2")]))
+        # Without a policy, carol gets what the bucket policy grants her, as before.
+        self.assertDenied(self.session(CAROL, LOCKED))
+        self.assertEqual(self.session(CAROL, "carol--use1-az4--x-s3").status, 200)  # CreateBucketOnly
+        self.assertEqual(self.session(root, LOCKED).status, 200)
 
 
 class ConfiguredPolicyValidation(unittest.TestCase):
