@@ -145,13 +145,13 @@ std::optional<S3Error> CheckBucketPolicy(OperationContext& ctx, std::string_view
   if (ctx.IsDirectoryBucket() && operation != "CreateSession") {
     // Static-key calls are judged as the session they would need (ReadOnly enough to read), as
     // AuthorizeBucket judges them under the bucket policy; CreateSession judges itself.
+    if (!IdentityPolicyOf(ctx)) return std::nullopt;
     auto bucket = ctx.engine.GetBucket(ctx.address.bucket);
     std::optional<storage::BucketInfo> info;
     if (bucket.ok()) info = bucket.value();
+    auto allows = [&](auth::SessionMode mode) { return *SessionAllowedByIdentity(ctx, ctx.address.bucket, info, mode); };
     bool write = ctx.request.method != "GET" && ctx.request.method != "HEAD";
-    auto read_write = SessionAllowedByIdentity(ctx, ctx.address.bucket, info, auth::SessionMode::ReadWrite);
-    if (!read_write) return std::nullopt;
-    if (!*read_write && (write || !*SessionAllowedByIdentity(ctx, ctx.address.bucket, info, auth::SessionMode::ReadOnly))) {
+    if (!allows(auth::SessionMode::ReadWrite) && (write || !allows(auth::SessionMode::ReadOnly))) {
       return make_error(ErrorCode::AccessDenied);
     }
     ctx.policy_allows = true;
