@@ -149,7 +149,9 @@ std::optional<S3Error> CheckBucketPolicy(OperationContext& ctx, std::string_view
     auto bucket = ctx.engine.GetBucket(ctx.address.bucket);
     std::optional<storage::BucketInfo> info;
     if (bucket.ok()) info = bucket.value();
-    auto allows = [&](auth::SessionMode mode) { return *SessionAllowedByIdentity(ctx, ctx.address.bucket, info, mode); };
+    auto allows = [&](auth::SessionMode mode) {
+      return *SessionAllowedByIdentity(ctx, ctx.address.bucket, info, mode);
+    };
     bool write = ctx.request.method != "GET" && ctx.request.method != "HEAD";
     if (!allows(auth::SessionMode::ReadWrite) && (write || !allows(auth::SessionMode::ReadOnly))) {
       return make_error(ErrorCode::AccessDenied);

@@ -36,7 +36,9 @@ Outcome CreateSession(OperationContext& ctx) {
     // The stock SDKs open a session before CreateBucket: grant one that can only create this
     // bucket, and only for a name that could be created.
     if (!DirectoryBucketZone(ctx.address.bucket)) return Fail(ctx, ErrorCode::InvalidBucketName);
-    if (judged_by_identity && !*identity_allows(auth::SessionMode::ReadWrite)) return Fail(ctx, ErrorCode::AccessDenied);
+    if (judged_by_identity && !*identity_allows(auth::SessionMode::ReadWrite)) {
+      return Fail(ctx, ErrorCode::AccessDenied);
+    }
     mode = auth::SessionMode::CreateBucketOnly;
   } else if (judged_by_identity) {
     if (bucket->type != storage::BucketType::Directory) return Fail(ctx, ErrorCode::NoSuchBucket);

@@ -78,7 +78,9 @@ bool AppliesToSome(const std::string& action, const std::vector<std::string>& re
 // Resources must lie in the bucket the policy is for: its ARN or an object ARN under it.
 // An identity policy is attached to a user, not a bucket: "*" or any S3 ARN.
 bool ValidResource(const std::string& resource, const std::string* bucket) {
-  if (!bucket) return resource == "*" || resource.starts_with("arn:aws:s3:::") || resource.starts_with("arn:aws:s3express:");
+  if (!bucket) {
+    return resource == "*" || resource.starts_with("arn:aws:s3:::") || resource.starts_with("arn:aws:s3express:");
+  }
   std::string base = "arn:aws:s3:::" + *bucket;
   if (!resource.starts_with(base)) return false;
   return resource.size() == base.size() || resource[base.size()] == '/';
