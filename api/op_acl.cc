@@ -72,7 +72,7 @@ Outcome GetBucketAcl(OperationContext& ctx) {
 Outcome PutBucketAcl(OperationContext& ctx) {
   storage::BucketInfo info;
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &info)) return Fail(ctx, *e);
-  if (info.owner != ctx.auth.user && !ctx.IsRoot()) return Fail(ctx, ErrorCode::AccessDenied);
+  if (!ctx.ActsAsOwner(info.owner)) return Fail(ctx, ErrorCode::AccessDenied);
   return ReadRequestedAcl(ctx, AclTarget::Bucket, info.owner, info.owner, [ctx, info](const std::string& canned) mutable {
     if (auto e = RefuseAcl(info, canned)) return Fail(ctx, *e).response;
     auto st = ctx.engine.UpdateBucket(ctx.address.bucket, [&](storage::BucketInfo& b) { b.acl = canned; });

@@ -4,6 +4,7 @@
 //   DELETE /_xs3/users/NAME                 delete (DeleteConflict while the user owns buckets)
 //   PUT    /_xs3/users/NAME/keys            another key pair (at most 2, as IAM)
 //   DELETE /_xs3/users/NAME/keys/ACCESSKEY  revoke one key
+//   PUT|GET|DELETE /_xs3/users/NAME/policy  the user's identity policy (body: the JSON document)
 #include "api/admin_response.h"
 #include "api/expected_bucket_owner.h"
 
@@ -17,6 +18,7 @@ int StatusOf(auth::UserDirectoryError::Kind kind) {
     case K::NoSuchEntity: return 404;
     case K::LimitExceeded: return 409;
     case K::InvalidInput: return 400;
+    case K::MalformedPolicy: return 400;
     case K::Immutable: return 400;
     case K::Io: return 500;
   }
@@ -30,6 +32,7 @@ const char* CodeOf(auth::UserDirectoryError::Kind kind) {
     case K::NoSuchEntity: return "NoSuchEntity";
     case K::LimitExceeded: return "LimitExceeded";
     case K::InvalidInput: return "InvalidInput";
+    case K::MalformedPolicy: return "MalformedPolicyDocument";
     case K::Immutable: return "UnmodifiableEntity";
     case K::Io: return "InternalError";
   }
@@ -42,6 +45,26 @@ Outcome UserError(const OperationContext& ctx, const auth::UserDirectoryError& e
 
 nlohmann::json NewKeyJson(const std::string& user, const auth::AccessKey& k) {
   return {{"user", user}, {"access_key", k.access_key}, {"secret_key", k.secret_key}, {"created_ms", k.created_ms}};
+}
+
+// IAM's PutUserPolicy/GetUserPolicy/DeleteUserPolicy, one (inline) policy per user.
+Outcome UserPolicy(OperationContext& ctx, const std::string& name) {
+  const std::string& m = ctx.request.method;
+  if (m == "GET") {
+    auto stored = ctx.users.GetUserPolicy(name);
+    if (auto* e = std::get_if<auth::UserDirectoryError>(&stored)) return UserError(ctx, *e);
+    return AdminJson(200, {{"user", name}, {"policy", nlohmann::json::parse(std::get<std::string>(stored))}});
+  }
+  if (m == "DELETE") {
+    if (auto e = ctx.users.DeleteUserPolicy(name)) return UserError(ctx, *e);
+    return AdminJson(200, {{"deleted", name + "/policy"}});
+  }
+  if (m != "PUT") return AdminError(ctx, 405, "MethodNotAllowed", "PUT, GET or DELETE a user's policy");
+  // The parser refuses documents over 20 KB with its own message; this only bounds the buffer.
+  return BufferedBody(ctx, 64 * 1024, [ctx, name](std::string body) mutable {
+    if (auto e = ctx.users.PutUserPolicy(name, body)) return UserError(ctx, *e).response;
+    return AdminJson(200, {{"user", name}, {"policy", nlohmann::json::parse(body)}}).response;
+  });
 }
 
 }  // namespace
@@ -67,6 +90,7 @@ Outcome AdminUsers(OperationContext& ctx) {
                        {"account_id", AccountId(u.name)},
                        {"root", u.name == ctx.users.root()},
                        {"source", u.from_config ? "config" : "admin"},
+                       {"has_policy", !u.policy.empty()},
                        {"access_keys", keys}});
     }
     return AdminJson(200, {{"users", users}});
@@ -98,6 +122,7 @@ Outcome AdminUsers(OperationContext& ctx) {
     if (auto* e = std::get_if<auth::UserDirectoryError>(&created)) return UserError(ctx, *e);
     return AdminJson(201, NewKeyJson(name, std::get<auth::AccessKey>(created)));
   }
+  if (parts[2] == "policy" && parts.size() == 3) return UserPolicy(ctx, name);
   if (parts[2] == "keys" && parts.size() == 4 && m == "DELETE") {
     if (auto e = ctx.users.DeleteAccessKey(name, parts[3])) return UserError(ctx, *e);
     return AdminJson(200, {{"deleted", parts[3]}});

@@ -154,9 +154,11 @@ Outcome ListBuckets(OperationContext& ctx) {
   XmlWriter x("ListAllMyBucketsResult");
   x.Open("Owner").Element("ID", CanonicalUserId(ctx.auth.user)).Element("DisplayName", ctx.auth.user).Close("Owner");
   x.Open("Buckets");
+  // A user with an identity policy belongs to the root user's account (bucket_policy_check.h).
+  bool in_roots_account = ctx.users.IdentityPolicy(ctx.auth.user) != nullptr;
   for (auto& b : buckets.value()) {
     if (b.type != storage::BucketType::GeneralPurpose) continue;
-    if (b.owner != ctx.auth.user) continue;
+    if (b.owner != ctx.auth.user && !(in_roots_account && b.owner == ctx.users.root())) continue;
     x.Open("Bucket")
         .Element("Name", b.name)
         .Element("CreationDate", Iso8601Ms(b.created_ms))

@@ -18,7 +18,7 @@ std::optional<S3Error> AuthorizeOwner(const OperationContext& ctx, storage::Buck
     if (e.code == ErrorCode::NoSuchBucket) e.extra_xml = "<BucketName>" + XmlEscape(ctx.address.bucket) + "</BucketName>";
     return e;
   }
-  if (b->owner != ctx.auth.user && !ctx.IsRoot()) return make_error(ErrorCode::AccessDenied);
+  if (!ctx.ActsAsOwner(b->owner)) return make_error(ErrorCode::AccessDenied);
   *info = b.value();
   return std::nullopt;
 }

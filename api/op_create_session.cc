@@ -1,6 +1,7 @@
 // CreateSession (GET /<bucket>?session): short-lived credentials for one directory bucket.
 #include <chrono>
 
+#include "api/bucket_policy_check.h"
 #include "api/directory_bucket_name.h"
 #include "api/http_time.h"
 #include "api/operation.h"
@@ -22,12 +23,27 @@ Outcome CreateSession(OperationContext& ctx) {
   auth::SessionMode mode = mode_header == "ReadOnly" ? auth::SessionMode::ReadOnly : auth::SessionMode::ReadWrite;
 
   auto bucket = ctx.engine.GetBucket(ctx.address.bucket);
+  std::optional<storage::BucketInfo> info;
+  if (bucket.ok()) info = bucket.value();
+  // Callers with an identity policy: it and the bucket policy decide (api/bucket_policy_check.h),
+  // ownership alone does not; a session before CreateBucket needs ReadWrite.
+  auto identity_allows = [&](auth::SessionMode m) {
+    return SessionAllowedByIdentity(ctx, ctx.address.bucket, info, m);
+  };
+  bool judged_by_identity = identity_allows(auth::SessionMode::ReadWrite).has_value();
   if (!bucket.ok()) {
     if (bucket.status().code() != storage::Code::NoSuchBucket) return Fail(ctx, FromStorage(bucket.status()));
     // The stock SDKs open a session before CreateBucket: grant one that can only create this
     // bucket, and only for a name that could be created.
     if (!DirectoryBucketZone(ctx.address.bucket)) return Fail(ctx, ErrorCode::InvalidBucketName);
+    if (judged_by_identity && !*identity_allows(auth::SessionMode::ReadWrite)) {
+      return Fail(ctx, ErrorCode::AccessDenied);
+    }
     mode = auth::SessionMode::CreateBucketOnly;
+  } else if (judged_by_identity) {
+    if (bucket->type != storage::BucketType::Directory) return Fail(ctx, ErrorCode::NoSuchBucket);
+    if (mode_header.empty() && !*identity_allows(auth::SessionMode::ReadWrite)) mode = auth::SessionMode::ReadOnly;
+    if (!*identity_allows(mode)) return Fail(ctx, ErrorCode::AccessDenied);
   } else {
     if (bucket->type != storage::BucketType::Directory) return Fail(ctx, ErrorCode::NoSuchBucket);
     if (bucket->owner != ctx.auth.user && !ctx.IsRoot()) {

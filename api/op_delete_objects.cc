@@ -42,15 +42,14 @@ Response DeleteKeys(OperationContext& ctx, const std::string& body) {
   }
   if (keys.empty() || keys.size() > kMaxKeys) return Fail(ctx, ErrorCode::MalformedXML).response;
 
-  // The request was admitted for the bucket's objects as a whole; a Deny may still name some keys.
+  // The request was admitted for the bucket's objects as a whole; the policies may still refuse
+  // some keys.
   BucketPolicyEvaluator policy(ctx, ctx.address.bucket);
   XmlWriter x("DeleteResult");
   for (auto& [key, version] : keys) {
     std::optional<S3Error> error = ValidateKey(key);
     const char* action = version ? "s3:DeleteObjectVersion" : "s3:DeleteObject";
-    if (!error && policy.Decide(action, true, key) == auth::PolicyDecision::Deny) {
-      error = make_error(ErrorCode::AccessDenied);
-    }
+    if (!error) error = CheckObjectAccess(ctx, policy, action, key);
     // Where DeleteObject refuses a malformed id (InvalidArgument), S3's DeleteObjects reports
     // that key as NoSuchVersion and goes on with the others.
     if (!error && version && !storage::Engine::ValidVersionId(*version)) {

@@ -109,7 +109,7 @@ std::optional<S3Error> AuthorizeBucket(const OperationContext& ctx, const std::s
 
 std::optional<S3Error> AuthorizeBucketOwner(const OperationContext& ctx, storage::BucketInfo* info) {
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, info)) return e;
-  if (info->owner != ctx.auth.user && !ctx.IsRoot()) return make_error(ErrorCode::AccessDenied);
+  if (!ctx.ActsAsOwner(info->owner)) return make_error(ErrorCode::AccessDenied);
   return std::nullopt;
 }
 

@@ -37,6 +37,8 @@ struct OperationContext {
   std::optional<auth::SessionClaims> session;
   // The bucket's policy Allows this request (api/bucket_policy_check.h).
   bool policy_allows = false;
+  // A policy within the caller's account Allows it: the caller may act as the bucket's owner.
+  bool account_allows = false;
 
   const std::string* Query(std::string_view name) const {
     for (auto& [k, v] : query)
@@ -46,6 +48,10 @@ struct OperationContext {
   bool HasQuery(std::string_view name) const { return Query(name) != nullptr; }
   bool IsHead() const { return request.method == "HEAD"; }
   bool IsRoot() const { return auth.user == users.root(); }
+  // The bucket's owner may: root, the owner, or a caller a policy of the owner's account allows.
+  bool ActsAsOwner(const std::string& owner) const {
+    return owner == auth.user || IsRoot() || (account_allows && !session);
+  }
   bool IsDirectoryBucket() const;
 };
 
@@ -62,7 +68,8 @@ enum class BucketAccess { FromMethod, Read, Write };
 std::optional<S3Error> AuthorizeBucket(const OperationContext& ctx, const std::string& bucket,
                                        storage::BucketInfo* info = nullptr,
                                        BucketAccess access = BucketAccess::FromMethod);
-// AuthorizeBucket, then only the bucket's owner or root: the bucket-configuration operations.
+// AuthorizeBucket, then only the bucket's owner, root, or a caller a policy of the bucket's
+// account allows (ctx.account_allows): the bucket-configuration operations.
 std::optional<S3Error> AuthorizeBucketOwner(const OperationContext& ctx, storage::BucketInfo* info);
 // Delete* of a bucket configuration (tagging, CORS, lifecycle, encryption, ownership controls,
 // public access block): AuthorizeBucketOwner, `clear` resets the field, 204 whether or not there

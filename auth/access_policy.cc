@@ -41,11 +41,15 @@ constexpr std::array kS3Actions = {
     "putobjectversionacl", "putobjectversiontagging", "putreplicationconfiguration", "replicateobject",
     "restoreobject"};
 
-bool ValidAction(const std::string& action) {
+// Identity policies may also name s3:ListAllMyBuckets (ListBuckets), which has no bucket and so
+// has no place in a bucket policy, and s3express:CreateSession (directory buckets).
+bool ValidAction(const std::string& action, bool identity) {
   std::string a = Lower(action);
   if (a == "*" || a == "s3:*") return true;
+  if (identity && a.starts_with("s3express:")) return WildcardMatch(std::string_view(a).substr(10), "createsession");
   if (!a.starts_with("s3:")) return false;
   std::string_view name = std::string_view(a).substr(3);
+  if (identity && WildcardMatch(name, "listallmybuckets")) return true;
   return std::any_of(kS3Actions.begin(), kS3Actions.end(),
                      [&](const char* known) { return WildcardMatch(name, known); });
 }
@@ -72,8 +76,12 @@ bool AppliesToSome(const std::string& action, const std::vector<std::string>& re
 }
 
 // Resources must lie in the bucket the policy is for: its ARN or an object ARN under it.
-bool ValidResource(const std::string& resource, const std::string& bucket) {
-  std::string base = "arn:aws:s3:::" + bucket;
+// An identity policy is attached to a user, not a bucket: "*" or any S3 ARN.
+bool ValidResource(const std::string& resource, const std::string* bucket) {
+  if (!bucket) {
+    return resource == "*" || resource.starts_with("arn:aws:s3:::") || resource.starts_with("arn:aws:s3express:");
+  }
+  std::string base = "arn:aws:s3:::" + *bucket;
   if (!resource.starts_with(base)) return false;
   return resource.size() == base.size() || resource[base.size()] == '/';
 }
@@ -218,7 +226,9 @@ std::optional<S3Error> ParsePrincipal(const json& p, AccessStatement& out, const
   return std::nullopt;
 }
 
-std::optional<S3Error> ParseConditions(const json& c, AccessStatement& out) {
+// s3express:SessionMode only means something for s3express:CreateSession, which only identity
+// policies name here (directory-bucket policies have their own parser, auth/bucket_policy.h).
+std::optional<S3Error> ParseConditions(const json& c, AccessStatement& out, bool identity) {
   if (!c.is_object()) return Malformed("Condition must be an object");
   for (auto& [op, body] : c.items()) {
     if (std::find(kOperators.begin(), kOperators.end(), op) == kOperators.end()) {
@@ -227,7 +237,9 @@ std::optional<S3Error> ParseConditions(const json& c, AccessStatement& out) {
     if (!body.is_object()) return Malformed("Invalid Condition type : " + op);
     for (auto& [key, value] : body.items()) {
       std::string k = Lower(key);
-      if (std::find(kKeys.begin(), kKeys.end(), k) == kKeys.end()) {
+      bool known = std::find(kKeys.begin(), kKeys.end(), k) != kKeys.end() ||
+                   (identity && k == "s3express:sessionmode");
+      if (!known) {
         return Malformed("Policy has an invalid condition key");
       }
       auto values = Strings(value);
@@ -287,9 +299,13 @@ bool WildcardMatch(std::string_view pattern, std::string_view text) {
   return p == pattern.size();
 }
 
-std::variant<AccessPolicy, S3Error> ParseAccessPolicy(std::string_view text, const std::string& bucket,
-                                                      const std::set<std::string>* known_users,
-                                                      const AccountResolver& accounts) {
+namespace {
+
+// `bucket` null: an identity policy (no principal; its statements apply to the user holding it).
+std::variant<AccessPolicy, S3Error> ParseDocument(std::string_view text, const std::string* bucket,
+                                                  const std::set<std::string>* known_users,
+                                                  const AccountResolver& accounts) {
+  bool identity = bucket == nullptr;
   if (text.size() > 20 * 1024) return Malformed("Policies must be smaller than 20 KB");
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) return Malformed("Policies must be valid JSON and the first byte must be '{'");
@@ -318,16 +334,26 @@ std::variant<AccessPolicy, S3Error> ParseAccessPolicy(std::string_view text, con
     if (effect != "Allow" && effect != "Deny") return Malformed("Invalid effect: " + effect);
     out.allow = effect == "Allow";
 
-    if (st.contains("Principal") == st.contains("NotPrincipal")) return Malformed("Missing required field Principal");
-    out.not_principal = st.contains("NotPrincipal");
-    if (auto e = ParsePrincipal(st[out.not_principal ? "NotPrincipal" : "Principal"], out, known_users, accounts)) return *e;
+    if (identity) {
+      // IAM's message for a principal in an identity-based policy.
+      if (st.contains("Principal") || st.contains("NotPrincipal")) {
+        return Malformed("Policy document should not specify a principal.");
+      }
+      out.everyone = true;
+    } else {
+      if (st.contains("Principal") == st.contains("NotPrincipal")) return Malformed("Missing required field Principal");
+      out.not_principal = st.contains("NotPrincipal");
+      if (auto e = ParsePrincipal(st[out.not_principal ? "NotPrincipal" : "Principal"], out, known_users, accounts)) {
+        return *e;
+      }
+    }
 
     if (st.contains("Action") == st.contains("NotAction")) return Malformed("Missing required field Action");
     out.not_action = st.contains("NotAction");
     auto actions = Strings(st[out.not_action ? "NotAction" : "Action"]);
     if (!actions || actions->empty()) return Malformed("Policy has invalid action");
     for (auto& a : *actions)
-      if (!ValidAction(a)) return Malformed("Policy has invalid action");
+      if (!ValidAction(a, identity)) return Malformed("Policy has invalid action");
     out.actions = std::move(*actions);
 
     if (st.contains("Resource") == st.contains("NotResource")) return Malformed("Missing required field Resource");
@@ -336,7 +362,8 @@ std::variant<AccessPolicy, S3Error> ParseAccessPolicy(std::string_view text, con
     if (!resources || resources->empty()) return Malformed("Policy has invalid resource");
     for (auto& r : *resources)
       if (!ValidResource(r, bucket)) return Malformed("Policy has invalid resource");
-    if (!out.not_action && !out.not_resource) {
+    // IAM does not tie actions to resource types in identity policies ("*" covers both).
+    if (!identity && !out.not_action && !out.not_resource) {
       for (auto& a : out.actions) {
         if (!AppliesToSome(a, *resources)) return Malformed("Action does not apply to any resource(s) in statement");
       }
@@ -344,11 +371,23 @@ std::variant<AccessPolicy, S3Error> ParseAccessPolicy(std::string_view text, con
     out.resources = std::move(*resources);
 
     if (st.contains("Condition")) {
-      if (auto e = ParseConditions(st["Condition"], out)) return *e;
+      if (auto e = ParseConditions(st["Condition"], out, identity)) return *e;
     }
     policy.statements.push_back(std::move(out));
   }
   return policy;
+}
+
+}  // namespace
+
+std::variant<AccessPolicy, S3Error> ParseAccessPolicy(std::string_view text, const std::string& bucket,
+                                                      const std::set<std::string>* known_users,
+                                                      const AccountResolver& accounts) {
+  return ParseDocument(text, &bucket, known_users, accounts);
+}
+
+std::variant<AccessPolicy, S3Error> ParseIdentityPolicy(std::string_view text) {
+  return ParseDocument(text, nullptr, nullptr, [](std::string_view) { return std::nullopt; });
 }
 
 PolicyDecision Evaluate(const AccessPolicy& policy, const AccessRequest& request) {

@@ -22,7 +22,8 @@ namespace xs3::auth {
 
 struct PolicyCondition {
   std::string op;   // StringEquals, StringNotEquals, StringLike, StringNotLike, Bool, IpAddress, NotIpAddress
-  std::string key;  // aws:SecureTransport, aws:SourceIp, aws:username, s3:prefix, s3:delimiter, s3:max-keys
+  std::string key;  // aws:SecureTransport, aws:SourceIp, aws:username, s3:prefix, s3:delimiter, s3:max-keys,
+                    // s3express:SessionMode (identity policies); lower case
   std::vector<std::string> values;  // any one matching satisfies the condition
 };
 
@@ -64,6 +65,12 @@ using AccountResolver = std::function<std::optional<std::string>(std::string_vie
 std::variant<AccessPolicy, S3Error> ParseAccessPolicy(std::string_view json, const std::string& bucket,
                                                       const std::set<std::string>* known_users,
                                                       const AccountResolver& accounts);
+
+// Validates `json` as an identity policy (IAM user policy): the same language without
+// Principal/NotPrincipal (refused), Resource "*" or any S3 or S3 Express ARN, and besides the
+// bucket actions s3:ListAllMyBuckets and s3express:CreateSession (with the
+// s3express:SessionMode condition key). Its statements apply to whoever holds it.
+std::variant<AccessPolicy, S3Error> ParseIdentityPolicy(std::string_view json);
 
 // An explicit Deny wins over any Allow; no matching statement is NotApplicable.
 PolicyDecision Evaluate(const AccessPolicy& policy, const AccessRequest& request);

@@ -158,3 +158,85 @@ TEST_CASE("IsPublic: Allow to everyone unless pinned to an address range") {
   CHECK(IsPublic(Parse(Statement(R"({"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"IpAddress":{"aws:SourceIp":"0.0.0.0/1"}}})"))));
   CHECK(IsPublic(Parse(Statement(R"({"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"Bool":{"aws:SecureTransport":"true"}}})"))));
 }
+
+namespace {
+AccessPolicy Identity(const std::string& text) {
+  auto r = ParseIdentityPolicy(text);
+  if (auto* e = std::get_if<xs3::S3Error>(&r)) FAIL(e->message);
+  return std::get<AccessPolicy>(r);
+}
+
+std::string IdentityRefusal(const std::string& text) {
+  auto r = ParseIdentityPolicy(text);
+  REQUIRE(std::holds_alternative<xs3::S3Error>(r));
+  CHECK(std::get<xs3::S3Error>(r).code == xs3::ErrorCode::MalformedPolicy);
+  return std::get<xs3::S3Error>(r).message;
+}
+}  // namespace
+
+TEST_CASE("identity policies: no principal, any S3 resource, ListAllMyBuckets") {
+  CHECK(IdentityRefusal(Statement(R"({"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"})")) ==
+        "Policy document should not specify a principal.");
+  CHECK(IdentityRefusal(Statement(R"({"Effect":"Allow","NotPrincipal":{"AWS":"bob"},"Action":"s3:*","Resource":"*"})")) ==
+        "Policy document should not specify a principal.");
+  CHECK(IdentityRefusal(Statement(R"({"Effect":"Allow","Action":"s3:Fly","Resource":"*"})")) == "Policy has invalid action");
+  CHECK(IdentityRefusal(Statement(R"({"Effect":"Allow","Action":"ec2:*","Resource":"*"})")) == "Policy has invalid action");
+  CHECK(IdentityRefusal(Statement(R"({"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:ec2:::x"})")) ==
+        "Policy has invalid resource");
+  CHECK(IdentityRefusal(Statement(R"({"Effect":"Maybe","Action":"s3:*","Resource":"*"})")) == "Invalid effect: Maybe");
+  CHECK(IdentityRefusal("not json") == "Policies must be valid JSON and the first byte must be '{'");
+  CHECK(IdentityRefusal(Statement(
+            R"({"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"StringEquals":{"s3:color":"x"}}})")) ==
+        "Policy has an invalid condition key");
+  // A bucket policy has no place for ListAllMyBuckets; an identity policy does.
+  CHECK(Refusal(Statement(R"({"Effect":"Allow","Principal":"*","Action":"s3:ListAllMyBuckets","Resource":"arn:aws:s3:::b"})")) ==
+        "Policy has invalid action");
+  auto p = Identity(Statement(R"({"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"})"));
+  CHECK(Decide(p, "alice", "s3:ListAllMyBuckets", "arn:aws:s3:::*") == PolicyDecision::Allow);
+  // Object actions on a bucket ARN are not refused: IAM does not tie them together.
+  Identity(Statement(R"({"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::other"})"));
+}
+
+TEST_CASE("identity policies apply to their holder: Deny wins, wildcards, conditions") {
+  auto p = Identity(Statement(R"({"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::data*/*"},
+      {"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::data/secret/*"},
+      {"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::data",
+       "Condition":{"StringLike":{"s3:prefix":"public/*"}}})"));
+  CHECK(Decide(p, "alice", "s3:GetObject", "arn:aws:s3:::data/a") == PolicyDecision::Allow);
+  CHECK(Decide(p, "alice", "s3:GetObjectTagging", "arn:aws:s3:::data2/a") == PolicyDecision::Allow);
+  CHECK(Decide(p, "alice", "s3:PutObject", "arn:aws:s3:::data/a") == PolicyDecision::NotApplicable);
+  CHECK(Decide(p, "alice", "s3:GetObject", "arn:aws:s3:::data/secret/k") == PolicyDecision::Deny);
+  CHECK(Decide(p, "alice", "s3:ListBucket", "arn:aws:s3:::data", {{"s3:prefix", "public/x"}}) == PolicyDecision::Allow);
+  CHECK(Decide(p, "alice", "s3:ListBucket", "arn:aws:s3:::data", {{"s3:prefix", "private/"}}) ==
+        PolicyDecision::NotApplicable);
+  CHECK(Decide(p, "alice", "s3:ListBucket", "arn:aws:s3:::data") == PolicyDecision::NotApplicable);
+  auto ip = Identity(Statement(
+      R"({"Effect":"Deny","Action":"*","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":"10.0.0.0/8"}}})"));
+  CHECK(Decide(ip, "alice", "s3:GetObject", "arn:aws:s3:::x/y", {{"aws:sourceip", "127.0.0.1"}}) == PolicyDecision::Deny);
+  CHECK(Decide(ip, "alice", "s3:GetObject", "arn:aws:s3:::x/y", {{"aws:sourceip", "10.1.2.3"}}) ==
+        PolicyDecision::NotApplicable);
+}
+
+TEST_CASE("identity policies: s3express:CreateSession with s3express:SessionMode") {
+  auto p = Identity(Statement(R"({"Effect":"Allow","Action":"s3express:CreateSession",
+      "Resource":"arn:aws:s3express:us-east-1:*:bucket/fast--use1-az4--x-s3",
+      "Condition":{"StringEquals":{"s3express:SessionMode":"ReadOnly"}}})"));
+  const std::string arn = "arn:aws:s3express:us-east-1:123456789012:bucket/fast--use1-az4--x-s3";
+  CHECK(Decide(p, "alice", "s3express:CreateSession", arn, {{"s3express:sessionmode", "ReadOnly"}}) ==
+        PolicyDecision::Allow);
+  CHECK(Decide(p, "alice", "s3express:CreateSession", arn, {{"s3express:sessionmode", "ReadWrite"}}) ==
+        PolicyDecision::NotApplicable);
+  // s3:* does not reach s3express actions; * does.
+  auto s3_only = Identity(Statement(R"({"Effect":"Allow","Action":"s3:*","Resource":"*"})"));
+  CHECK(Decide(s3_only, "alice", "s3express:CreateSession", arn) == PolicyDecision::NotApplicable);
+  auto all = Identity(Statement(R"({"Effect":"Deny","Action":"*","Resource":"*"})"));
+  CHECK(Decide(all, "alice", "s3express:CreateSession", arn) == PolicyDecision::Deny);
+  Identity(Statement(R"({"Effect":"Allow","Action":"s3express:*","Resource":"*"})"));
+  CHECK(IdentityRefusal(Statement(R"({"Effect":"Allow","Action":"s3express:PutObject","Resource":"*"})")) ==
+        "Policy has invalid action");
+  // Neither the action nor the key belongs in a general-purpose bucket policy.
+  CHECK(Refusal(Statement(R"({"Effect":"Allow","Principal":"*","Action":"s3express:CreateSession","Resource":"arn:aws:s3:::b"})")) ==
+        "Policy has invalid action");
+  CHECK(Refusal(Statement(R"({"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*",
+      "Condition":{"StringEquals":{"s3express:SessionMode":"ReadOnly"}}})")) == "Policy has an invalid condition key");
+}

@@ -114,4 +114,12 @@ bool PolicyAllowsSession(const BucketPolicy& policy, const std::string& user, st
   return allowed;
 }
 
+bool PolicyDeniesSession(const BucketPolicy& policy, const std::string& user, std::string_view mode) {
+  for (auto& st : policy.statements) {
+    if (st.allow || !st.principals.count(user)) continue;
+    if (st.session_modes.empty() || st.session_modes.count(std::string(mode))) return true;
+  }
+  return false;
+}
+
 }  // namespace xs3::auth

@@ -31,5 +31,7 @@ std::variant<BucketPolicy, S3Error> ParseDirectoryBucketPolicy(std::string_view 
 // Whether `user` may open a session of `mode` ("ReadWrite" | "ReadOnly"): an explicit Deny wins,
 // then any Allow; no matching statement is a refusal.
 bool PolicyAllowsSession(const BucketPolicy& policy, const std::string& user, std::string_view mode);
+// Whether a statement explicitly Denies `user` a session of `mode`.
+bool PolicyDeniesSession(const BucketPolicy& policy, const std::string& user, std::string_view mode);
 
 }  // namespace xs3::auth

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <utility>
 #include <nlohmann/json.hpp>
 
 #include "auth/checksum.h"
@@ -65,6 +66,16 @@ bool WriteFileDurably(const std::string& path, const std::string& content) {
   return ok;
 }
 
+// The policy as stored: compact JSON of a document that validates; nullopt and *error otherwise.
+std::optional<std::string> CanonicalPolicy(std::string_view document, std::string* error) {
+  auto parsed = ParseIdentityPolicy(document);
+  if (auto* e = std::get_if<S3Error>(&parsed)) {
+    *error = e->message;
+    return std::nullopt;
+  }
+  return nlohmann::json::parse(document).dump();
+}
+
 }  // namespace
 
 UserDirectory::UserDirectory(std::vector<UserEntry> fixed, std::string data_dir)
@@ -90,6 +101,12 @@ std::variant<std::unique_ptr<UserDirectory>, std::string> UserDirectory::Open(st
       }
       UserEntry entry;
       entry.name = u["name"].get<std::string>();
+      if (u.contains("policy")) {
+        std::string error;
+        auto policy = CanonicalPolicy(u["policy"].dump(), &error);
+        if (!policy) return dir->path_ + ": policy of user " + entry.name + ": " + error;
+        entry.policy = std::move(*policy);
+      }
       for (auto& k : u["keys"]) {
         if (!k.is_object() || !k.value("access_key", nlohmann::json()).is_string() ||
             !k.value("secret_key", nlohmann::json()).is_string()) {
@@ -103,6 +120,15 @@ std::variant<std::unique_ptr<UserDirectory>, std::string> UserDirectory::Open(st
       }
       dir->managed_[entry.name] = std::move(entry);
     }
+  }
+  for (auto& f : dir->fixed_) {
+    if (f.policy.empty()) continue;
+    // Identity policies never bind the root user (as on AWS): one there would only mislead.
+    if (f.name == dir->root_) return "user '" + f.name + "' is the root user; identity policies do not apply to root";
+    std::string error;
+    auto policy = CanonicalPolicy(f.policy, &error);
+    if (!policy) return "policy of user '" + f.name + "': " + error;
+    f.policy = std::move(*policy);
   }
   for (auto& f : dir->fixed_)
     for (auto& k : f.keys)
@@ -120,6 +146,14 @@ void UserDirectory::Reindex() {
   // Configured users win over a stale file that names the same key.
   for (auto& u : fixed_)
     for (auto& k : u.keys) by_key_[k.access_key] = {k.access_key, k.secret_key, u.name};
+  policies_.clear();
+  auto index = [&](const UserEntry& u) {
+    if (u.policy.empty()) return;
+    // Validated when loaded or put.
+    policies_[u.name] = std::make_shared<const AccessPolicy>(std::get<AccessPolicy>(ParseIdentityPolicy(u.policy)));
+  };
+  for (auto& u : fixed_) index(u);
+  for (auto& [name, u] : managed_) index(u);
 }
 
 std::optional<Credential> UserDirectory::Lookup(std::string_view access_key) const {
@@ -158,7 +192,9 @@ std::optional<UserDirectoryError> UserDirectory::Persist() {
     nlohmann::json keys = nlohmann::json::array();
     for (auto& k : u.keys)
       keys.push_back({{"access_key", k.access_key}, {"secret_key", k.secret_key}, {"created_ms", k.created_ms}});
-    users.push_back({{"name", name}, {"keys", keys}});
+    nlohmann::json entry{{"name", name}, {"keys", keys}};
+    if (!u.policy.empty()) entry["policy"] = nlohmann::json::parse(u.policy);
+    users.push_back(std::move(entry));
   }
   if (!WriteFileDurably(path_, nlohmann::json{{"users", users}}.dump(2) + "\n")) {
     return UserDirectoryError{UserDirectoryError::Kind::Io, "cannot write " + path_};
@@ -242,6 +278,61 @@ std::optional<UserDirectoryError> UserDirectory::DeleteUser(const std::string& n
   managed_.erase(it);
   if (auto e = Persist()) {
     managed_[name] = std::move(removed);
+    Reindex();
+    return e;
+  }
+  return std::nullopt;
+}
+
+std::shared_ptr<const AccessPolicy> UserDirectory::IdentityPolicy(const std::string& name) const {
+  std::shared_lock lock(mu_);
+  auto it = policies_.find(name);
+  return it == policies_.end() ? nullptr : it->second;
+}
+
+std::variant<std::string, UserDirectoryError> UserDirectory::GetUserPolicy(const std::string& name) const {
+  using K = UserDirectoryError::Kind;
+  std::shared_lock lock(mu_);
+  const UserEntry* user = nullptr;
+  for (auto& u : fixed_)
+    if (u.name == name) user = &u;
+  if (auto it = managed_.find(name); it != managed_.end()) user = &it->second;
+  if (!user) return UserDirectoryError{K::NoSuchEntity, "no user '" + name + "'"};
+  if (user->policy.empty()) return UserDirectoryError{K::NoSuchEntity, "user '" + name + "' has no policy"};
+  return user->policy;
+}
+
+std::optional<UserDirectoryError> UserDirectory::PutUserPolicy(const std::string& name, std::string_view document) {
+  using K = UserDirectoryError::Kind;
+  std::unique_lock lock(mu_);
+  for (auto& u : fixed_)
+    if (u.name == name) return UserDirectoryError{K::Immutable, "user '" + name + "' is configured, not managed"};
+  auto it = managed_.find(name);
+  if (it == managed_.end()) return UserDirectoryError{K::NoSuchEntity, "no user '" + name + "'"};
+  std::string error;
+  auto policy = CanonicalPolicy(document, &error);
+  if (!policy) return UserDirectoryError{K::MalformedPolicy, error};
+  std::string previous = std::exchange(it->second.policy, std::move(*policy));
+  if (auto e = Persist()) {
+    it->second.policy = std::move(previous);
+    Reindex();
+    return e;
+  }
+  return std::nullopt;
+}
+
+std::optional<UserDirectoryError> UserDirectory::DeleteUserPolicy(const std::string& name) {
+  using K = UserDirectoryError::Kind;
+  std::unique_lock lock(mu_);
+  for (auto& u : fixed_)
+    if (u.name == name) return UserDirectoryError{K::Immutable, "user '" + name + "' is configured, not managed"};
+  auto it = managed_.find(name);
+  if (it == managed_.end()) return UserDirectoryError{K::NoSuchEntity, "no user '" + name + "'"};
+  if (it->second.policy.empty()) return UserDirectoryError{K::NoSuchEntity, "user '" + name + "' has no policy"};
+  std::string previous = std::move(it->second.policy);
+  it->second.policy.clear();
+  if (auto e = Persist()) {
+    it->second.policy = std::move(previous);
     Reindex();
     return e;
   }

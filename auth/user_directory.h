@@ -1,7 +1,8 @@
 #pragma once
 // Who may sign requests: the users from the configuration (fixed; the first is root) plus users
 // an administrator manages at runtime (`xs3 user create`), kept in <data_dir>/users.json so they
-// survive restarts. Lookups run on every request and take a shared lock only; changes rewrite
+// survive restarts. Each user but root may hold an identity policy (auth/access_policy.h),
+// configured or put at runtime, which api/bucket_policy_check.h applies. Lookups run on every request and take a shared lock only; changes rewrite
 // the file atomically (tmp, fsync, rename, directory fsync) before they become visible.
 #include <cstdint>
 #include <map>
@@ -16,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "auth/access_policy.h"
 #include "auth/sigv4.h"
 
 namespace xs3::auth {
@@ -30,11 +32,12 @@ struct UserEntry {
   std::string name;
   std::vector<AccessKey> keys;
   bool from_config = false;  // configured users cannot be changed at runtime
+  std::string policy;        // identity policy, compact JSON; empty: none
 };
 
 // Why a change was refused; the names follow IAM's errors for the same situations.
 struct UserDirectoryError {
-  enum class Kind { EntityAlreadyExists, NoSuchEntity, LimitExceeded, InvalidInput, Immutable, Io };
+  enum class Kind { EntityAlreadyExists, NoSuchEntity, LimitExceeded, InvalidInput, MalformedPolicy, Immutable, Io };
   Kind kind;
   std::string message;
 };
@@ -62,9 +65,18 @@ class UserDirectory {
   // Removes the user and all of its keys.
   std::optional<UserDirectoryError> DeleteUser(const std::string& name);
 
+  // The user's identity policy; null without one. Read on every request: shared lock only.
+  std::shared_ptr<const AccessPolicy> IdentityPolicy(const std::string& name) const;
+  // The stored document (compact JSON); NoSuchEntity without the user or without a policy.
+  std::variant<std::string, UserDirectoryError> GetUserPolicy(const std::string& name) const;
+  // Replaces a managed user's policy once it validates (MalformedPolicy with the reason).
+  std::optional<UserDirectoryError> PutUserPolicy(const std::string& name, std::string_view document);
+  std::optional<UserDirectoryError> DeleteUserPolicy(const std::string& name);
+
  private:
   UserDirectory(std::vector<UserEntry> fixed, std::string data_dir);
-  // REQUIRES: mu_ held exclusively. Writes managed_ to disk, then rebuilds the key index.
+  // REQUIRES: mu_ held exclusively. Writes managed_ to disk, then rebuilds the key and policy
+  // indexes.
   std::optional<UserDirectoryError> Persist();
   void Reindex();
   bool KeyInUse(const std::string& access_key) const;
@@ -73,6 +85,7 @@ class UserDirectory {
   std::vector<UserEntry> fixed_;
   std::map<std::string, UserEntry> managed_;
   std::unordered_map<std::string, Credential> by_key_;
+  std::map<std::string, std::shared_ptr<const AccessPolicy>> policies_;
   std::string path_;
   std::string root_;
 };

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "auth/user_directory.h"
 
 namespace {
@@ -114,4 +116,61 @@ TEST_CASE("users: lookups run while users are created and deleted") {
   CHECK(lookups > 0);
   CHECK(misses == 0);
   CHECK(users->Names().size() == 1 + 25);
+}
+
+TEST_CASE("user policies: put, get, delete, persisted; refusals change nothing") {
+  using K = UserDirectoryError::Kind;
+  TempDir dir;
+  const std::string doc = R"({ "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}] })";
+  {
+    auto users = OpenOrFail(dir.path);
+    REQUIRE(std::holds_alternative<xs3::auth::AccessKey>(users->CreateUser("alice")));
+    CHECK(users->IdentityPolicy("alice") == nullptr);
+    CHECK(std::get<UserDirectoryError>(users->GetUserPolicy("alice")).kind == K::NoSuchEntity);
+    CHECK_FALSE(users->PutUserPolicy("alice", doc));
+    REQUIRE(users->IdentityPolicy("alice") != nullptr);
+    CHECK(users->IdentityPolicy("alice")->statements.size() == 1);
+
+    auto bad = users->PutUserPolicy("alice", R"({"Statement":[{"Effect":"Allow","Action":"s3:Fly","Resource":"*"}]})");
+    REQUIRE(bad);
+    CHECK(bad->kind == K::MalformedPolicy);
+    CHECK(bad->message == "Policy has invalid action");
+    CHECK(users->PutUserPolicy("nobody", doc)->kind == K::NoSuchEntity);
+    CHECK(users->PutUserPolicy("root", doc)->kind == K::Immutable);
+    CHECK(users->DeleteUserPolicy("root")->kind == K::Immutable);
+  }
+  auto reopened = OpenOrFail(dir.path);
+  auto stored = reopened->GetUserPolicy("alice");
+  REQUIRE(std::holds_alternative<std::string>(stored));
+  CHECK(nlohmann::json::parse(std::get<std::string>(stored)) == nlohmann::json::parse(doc));
+  REQUIRE(reopened->IdentityPolicy("alice") != nullptr);
+  CHECK_FALSE(reopened->DeleteUserPolicy("alice"));
+  CHECK(reopened->IdentityPolicy("alice") == nullptr);
+  CHECK(reopened->DeleteUserPolicy("alice")->kind == K::NoSuchEntity);
+  CHECK(OpenOrFail(dir.path)->IdentityPolicy("alice") == nullptr);
+}
+
+TEST_CASE("user policies from the configuration: validated at open, never on root") {
+  TempDir dir;
+  const std::string allow = R"({"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}})";
+  auto configured = Configured();
+  configured.push_back({"bob", {{"BOBKEY", "bobsecret", 0}}, true, allow});
+  auto opened = UserDirectory::Open(configured, dir.path);
+  REQUIRE(std::holds_alternative<std::unique_ptr<UserDirectory>>(opened));
+  auto& users = *std::get<std::unique_ptr<UserDirectory>>(opened);
+  CHECK(users.IdentityPolicy("bob") != nullptr);
+  CHECK(users.PutUserPolicy("bob", allow)->kind == UserDirectoryError::Kind::Immutable);
+  CHECK(users.DeleteUserPolicy("bob")->kind == UserDirectoryError::Kind::Immutable);
+
+  configured.back().policy = R"({"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}})";
+  auto bad = UserDirectory::Open(configured, dir.path);
+  REQUIRE(std::holds_alternative<std::string>(bad));
+  CHECK(std::get<std::string>(bad) == "policy of user 'bob': Policy document should not specify a principal.");
+
+  configured = Configured();
+  configured.front().policy = allow;
+  auto root = UserDirectory::Open(configured, dir.path);
+  REQUIRE(std::holds_alternative<std::string>(root));
+  CHECK(std::get<std::string>(root) == "user 'root' is the root user; identity policies do not apply to root");
 }

@@ -191,6 +191,14 @@ bool ApplyJson(Config& c, const std::string& path, std::string& error) {
         }
         User user{u.value("name", u["access_key"].get<std::string>()), u["access_key"].get<std::string>(),
                   u["secret_key"].get<std::string>()};
+        // Validated with the users (auth/user_directory.h), which knows the policy language.
+        if (u.contains("policy")) {
+          if (!u["policy"].is_object()) {
+            error = "user '" + user.name + "': 'policy' must be a JSON object (an IAM policy document)";
+            return false;
+          }
+          user.policy = u["policy"].dump();
+        }
         c.users.push_back(user);
       }
       continue;

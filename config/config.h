@@ -14,6 +14,7 @@ struct User {
   std::string name;
   std::string access_key;
   std::string secret_key;
+  std::string policy;  // identity policy (JSON text) from the file's "policy"; empty: none
 };
 
 struct Config {

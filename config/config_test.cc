@@ -25,7 +25,8 @@ TEST_CASE("file, then environment, then flags: each overrides the last") {
   {
     std::ofstream f(path);
     f << R"({"region":"eu-west-1","data_dir":"/from/file","durability":"relaxed",
-             "users":[{"name":"bob","access_key":"BOB","secret_key":"BOBSECRET"}]})";
+             "users":[{"name":"bob","access_key":"BOB","secret_key":"BOBSECRET",
+                       "policy":{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}}]})";
   }
   const char* env[] = {"XS3_DATA_DIR=/from/env", "XS3_ROOT_ACCESS_KEY=ENVKEY", "XS3_SOMETHING_ELSE=1", "PATH=/bin", nullptr};
   const char* argv[] = {"xs3d", "--config", path.c_str(), "--data-dir", "/from/flag", "--address", "0.0.0.0:9100"};
@@ -39,6 +40,8 @@ TEST_CASE("file, then environment, then flags: each overrides the last") {
   CHECK(r.config->users.size() == 2);
   CHECK(r.config->users[0].access_key == "ENVKEY");
   CHECK(r.config->users[1].name == "bob");
+  CHECK(r.config->users[1].policy == R"({"Statement":{"Action":"s3:*","Effect":"Allow","Resource":"*"}})");
+  CHECK(r.config->users[0].policy.empty());
   std::remove(path.c_str());
 }
 

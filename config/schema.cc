@@ -119,7 +119,11 @@ nlohmann::json ToJson(const Config& c) {
     out[s.name] = v;
   }
   nlohmann::json users = nlohmann::json::array();
-  for (auto& u : c.users) users.push_back({{"name", u.name}, {"access_key", u.access_key}});
+  for (auto& u : c.users) {
+    nlohmann::json user{{"name", u.name}, {"access_key", u.access_key}};
+    if (!u.policy.empty()) user["policy"] = nlohmann::json::parse(u.policy);
+    users.push_back(std::move(user));
+  }
   out["users"] = users;
   nlohmann::json limits = nlohmann::json::object();
   for (auto& [b, l] : c.bucket_limits) limits[b] = {{"reads_per_s", l.reads_per_s}, {"writes_per_s", l.writes_per_s}};

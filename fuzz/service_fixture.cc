@@ -84,7 +84,7 @@ ServiceFixture::ServiceFixture() {
   }
   engine_ = std::move(engine.value());
   std::vector<auth::UserEntry> configured;
-  for (auto& u : config_.users) configured.push_back({u.name, {{u.access_key, u.secret_key, 0}}, true});
+  for (auto& u : config_.users) configured.push_back({u.name, {{u.access_key, u.secret_key, 0}}, true, u.policy});
   auto users = auth::UserDirectory::Open(std::move(configured), options.data_dir);
   if (auto* e = std::get_if<std::string>(&users)) {
     std::fprintf(stderr, "users: %s\n", e->c_str());

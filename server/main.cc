@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::vector<auth::UserEntry> configured;
-  for (auto& u : cfg.users) configured.push_back({u.name, {{u.access_key, u.secret_key, 0}}, true});
+  for (auto& u : cfg.users) configured.push_back({u.name, {{u.access_key, u.secret_key, 0}}, true, u.policy});
   auto users = auth::UserDirectory::Open(std::move(configured), cfg.data_dir);
   if (auto* e = std::get_if<std::string>(&users)) {
     log.Error(*e);

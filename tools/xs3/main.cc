@@ -30,6 +30,8 @@ constexpr const char* kUsage =
     "  user delete NAME\n"
     "  user key-create NAME             a second key pair (at most two per user)\n"
     "  user key-delete NAME ACCESS_KEY\n"
+    "  user policy set NAME FILE|-      the user's identity (IAM) policy\n"
+    "  user policy get|delete NAME\n"
     "  bucket list\n"
     "  bucket create NAME [--owner USER]   NAME--<zone>--x-s3 makes a directory bucket\n"
     "  bucket delete NAME\n"
@@ -98,18 +100,63 @@ std::string HumanBytes(double b) {
   return out;
 }
 
+// A policy document from a file, or from standard input for "-".
+std::optional<std::string> ReadDocument(const std::string& source) {
+  std::string document;
+  if (source == "-") {
+    document.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    return document;
+  }
+  std::ifstream in(source, std::ios::binary);
+  if (!in) {
+    std::cerr << "xs3: cannot read " << source << "\n";
+    return std::nullopt;
+  }
+  document.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return document;
+}
+
+// The user's identity policy: set prints nothing, get prints the document.
+int UserPolicy(const Endpoint& ep, const std::vector<std::string>& args) {
+  std::string sub = args.size() > 2 ? args[2] : "";
+  if ((sub == "set" && args.size() != 5) || ((sub == "get" || sub == "delete") && args.size() != 4) ||
+      (sub != "set" && sub != "get" && sub != "delete")) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  std::string path = "/_xs3/users/" + Encode(args[3]) + "/policy";
+  HttpAnswer a;
+  if (sub == "set") {
+    auto document = ReadDocument(args[4]);
+    if (!document) return 2;
+    a = Call(ep, "PUT", path, "", *document);
+  } else {
+    a = Call(ep, sub == "get" ? "GET" : "DELETE", path, "");
+  }
+  if (a.status < 200 || a.status > 299) return Failed(a);
+  auto doc = json::parse(a.body, nullptr, false);
+  if (json_output || doc.is_discarded()) {
+    std::cout << a.body << (a.body.empty() || a.body.back() == '\n' ? "" : "\n");
+  } else if (sub == "get") {
+    std::cout << doc["policy"].dump(2) << "\n";
+  }
+  return 0;
+}
+
 int Users(const Endpoint& ep, const std::vector<std::string>& args) {
   int rc = 0;
   std::string sub = args.size() > 1 ? args[1] : "";
   std::optional<json> doc;
+  if (sub == "policy") return UserPolicy(ep, args);
   if (sub == "list" && args.size() == 2) {
     doc = CallJson(ep, "GET", "/_xs3/users", "", &rc);
     if (doc && !json_output) {
       for (auto& u : (*doc)["users"]) {
         std::string keys;
         for (auto& k : u["access_keys"]) keys += (keys.empty() ? "" : ",") + k["access_key"].get<std::string>();
-        std::printf("%-24s %-7s %s  %s%s\n", u["name"].get<std::string>().c_str(), u["source"].get<std::string>().c_str(),
-                    u["account_id"].get<std::string>().c_str(), keys.c_str(), u["root"].get<bool>() ? "  (root)" : "");
+        std::printf("%-24s %-7s %s  %s%s%s\n", u["name"].get<std::string>().c_str(),
+                    u["source"].get<std::string>().c_str(), u["account_id"].get<std::string>().c_str(), keys.c_str(),
+                    u["root"].get<bool>() ? "  (root)" : "", u.value("has_policy", false) ? "  (policy)" : "");
       }
       return 0;
     }
@@ -177,18 +224,9 @@ int Policy(const Endpoint& ep, const std::vector<std::string>& args) {
   } else if (sub == "delete") {
     a = Call(ep, "DELETE", path, "policy=");
   } else if (sub == "put") {
-    std::string document;
-    if (args[3] == "-") {
-      document.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    } else {
-      std::ifstream in(args[3], std::ios::binary);
-      if (!in) {
-        std::cerr << "xs3: cannot read " << args[3] << "\n";
-        return 2;
-      }
-      document.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
-    a = Call(ep, "PUT", path, "policy=", document);
+    auto document = ReadDocument(args[3]);
+    if (!document) return 2;
+    a = Call(ep, "PUT", path, "policy=", *document);
   } else {
     std::cerr << kUsage;
     return 2;
