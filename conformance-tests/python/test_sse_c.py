@@ -254,9 +254,14 @@ class SseCSuite(h.ServerTestCase):
 
     def test_directory_buckets_refuse_sse_c(self):
         r = self.raw.put(DIR_BUCKET, "obj", b"body", headers=key_headers(KEY_A))
-        self.assertEqual(r.status, 400, r)
-        self.assertEqual(r.error_code(), "InvalidArgument", r)
+        self.assertRawError(r, "InvalidArgument", 400,
+                            "Server-side encryption with customer-provided keys (SSE-C) is not supported for this "
+                            "request.")
         self.assertEqual(self.raw.head(DIR_BUCKET, "obj").status, 404)
+        r = self.raw.request("POST", h.key_path(DIR_BUCKET, "mp"), query=[("uploads", "")], headers=key_headers(KEY_A))
+        self.assertRawError(r, "InvalidArgument", 400)
+        # The same request without the key is accepted: the refusal is about SSE-C.
+        self.assertEqual(self.raw.put(DIR_BUCKET, "obj", b"body").status, 200)
 
     # ---- copies --------------------------------------------------------------------------
 
