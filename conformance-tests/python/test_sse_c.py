@@ -15,6 +15,7 @@ import os
 import sys
 import urllib.error
 import urllib.request
+import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import xs3harness as h  # noqa: E402
@@ -399,6 +400,26 @@ class SseCSuite(h.ServerTestCase):
             self.s3.upload_part(Bucket=B, Key="mp/plain", UploadId=uid, PartNumber=1, Body=b"x", **sse(KEY_A))
         self.assertError(cm, "InvalidRequest", 400)
         self.assertEqual(self.s3.list_parts(Bucket=B, Key="mp/plain", UploadId=uid).get("Parts", []), [])
+
+    # ---- browser forms -------------------------------------------------------------------
+
+    def test_post_object_with_sse_c_fields_is_refused(self):
+        fields = {"x-amz-server-side-encryption-customer-algorithm": "AES256",
+                  "x-amz-server-side-encryption-customer-key": b64(KEY_A),
+                  "x-amz-server-side-encryption-customer-key-MD5": md5_b64(KEY_A)}
+        s3v4 = self.client(signature_version="s3v4")
+        post = s3v4.generate_presigned_post(B, "form", Fields=fields, Conditions=[{k: v} for k, v in fields.items()])
+        boundary = "----xs3" + uuid.uuid4().hex
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                 for k, v in post["fields"].items()]
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n\r\n'.encode()
+                     + b"form body\r\n" + f"--{boundary}--\r\n".encode())
+        body = b"".join(parts)
+        r = h.raw_request(self.server.port, "POST", f"/{B}",
+                          {"host": self.server.host, "content-type": f"multipart/form-data; boundary={boundary}",
+                           "content-length": str(len(body))}, body)
+        self.assertRawError(r, "NotImplemented", 501, "SSE-C is not supported for browser-form uploads.")
+        self.assertMissing("form")
 
     # ---- presigned -----------------------------------------------------------------------
 
