@@ -198,6 +198,42 @@ class SseCSuite(h.ServerTestCase):
         self.assertRawError(r, "BadDigest", 400)
         self.assertMissing("md5-bad")
 
+    def test_versions_keep_their_own_keys(self):
+        bucket = "ssec-versioned"
+        self.s3.create_bucket(Bucket=bucket)
+        self.s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        v1 = self.s3.put_object(Bucket=bucket, Key="k", Body=b"first", **sse(KEY_A))["VersionId"]
+        v2 = self.s3.put_object(Bucket=bucket, Key="k", Body=b"second", **sse(KEY_B))["VersionId"]
+        got = self.s3.get_object(Bucket=bucket, Key="k", VersionId=v1, **sse(KEY_A))
+        self.assertEqual(got["Body"].read(), b"first")
+        self.assertEqual(self.s3.get_object(Bucket=bucket, Key="k", **sse(KEY_B))["Body"].read(), b"second")
+        with self.assertRaises(ClientError) as cm:
+            self.s3.get_object(Bucket=bucket, Key="k", VersionId=v1, **sse(KEY_B))
+        self.assertError(cm, "AccessDenied", 403)
+        # Restoring the old version under the current key re-encrypts it.
+        self.s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "k", "VersionId": v1},
+                            **copy_sse(KEY_A), **sse(KEY_B))
+        self.assertEqual(self.s3.get_object(Bucket=bucket, Key="k", **sse(KEY_B))["Body"].read(), b"first")
+        self.assertEqual(self.s3.get_object(Bucket=bucket, Key="k", VersionId=v2, **sse(KEY_B))["Body"].read(),
+                         b"second")
+
+    def test_get_object_attributes_needs_the_key(self):
+        # botocore does not encode the key for this operation: send it as it goes on the wire.
+        def encoded(key):
+            return {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": b64(key), "SSECustomerKeyMD5": md5_b64(key)}
+
+        self.s3.put_object(Bucket=B, Key="attrs", Body=b"attributes", ChecksumAlgorithm="CRC32", **sse(KEY_A))
+        out = self.s3.get_object_attributes(Bucket=B, Key="attrs", ObjectAttributes=["ObjectSize", "Checksum"],
+                                            **encoded(KEY_A))
+        self.assertEqual(out["ObjectSize"], len(b"attributes"))
+        self.assertEqual(out["Checksum"]["ChecksumCRC32"], h.crc32_b64(b"attributes"))
+        with self.assertRaises(ClientError) as cm:
+            self.s3.get_object_attributes(Bucket=B, Key="attrs", ObjectAttributes=["ObjectSize"])
+        self.assertError(cm, "InvalidRequest", 400, MSG_NEEDS_KEY)
+        with self.assertRaises(ClientError) as cm:
+            self.s3.get_object_attributes(Bucket=B, Key="attrs", ObjectAttributes=["ObjectSize"], **encoded(KEY_B))
+        self.assertError(cm, "AccessDenied", 403)
+
     # ---- key errors ----------------------------------------------------------------------
 
     def test_get_errors(self):
