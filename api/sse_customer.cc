@@ -4,9 +4,13 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <strings.h>
+
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
+#include "api/addressing.h"
 #include "api/object_headers.h"
 #include "auth/checksum.h"
 
@@ -99,9 +103,19 @@ class DecryptingBodyReader final : public storage::BodyReader {
 
 std::variant<std::optional<CustomerKey>, S3Error> ReadCustomerKey(const Request& request, KeyHeaders which) {
   const HeaderNames& names = which == KeyHeaders::Object ? kObjectHeaders : kCopySourceHeaders;
-  const std::string* algorithm = request.Header(names.algorithm);
-  const std::string* key = request.Header(names.key);
-  const std::string* key_md5 = request.Header(names.key_md5);
+  // SigV2 presigned URLs (boto3's default presigning) carry x-amz-* headers as query parameters.
+  std::vector<std::pair<std::string, std::string>> query;
+  if (request.raw_query.find("-customer-") != std::string::npos) query = ParseQuery(request.raw_query);
+  auto find = [&](const char* name) -> const std::string* {
+    if (auto* v = request.Header(name)) return v;
+    for (auto& [k, v] : query) {
+      if (k.size() == std::strlen(name) && strncasecmp(k.c_str(), name, k.size()) == 0) return &v;
+    }
+    return nullptr;
+  };
+  const std::string* algorithm = find(names.algorithm);
+  const std::string* key = find(names.key);
+  const std::string* key_md5 = find(names.key_md5);
   if (!algorithm && !key && !key_md5) return std::optional<CustomerKey>();
   if (which == KeyHeaders::Object && request.Header(kEncryptionHeader)) {
     return make_error(ErrorCode::InvalidArgument,

@@ -473,6 +473,18 @@ class SseCSuite(h.ServerTestCase):
             urllib.request.urlopen(url, timeout=30)
         self.assertIn(cm.exception.code, (400, 403))
 
+    def test_presigned_get_default_signer(self):
+        # boto3 1.26 presigns with SigV2 and puts the SSE-C parameters in the query string (signed
+        # there); later versions presign with SigV4 and expect them as headers.
+        body = pattern("presigned-default", 2000)
+        self.s3.put_object(Bucket=B, Key="presigned-default", Body=body, **sse(KEY_A))
+        url = self.s3.generate_presigned_url("get_object",
+                                             Params={"Bucket": B, "Key": "presigned-default", **sse(KEY_A)})
+        in_query = "x-amz-server-side-encryption-customer-key=" in url.lower()
+        req = urllib.request.Request(url, headers={} if in_query else key_headers(KEY_A))
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            self.assertEqual(resp.read(), body)
+
 
 if __name__ == "__main__":
     h.main()
