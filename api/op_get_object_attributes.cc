@@ -41,7 +41,8 @@ Outcome GetObjectAttributes(OperationContext& ctx) {
   // SSE-C objects describe themselves only to the key holder, as they read.
   auto customer_key = ReadCustomerKey(ctx.request, KeyHeaders::Object);
   if (auto* e = std::get_if<S3Error>(&customer_key)) return Fail(ctx, *e);
-  if (auto e = CheckCustomerKey(m.sse_customer, std::get<std::optional<CustomerKey>>(customer_key))) return Fail(ctx, *e);
+  const auto& key = std::get<std::optional<CustomerKey>>(customer_key);
+  if (auto e = CheckCustomerKey(m.sse_customer, key)) return Fail(ctx, *e);
   Preconditions pre{ctx.request.Header("if-match"), ctx.request.Header("if-none-match"),
                     ctx.request.Header("if-modified-since"), ctx.request.Header("if-unmodified-since")};
   if (auto e = EvaluatePreconditions(pre, m, false)) return Fail(ctx, *e);

@@ -31,7 +31,8 @@ class PutObjectConsumer : public BodyConsumer {
         append_(std::move(append)),
         customer_key_(std::move(customer_key)) {
     if (customer_key_) {
-      cipher_ = std::make_unique<CtrCipher>(CipherKey(*customer_key_, *meta_.sse_customer), meta_.sse_customer->ivs[0], 0);
+      const storage::SseCustomer& sse = *meta_.sse_customer;
+      cipher_ = std::make_unique<CtrCipher>(CipherKey(*customer_key_, sse), sse.ivs[0], 0);
     }
   }
 

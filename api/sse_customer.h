@@ -30,7 +30,8 @@ struct CustomerKey {
 // x-amz-copy-source-server-side-encryption-customer-*.
 enum class KeyHeaders { Object, CopySource };
 
-// The customer key a request brings: nullopt when it sends none of the headers; an error for an
+// The customer key a request brings, in headers or, as SigV2 presigned URLs put them, in query
+// parameters of the same names: nullopt when it sends none of them; an error for an
 // incomplete or invalid set (InvalidArgument, InvalidEncryptionAlgorithmError), or when the
 // object headers are combined with x-amz-server-side-encryption.
 std::variant<std::optional<CustomerKey>, S3Error> ReadCustomerKey(const Request& request, KeyHeaders which);

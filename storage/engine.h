@@ -89,7 +89,8 @@ struct BucketInfo {
 
 // SSE-C: how a body was encrypted with the customer's key, which is never stored (api/sse_customer.h).
 struct SseCustomer {
-  std::string salt;      // random per object (per upload for multipart); the key's HMAC and the cipher key derive from it
+  // Random per object (per upload for multipart); the key's HMAC and the cipher key derive from it.
+  std::string salt;
   std::string key_hmac;  // HMAC-SHA256 of the customer key over the salt: checks the key a request brings
   // The AES-256-CTR IV of each piece of the body: one for a plain body, one per extent (part).
   std::vector<std::string> ivs;
