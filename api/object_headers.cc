@@ -23,10 +23,6 @@ std::optional<S3Error> CheckEncryptionHeaders(const Request& request) {
     }
     if (*sse != "AES256") return make_error(ErrorCode::InvalidArgument, "The encryption method specified is not supported");
   }
-  if (request.Header("x-amz-server-side-encryption-customer-algorithm") ||
-      request.Header("x-amz-copy-source-server-side-encryption-customer-algorithm")) {
-    return make_error(ErrorCode::NotImplemented, "SSE-C is not implemented.");
-  }
   return std::nullopt;
 }
 
@@ -101,7 +97,8 @@ void AddObjectHeaders(Response& r, const storage::ObjectMeta& meta, bool with_ch
   r.SetHeader("ETag", "\"" + meta.etag + "\"");
   r.SetHeader("Last-Modified", HttpDate(meta.mtime_ms));
   r.SetHeader("Accept-Ranges", "bytes");
-  r.SetHeader(kEncryptionHeader, "AES256");
+  // SSE-C objects answer with the customer-key headers instead (api/sse_customer.h).
+  if (!meta.sse_customer) r.SetHeader(kEncryptionHeader, "AES256");
   if (!meta.content_encoding.empty()) r.SetHeader("Content-Encoding", meta.content_encoding);
   if (!meta.content_disposition.empty()) r.SetHeader("Content-Disposition", meta.content_disposition);
   if (!meta.content_language.empty()) r.SetHeader("Content-Language", meta.content_language);

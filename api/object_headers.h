@@ -24,8 +24,8 @@ std::optional<S3Error> ReadTaggingHeader(const Request& request, bool directory_
 void AddObjectHeaders(Response& response, const storage::ObjectMeta& meta, bool with_checksums);
 void AddChecksumHeaders(Response& response, const storage::ObjectMeta& meta);
 
-// Server-side encryption requests: SSE-S3 (AES256) is what every object gets, as AWS applies it
-// by default; SSE-KMS and SSE-C are not implemented.
+// x-amz-server-side-encryption: SSE-S3 (AES256) is what every object gets, as AWS applies it by
+// default; SSE-KMS is not implemented. SSE-C has its own headers (api/sse_customer.h).
 std::optional<S3Error> CheckEncryptionHeaders(const Request& request);
 constexpr const char* kEncryptionHeader = "x-amz-server-side-encryption";
 

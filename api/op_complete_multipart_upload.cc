@@ -7,6 +7,7 @@
 
 #include "api/multipart_checksums.h"
 #include "api/operation.h"
+#include "api/sse_customer.h"
 #include "api/versioning.h"
 #include "api/xml_writer.h"
 
@@ -66,6 +67,13 @@ Response Complete(OperationContext& ctx, const std::string& body) {
   const std::string& upload_id = *ctx.Query("uploadId");
   auto upload = ctx.engine.GetMultipartUpload(ctx.address.bucket, ctx.address.key, upload_id);
   if (!upload.ok()) return Fail(ctx, FromStorage(upload.status())).response;
+  // The key is optional here (the parts are already encrypted); one that is sent must be right.
+  auto customer_key = ReadCustomerKey(ctx.request, KeyHeaders::Object);
+  if (auto* e = std::get_if<S3Error>(&customer_key)) return Fail(ctx, *e).response;
+  const auto& key = std::get<std::optional<CustomerKey>>(customer_key);
+  if (key) {
+    if (auto e = CheckUploadKey(upload->meta.sse_customer, key)) return Fail(ctx, *e).response;
+  }
   auto stored = ctx.engine.ListUploadParts(ctx.address.bucket, ctx.address.key, upload_id);
   if (!stored.ok()) return Fail(ctx, FromStorage(stored.status())).response;
   std::map<uint32_t, const storage::UploadPart*> by_number;
@@ -132,6 +140,14 @@ Response Complete(OperationContext& ctx, const std::string& body) {
     meta.checksums[std::string(auth::ChecksumName(algorithm))] = *value;
     meta.checksum_type = full_object ? "FULL_OBJECT" : "COMPOSITE";
   }
+  if (meta.sse_customer) {
+    // The object's pieces are the parts, each decrypted with its own IV.
+    meta.sse_customer->ivs.clear();
+    for (auto* p : parts) {
+      if (p->sse_iv.empty()) return Fail(ctx, ErrorCode::InternalError).response;
+      meta.sse_customer->ivs.push_back(p->sse_iv);
+    }
+  }
   meta.etag = ctx.IsDirectoryBucket() ? RandomETag()
                                       : auth::HexEncode(md5s->Final()) + "-" + std::to_string(parts.size());
 
@@ -156,6 +172,7 @@ Response Complete(OperationContext& ctx, const std::string& body) {
   if (!meta.checksums.empty()) x.Element("ChecksumType", meta.checksum_type);
   Response r = XmlResponse(200, x.Finish());
   AddWriteVersionHeader(r, outcome);
+  if (key) AddCustomerKeyHeaders(r, *key);
   return r;
 }
 

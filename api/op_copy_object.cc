@@ -1,11 +1,14 @@
 // CopyObject: the destination shares the source's bytes (storage links the blob); metadata is
-// copied or replaced per x-amz-metadata-directive.
+// copied or replaced per x-amz-metadata-directive. With SSE-C on either side the bytes are read,
+// decrypted with the source's key and written again, encrypted under the destination's (a new
+// salt and IV even when the key is the same), so no two objects share a keystream.
 #include "api/bucket_policy_check.h"
 #include "api/conditions.h"
 #include "api/directory_bucket_name.h"
 #include "api/http_time.h"
 #include "api/object_headers.h"
 #include "api/operation.h"
+#include "api/sse_customer.h"
 #include "api/versioning.h"
 #include "api/xml_writer.h"
 #include "auth/checksum.h"
@@ -52,6 +55,50 @@ std::optional<std::string> Md5OfObject(OperationContext& ctx, const CopySource& 
   return auth::HexEncode(hasher->Final());
 }
 
+// Writes the source's plaintext as the destination: decrypted with `source_key` when the source
+// is SSE-C, encrypted with `dest_key` when given (meta.sse_customer is set here). Sets meta.etag.
+std::optional<S3Error> CopyRewritingBytes(OperationContext& ctx, const CopySource& source,
+                                          const std::optional<CustomerKey>& source_key,
+                                          const std::optional<CustomerKey>& dest_key, storage::ObjectMeta& meta,
+                                          const storage::WriteConditions& conditions, storage::VersionOutcome& outcome) {
+  auto opened = source.version_id ? ctx.engine.OpenObjectVersion(source.bucket, source.key, *source.version_id)
+                                  : ctx.engine.OpenObject(source.bucket, source.key);
+  if (!opened.ok()) return FromStorage(opened.status());
+  if (!opened->body) return make_error(ErrorCode::NoSuchKey);
+  // The source may have been replaced since its key was checked.
+  if (auto e = CheckCustomerKey(opened->record.meta.sse_customer, source_key)) return e;
+  std::unique_ptr<storage::BodyReader> body = std::move(opened->body);
+  if (source_key) {
+    body = DecryptingReader(std::move(body), opened->record, *source_key);
+    if (!body) return make_error(ErrorCode::InternalError);
+  }
+  std::unique_ptr<CtrCipher> cipher;
+  if (dest_key) {
+    meta.sse_customer = NewSseCustomer(*dest_key);
+    meta.sse_customer->ivs = {NewIv()};
+    cipher = std::make_unique<CtrCipher>(CipherKey(*dest_key, *meta.sse_customer), meta.sse_customer->ivs[0], 0);
+  }
+  auto writer = ctx.engine.NewBodyWriter();
+  if (!writer.ok()) return FromStorage(writer.status());
+  auto md5 = auth::Hasher::Create(auth::ChecksumAlgorithm::MD5);
+  std::vector<char> buf(1 << 20);
+  for (uint64_t off = 0; off < body->size();) {
+    auto got = body->ReadAt(off, buf.data(), static_cast<size_t>(std::min<uint64_t>(buf.size(), body->size() - off)));
+    if (!got.ok() || got.value() == 0) return make_error(ErrorCode::InternalError);
+    md5->Update(buf.data(), got.value());
+    if (cipher) cipher->Apply(buf.data(), buf.data(), got.value());
+    if (auto st = writer.value()->Append(buf.data(), got.value()); !st.ok()) return FromStorage(st);
+    off += got.value();
+  }
+  meta.size = body->size();
+  meta.etag = dest_key || ctx.IsDirectoryBucket() ? RandomETag() : auth::HexEncode(md5->Final());
+  auto st = ctx.engine.PutObject(ctx.address.bucket, ctx.address.key, std::move(writer.value()), meta, conditions,
+                                 &outcome);
+  if (!st.ok()) return FromStorage(st);
+  outcome.source_version_id = opened->record.meta.version_id;
+  return std::nullopt;
+}
+
 }  // namespace
 
 Outcome CopyObject(OperationContext& ctx) {
@@ -61,6 +108,13 @@ Outcome CopyObject(OperationContext& ctx) {
   storage::BucketInfo bucket;
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &bucket, BucketAccess::Write)) return Fail(ctx, *e);
   if (auto e = AuthorizeCopySource(ctx, source->bucket, source->key, source->version_id.has_value())) return Fail(ctx, *e);
+  auto source_key_headers = ReadCustomerKey(ctx.request, KeyHeaders::CopySource);
+  if (auto* e = std::get_if<S3Error>(&source_key_headers)) return Fail(ctx, *e);
+  const auto& source_key = std::get<std::optional<CustomerKey>>(source_key_headers);
+  auto dest_key_headers = ReadCustomerKey(ctx.request, KeyHeaders::Object);
+  if (auto* e = std::get_if<S3Error>(&dest_key_headers)) return Fail(ctx, *e);
+  const auto& dest_key = std::get<std::optional<CustomerKey>>(dest_key_headers);
+  if (dest_key && ctx.IsDirectoryBucket()) return Fail(ctx, SseCustomerNotSupported());
 
   auto src = source->version_id ? ctx.engine.GetObjectVersion(source->bucket, source->key, *source->version_id)
                                 : ctx.engine.GetObject(source->bucket, source->key);
@@ -74,6 +128,8 @@ Outcome CopyObject(OperationContext& ctx) {
                     ctx.request.Header("x-amz-copy-source-if-modified-since"),
                     ctx.request.Header("x-amz-copy-source-if-unmodified-since")};
   if (auto e = EvaluatePreconditions(pre, src->meta, true)) return Fail(ctx, *e);
+  if (auto e = CheckCustomerKey(src->meta.sse_customer, source_key)) return Fail(ctx, *e);
+  const bool rewrite = source_key || dest_key;
 
   if (auto e = CheckEncryptionHeaders(ctx.request)) return Fail(ctx, *e);
   std::string directive = ctx.request.HeaderOr("x-amz-metadata-directive", "COPY");
@@ -95,7 +151,7 @@ Outcome CopyObject(OperationContext& ctx) {
   }
   // Copying a named version onto its own key is how S3 restores an older version.
   bool same_object = source->bucket == ctx.address.bucket && source->key == ctx.address.key && !source->version_id;
-  if (same_object && directive == "COPY" && !ctx.request.Header("x-amz-storage-class")) {
+  if (same_object && directive == "COPY" && !ctx.request.Header("x-amz-storage-class") && !rewrite) {
     return Fail(ctx, ErrorCode::InvalidRequest,
                 "This copy request is illegal because it is trying to copy an object to itself without changing the "
                 "object's metadata, storage class, website redirect location or encryption attributes.");
@@ -116,7 +172,7 @@ Outcome CopyObject(OperationContext& ctx) {
   bool source_is_directory = HasDirectorySuffix(source->bucket);
   if (ctx.IsDirectoryBucket() && !source_is_directory) {
     meta.etag = RandomETag();
-  } else if (!ctx.IsDirectoryBucket() && source_is_directory) {
+  } else if (!ctx.IsDirectoryBucket() && source_is_directory && !rewrite) {  // a rewrite hashes as it copies
     auto md5 = Md5OfObject(ctx, *source);
     if (!md5) return Fail(ctx, ErrorCode::InternalError);
     meta.etag = *md5;
@@ -133,15 +189,20 @@ Outcome CopyObject(OperationContext& ctx) {
   meta.checksum_type = src->meta.checksum_type;
   meta.owner = ctx.auth.user;
   meta.mtime_ms = 0;
+  meta.sse_customer.reset();  // the destination's encryption is the request's, never the source's
 
   storage::WriteConditions conditions;
   if (auto* inm = ctx.request.Header("if-none-match"); inm && *inm == "*") conditions.if_none_match_star = true;
   storage::VersionOutcome outcome;
-  auto st = ctx.engine.CopyObject(source->bucket, source->key, ctx.address.bucket, ctx.address.key, meta, conditions,
-                                  &outcome, source->version_id);
-  if (!st.ok()) {
-    if (st.detail() == storage::Detail::DeleteMarker) return Fail(ctx, ErrorCode::NoSuchKey);  // deleted meanwhile
-    return Fail(ctx, FromStorage(st));
+  if (rewrite) {
+    if (auto e = CopyRewritingBytes(ctx, *source, source_key, dest_key, meta, conditions, outcome)) return Fail(ctx, *e);
+  } else {
+    auto st = ctx.engine.CopyObject(source->bucket, source->key, ctx.address.bucket, ctx.address.key, meta, conditions,
+                                    &outcome, source->version_id);
+    if (!st.ok()) {
+      if (st.detail() == storage::Detail::DeleteMarker) return Fail(ctx, ErrorCode::NoSuchKey);  // deleted meanwhile
+      return Fail(ctx, FromStorage(st));
+    }
   }
 
   auto copied = ctx.engine.GetObject(ctx.address.bucket, ctx.address.key);
@@ -151,7 +212,11 @@ Outcome CopyObject(OperationContext& ctx) {
   for (auto& [alg, value] : meta.checksums) x.Element("Checksum" + alg, value);
   if (!meta.checksums.empty()) x.Element("ChecksumType", meta.checksum_type);
   Response r = XmlResponse(200, x.Finish());
-  r.SetHeader(kEncryptionHeader, "AES256");
+  if (dest_key) {
+    AddCustomerKeyHeaders(r, *dest_key);
+  } else {
+    r.SetHeader(kEncryptionHeader, "AES256");
+  }
   AddWriteVersionHeader(r, outcome);
   AddCopySourceVersionHeader(ctx, r, source->bucket, source->version_id.has_value(), outcome.source_version_id);
   return Done(std::move(r));

@@ -3,6 +3,7 @@
 #include "api/multipart_checksums.h"
 #include "api/object_headers.h"
 #include "api/operation.h"
+#include "api/sse_customer.h"
 #include "api/xml_writer.h"
 
 namespace xs3::api {
@@ -12,9 +13,15 @@ Outcome CreateMultipartUpload(OperationContext& ctx) {
   storage::BucketInfo bucket;
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &bucket, BucketAccess::Write)) return Fail(ctx, *e);
   if (auto e = CheckEncryptionHeaders(ctx.request)) return Fail(ctx, *e);
+  auto customer_key = ReadCustomerKey(ctx.request, KeyHeaders::Object);
+  if (auto* e = std::get_if<S3Error>(&customer_key)) return Fail(ctx, *e);
+  const auto& key = std::get<std::optional<CustomerKey>>(customer_key);
+  if (key && ctx.IsDirectoryBucket()) return Fail(ctx, SseCustomerNotSupported());
   auto meta = MetaFromHeaders(ctx.request);
   if (auto* e = std::get_if<S3Error>(&meta)) return Fail(ctx, *e);
   auto& m = std::get<storage::ObjectMeta>(meta);
+  // Every part is encrypted under this salt, each with its own IV (UploadPart::sse_iv).
+  if (key) m.sse_customer = NewSseCustomer(*key);
   m.owner = ctx.auth.user;
   if (auto e = ReadTaggingHeader(ctx.request, ctx.IsDirectoryBucket(), m)) return Fail(ctx, *e);
   if (auto e = ReadAclHeaders(ctx.request, bucket, m)) return Fail(ctx, *e);
@@ -33,7 +40,11 @@ Outcome CreateMultipartUpload(OperationContext& ctx) {
   XmlWriter x("InitiateMultipartUploadResult");
   x.Element("Bucket", ctx.address.bucket).Element("Key", ctx.address.key).Element("UploadId", id.value());
   Response r = XmlResponse(200, x.Finish());
-  r.SetHeader(kEncryptionHeader, "AES256");
+  if (key) {
+    AddCustomerKeyHeaders(r, *key);
+  } else {
+    r.SetHeader(kEncryptionHeader, "AES256");
+  }
   if (c.algorithm) {
     r.SetHeader("x-amz-checksum-algorithm", std::string(auth::ChecksumName(*c.algorithm)));
     r.SetHeader("x-amz-checksum-type", c.full_object ? "FULL_OBJECT" : "COMPOSITE");

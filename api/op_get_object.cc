@@ -9,6 +9,7 @@
 #include "api/object_headers.h"
 #include "api/operation.h"
 #include "api/range.h"
+#include "api/sse_customer.h"
 #include "api/versioning.h"
 
 namespace xs3::api {
@@ -51,6 +52,10 @@ Outcome GetObject(OperationContext& ctx) {
   if (!status.ok()) return FailMissingVersion(ctx, status, version, !bucket.versioning.empty());
   const storage::ObjectMeta& meta = object.record.meta;
   if (meta.delete_marker) return FailDeleteMarker(ctx, meta);
+  auto customer_key = ReadCustomerKey(ctx.request, KeyHeaders::Object);
+  if (auto* e = std::get_if<S3Error>(&customer_key)) return Fail(ctx, *e);
+  const auto& key = std::get<std::optional<CustomerKey>>(customer_key);
+  if (auto e = CheckCustomerKey(meta.sse_customer, key)) return Fail(ctx, *e);
 
   Preconditions pre{ctx.request.Header("if-match"), ctx.request.Header("if-none-match"),
                     ctx.request.Header("if-modified-since"), ctx.request.Header("if-unmodified-since")};
@@ -98,6 +103,7 @@ Outcome GetObject(OperationContext& ctx) {
   bool whole = range.outcome != RangeOutcome::Satisfiable;
   bool checksum_mode = ctx.request.HeaderOr("x-amz-checksum-mode") == "ENABLED";
   AddObjectHeaders(r, meta, checksum_mode && whole);
+  if (key) AddCustomerKeyHeaders(r, *key);
   if (!bucket.versioning.empty() || !meta.version_id.empty()) r.SetHeader("x-amz-version-id", ShownVersionId(meta.version_id));
   for (auto& [param, header] : kResponseOverrides)
     if (auto* v = ctx.Query(param)) r.SetHeader(header, *v);
@@ -118,6 +124,10 @@ Outcome GetObject(OperationContext& ctx) {
     return Done(std::move(r));
   }
   r.body_reader = std::move(object.body);
+  if (key && r.body_reader) {
+    r.body_reader = DecryptingReader(std::move(r.body_reader), object.record, *key);
+    if (!r.body_reader) return Fail(ctx, ErrorCode::InternalError);
+  }
   return Done(std::move(r));
 }
 

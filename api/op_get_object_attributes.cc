@@ -6,6 +6,7 @@
 #include "api/conditions.h"
 #include "api/http_time.h"
 #include "api/operation.h"
+#include "api/sse_customer.h"
 #include "api/versioning.h"
 #include "api/xml_writer.h"
 
@@ -85,6 +86,11 @@ Outcome GetObjectAttributes(OperationContext& ctx) {
   if (!record.ok()) return FailMissingVersion(ctx, record.status(), version, !bucket.versioning.empty());
   const storage::ObjectMeta& m = record->meta;
   if (m.delete_marker) return FailDeleteMarker(ctx, m);
+  // SSE-C objects describe themselves only to the key holder, as they read.
+  auto customer_key = ReadCustomerKey(ctx.request, KeyHeaders::Object);
+  if (auto* e = std::get_if<S3Error>(&customer_key)) return Fail(ctx, *e);
+  const auto& key = std::get<std::optional<CustomerKey>>(customer_key);
+  if (auto e = CheckCustomerKey(m.sse_customer, key)) return Fail(ctx, *e);
   Preconditions pre{ctx.request.Header("if-match"), ctx.request.Header("if-none-match"),
                     ctx.request.Header("if-modified-since"), ctx.request.Header("if-unmodified-since")};
   if (auto e = EvaluatePreconditions(pre, m, false)) return Fail(ctx, *e);

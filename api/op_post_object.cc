@@ -136,6 +136,12 @@ class PostObjectConsumer : public BodyConsumer {
     storage::BucketInfo bucket;
     if (auto e = AuthorizeBucket(ctx_, ctx_.address.bucket, &bucket, BucketAccess::Write)) return e;
 
+    // A form asking for SSE-C must not be stored in the clear as if it had been honoured.
+    for (auto& [name, value] : form_.fields) {
+      if (name.rfind("x-amz-server-side-encryption-customer-", 0) == 0) {
+        return make_error(ErrorCode::NotImplemented, "SSE-C is not supported for browser-form uploads.");
+      }
+    }
     meta_.owner = who.user;
     meta_.mtime_ms = 0;
     const std::string* content_type = form_.Get("content-type");

@@ -6,6 +6,7 @@
 #include "api/body_pipeline.h"
 #include "api/object_headers.h"
 #include "api/operation.h"
+#include "api/sse_customer.h"
 #include "api/versioning.h"
 
 namespace xs3::api {
@@ -21,18 +22,25 @@ class PutObjectConsumer : public BodyConsumer {
  public:
   PutObjectConsumer(OperationContext ctx, storage::ObjectMeta meta, storage::WriteConditions conditions,
                     std::unique_ptr<BodyPipeline> pipeline, std::unique_ptr<storage::BodyWriter> writer,
-                    std::optional<AppendPlan> append)
+                    std::optional<AppendPlan> append, std::optional<CustomerKey> customer_key)
       : ctx_(std::move(ctx)),
         meta_(std::move(meta)),
         conditions_(std::move(conditions)),
         pipeline_(std::move(pipeline)),
         writer_(std::move(writer)),
-        append_(std::move(append)) {}
+        append_(std::move(append)),
+        customer_key_(std::move(customer_key)) {
+    if (customer_key_) {
+      const storage::SseCustomer& sse = *meta_.sse_customer;
+      cipher_ = std::make_unique<CtrCipher>(CipherKey(*customer_key_, sse), sse.ivs[0], 0);
+    }
+  }
 
   std::optional<S3Error> Write(const char* data, size_t len) override {
     return pipeline_->Feed(data, len, [this](const char* d, size_t n) -> std::optional<S3Error> {
       if (pipeline_->decoded_size() > ctx_.config.max_object_bytes) return make_error(ErrorCode::EntityTooLarge);
-      auto st = writer_->Append(d, n);
+      // Digests and checksums above saw the plaintext; only ciphertext reaches the disk.
+      auto st = cipher_ ? writer_->Append(cipher_->Apply(d, n).data(), n) : writer_->Append(d, n);
       if (!st.ok()) return FromStorage(st);
       return std::nullopt;
     });
@@ -40,8 +48,9 @@ class PutObjectConsumer : public BodyConsumer {
 
   Response Finish() override {
     if (auto e = pipeline_->Finish()) return Fail(ctx_, *e).response;
-    // Directory buckets' ETags are opaque, not the MD5 of the body (S3 Express behaviour).
-    meta_.etag = ctx_.IsDirectoryBucket() ? RandomETag() : pipeline_->md5_hex();
+    // Directory buckets' ETags are opaque, not the MD5 of the body (S3 Express behaviour), and
+    // so are SSE-C objects' (an MD5 would tell of the plaintext).
+    meta_.etag = ctx_.IsDirectoryBucket() || customer_key_ ? RandomETag() : pipeline_->md5_hex();
     if (auto alg = pipeline_->checksum_algorithm()) {
       meta_.checksums[std::string(auth::ChecksumName(*alg))] = pipeline_->checksum_base64();
       meta_.checksum_type = "FULL_OBJECT";
@@ -53,7 +62,11 @@ class PutObjectConsumer : public BodyConsumer {
     if (!st.ok()) return Fail(ctx_, FromStorage(st)).response;
     Response r;
     r.SetHeader("ETag", QuoteETag(meta_.etag));
-    r.SetHeader(kEncryptionHeader, "AES256");
+    if (customer_key_) {
+      AddCustomerKeyHeaders(r, *customer_key_);
+    } else {
+      r.SetHeader(kEncryptionHeader, "AES256");
+    }
     AddChecksumHeaders(r, meta_);
     AddWriteVersionHeader(r, outcome);
     return r;
@@ -94,6 +107,8 @@ class PutObjectConsumer : public BodyConsumer {
   std::unique_ptr<BodyPipeline> pipeline_;
   std::unique_ptr<storage::BodyWriter> writer_;
   std::optional<AppendPlan> append_;
+  std::optional<CustomerKey> customer_key_;
+  std::unique_ptr<CtrCipher> cipher_;
 };
 
 // The rules S3 Express puts on an append before any byte is read.
@@ -142,9 +157,17 @@ Outcome PutObject(OperationContext& ctx) {
     return Fail(ctx, ErrorCode::EntityTooLarge);
   }
   if (auto e = CheckEncryptionHeaders(ctx.request)) return Fail(ctx, *e);
+  auto customer_key = ReadCustomerKey(ctx.request, KeyHeaders::Object);
+  if (auto* e = std::get_if<S3Error>(&customer_key)) return Fail(ctx, *e);
+  auto& key = std::get<std::optional<CustomerKey>>(customer_key);
+  if (key && ctx.IsDirectoryBucket()) return Fail(ctx, SseCustomerNotSupported());
   auto meta = MetaFromHeaders(ctx.request);
   if (auto* e = std::get_if<S3Error>(&meta)) return Fail(ctx, *e);
   auto& object_meta = std::get<storage::ObjectMeta>(meta);
+  if (key) {
+    object_meta.sse_customer = NewSseCustomer(*key);
+    object_meta.sse_customer->ivs = {NewIv()};
+  }
   object_meta.owner = ctx.auth.user;
   if (auto e = ReadTaggingHeader(ctx.request, ctx.IsDirectoryBucket(), object_meta)) return Fail(ctx, *e);
   if (auto e = ReadAclHeaders(ctx.request, bucket, object_meta)) return Fail(ctx, *e);
@@ -177,9 +200,10 @@ Outcome PutObject(OperationContext& ctx) {
     }
   }
 
-  // Directory buckets' ETags are not MD5s, so the digest is skipped there (unless Content-MD5 asks).
-  auto pipeline = BodyPipeline::Create(ctx.request, ctx.auth,
-                                       {.compute_md5 = !ctx.IsDirectoryBucket(), .default_checksum = checksum});
+  // Directory buckets' and SSE-C objects' ETags are not MD5s, so the digest is skipped there
+  // (unless Content-MD5 asks).
+  auto pipeline = BodyPipeline::Create(
+      ctx.request, ctx.auth, {.compute_md5 = !ctx.IsDirectoryBucket() && !key, .default_checksum = checksum});
   if (auto* e = std::get_if<S3Error>(&pipeline)) return Fail(ctx, *e);
   auto& p = std::get<0>(pipeline);
   if (p->declared_size() && *p->declared_size() > ctx.config.max_object_bytes) return Fail(ctx, ErrorCode::EntityTooLarge);
@@ -191,7 +215,7 @@ Outcome PutObject(OperationContext& ctx) {
   if (!writer.ok()) return Fail(ctx, FromStorage(writer.status()));
   Outcome o;
   o.consumer = std::make_unique<PutObjectConsumer>(ctx, std::move(object_meta), std::move(conditions), std::move(p),
-                                                   std::move(writer.value()), std::move(append));
+                                                   std::move(writer.value()), std::move(append), std::move(key));
   return o;
 }
 

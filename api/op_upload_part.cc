@@ -9,6 +9,7 @@
 #include "api/multipart_checksums.h"
 #include "api/object_headers.h"
 #include "api/operation.h"
+#include "api/sse_customer.h"
 #include "api/versioning.h"
 #include "api/xml_writer.h"
 
@@ -34,6 +35,8 @@ struct PartTarget {
   uint32_t part_number = 0;
   storage::MultipartUpload upload;
   UploadChecksum checksum;
+  std::optional<CustomerKey> customer_key;  // the upload's SSE-C key, checked
+  std::string sse_iv;                       // with it, the new part's IV
 };
 
 std::variant<PartTarget, S3Error> FindTarget(OperationContext& ctx) {
@@ -41,21 +44,41 @@ std::variant<PartTarget, S3Error> FindTarget(OperationContext& ctx) {
   if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, nullptr, BucketAccess::Write)) return *e;
   auto n = PartNumber(ctx);
   if (!n) return BadPartNumber();
+  auto customer_key = ReadCustomerKey(ctx.request, KeyHeaders::Object);
+  if (auto* e = std::get_if<S3Error>(&customer_key)) return *e;
   auto upload = ctx.engine.GetMultipartUpload(ctx.address.bucket, ctx.address.key, *ctx.Query("uploadId"));
   if (!upload.ok()) return FromStorage(upload.status());
-  return PartTarget{*n, upload.value(), UploadChecksumOf(upload->meta)};
+  auto& key = std::get<std::optional<CustomerKey>>(customer_key);
+  if (auto e = CheckUploadKey(upload->meta.sse_customer, key)) return *e;
+  PartTarget target{*n, upload.value(), UploadChecksumOf(upload->meta), std::move(key), ""};
+  if (target.customer_key) target.sse_iv = NewIv();
+  return target;
+}
+
+// The part's cipher when the upload is SSE-C, else nullptr.
+std::unique_ptr<CtrCipher> PartCipher(const PartTarget& t) {
+  if (!t.customer_key) return nullptr;
+  return std::make_unique<CtrCipher>(CipherKey(*t.customer_key, *t.upload.meta.sse_customer), t.sse_iv, 0);
+}
+
+void AddPartEncryptionHeaders(Response& r, const PartTarget& t) {
+  if (t.customer_key) AddCustomerKeyHeaders(r, *t.customer_key);
 }
 
 class UploadPartConsumer : public BodyConsumer {
  public:
   UploadPartConsumer(OperationContext ctx, PartTarget target, std::unique_ptr<BodyPipeline> pipeline,
                      std::unique_ptr<storage::BodyWriter> writer)
-      : ctx_(std::move(ctx)), target_(std::move(target)), pipeline_(std::move(pipeline)), writer_(std::move(writer)) {}
+      : ctx_(std::move(ctx)),
+        target_(std::move(target)),
+        pipeline_(std::move(pipeline)),
+        writer_(std::move(writer)),
+        cipher_(PartCipher(target_)) {}
 
   std::optional<S3Error> Write(const char* data, size_t len) override {
     return pipeline_->Feed(data, len, [this](const char* d, size_t n) -> std::optional<S3Error> {
       if (pipeline_->decoded_size() > kMaxPartSize) return make_error(ErrorCode::EntityTooLarge);
-      auto st = writer_->Append(d, n);
+      auto st = cipher_ ? writer_->Append(cipher_->Apply(d, n).data(), n) : writer_->Append(d, n);
       if (!st.ok()) return FromStorage(st);
       return std::nullopt;
     });
@@ -68,7 +91,8 @@ class UploadPartConsumer : public BodyConsumer {
     storage::UploadPart part;
     part.part_number = target_.part_number;
     part.extent = std::move(extent.value());
-    part.etag = ctx_.IsDirectoryBucket() ? RandomETag() : pipeline_->md5_hex();
+    part.etag = ctx_.IsDirectoryBucket() || target_.customer_key ? RandomETag() : pipeline_->md5_hex();
+    part.sse_iv = target_.sse_iv;
     bool upload_algorithm = pipeline_->checksum_algorithm() ==
                             target_.checksum.algorithm.value_or(auth::ChecksumAlgorithm::CRC64NVME);
     if (upload_algorithm) part.checksum = pipeline_->checksum_base64();
@@ -76,6 +100,7 @@ class UploadPartConsumer : public BodyConsumer {
     if (!st.ok()) return Fail(ctx_, FromStorage(st)).response;
     Response r;
     r.SetHeader("ETag", QuoteETag(part.etag));
+    AddPartEncryptionHeaders(r, target_);
     if (target_.checksum.algorithm) {
       r.SetHeader(std::string(auth::ChecksumHeaderName(*target_.checksum.algorithm)), part.checksum);
     }
@@ -89,6 +114,7 @@ class UploadPartConsumer : public BodyConsumer {
   PartTarget target_;
   std::unique_ptr<BodyPipeline> pipeline_;
   std::unique_ptr<storage::BodyWriter> writer_;
+  std::unique_ptr<CtrCipher> cipher_;
 };
 
 }  // namespace
@@ -101,8 +127,9 @@ Outcome UploadPart(OperationContext& ctx) {
   // Parts carry the upload's checksum algorithm; without one, CRC64NVME so completion can give
   // the object a full-object CRC64NVME as AWS does.
   auto algorithm = t.checksum.algorithm.value_or(auth::ChecksumAlgorithm::CRC64NVME);
-  auto pipeline = BodyPipeline::Create(ctx.request, ctx.auth,
-                                       {.compute_md5 = !ctx.IsDirectoryBucket(), .default_checksum = algorithm});
+  auto pipeline = BodyPipeline::Create(
+      ctx.request, ctx.auth,
+      {.compute_md5 = !ctx.IsDirectoryBucket() && !t.customer_key, .default_checksum = algorithm});
   if (auto* e = std::get_if<S3Error>(&pipeline)) return Fail(ctx, *e);
   auto& p = std::get<0>(pipeline);
   if (p->checksum_algorithm() != algorithm && t.checksum.algorithm) {
@@ -138,6 +165,8 @@ Outcome UploadPartCopy(OperationContext& ctx) {
   }
   std::string src_bucket = source.substr(0, slash), src_key = source.substr(slash + 1);
   if (auto e = AuthorizeCopySource(ctx, src_bucket, src_key, version.has_value())) return Fail(ctx, *e);
+  auto source_key = ReadCustomerKey(ctx.request, KeyHeaders::CopySource);
+  if (auto* e = std::get_if<S3Error>(&source_key)) return Fail(ctx, *e);
   auto src = version ? ctx.engine.OpenObjectVersion(src_bucket, src_key, *version)
                      : ctx.engine.OpenObject(src_bucket, src_key);
   if (!src.ok()) return Fail(ctx, FromStorage(src.status()));
@@ -150,6 +179,13 @@ Outcome UploadPartCopy(OperationContext& ctx) {
                     ctx.request.Header("x-amz-copy-source-if-modified-since"),
                     ctx.request.Header("x-amz-copy-source-if-unmodified-since")};
   if (auto e = EvaluatePreconditions(pre, meta, true)) return Fail(ctx, *e);
+  const auto& src_key_given = std::get<std::optional<CustomerKey>>(source_key);
+  if (auto e = CheckCustomerKey(meta.sse_customer, src_key_given)) return Fail(ctx, *e);
+  std::unique_ptr<storage::BodyReader> source_body = std::move(src->body);
+  if (src_key_given) {
+    source_body = DecryptingReader(std::move(source_body), src->record, *src_key_given);
+    if (!source_body) return Fail(ctx, ErrorCode::InternalError);
+  }
 
   uint64_t first = 0, length = meta.size;
   if (auto* range = ctx.request.Header("x-amz-copy-source-range")) {
@@ -181,12 +217,14 @@ Outcome UploadPartCopy(OperationContext& ctx) {
   auto algorithm = t.checksum.algorithm.value_or(auth::ChecksumAlgorithm::CRC64NVME);
   auto checksum = auth::Hasher::Create(algorithm);
   auto md5 = auth::Hasher::Create(auth::ChecksumAlgorithm::MD5);
+  auto cipher = PartCipher(t);
   std::vector<char> buf(1 << 20);
   for (uint64_t done = 0; done < length;) {
-    auto got = src->body->ReadAt(first + done, buf.data(), static_cast<size_t>(std::min<uint64_t>(buf.size(), length - done)));
+    auto got = source_body->ReadAt(first + done, buf.data(), static_cast<size_t>(std::min<uint64_t>(buf.size(), length - done)));
     if (!got.ok() || got.value() == 0) return Fail(ctx, ErrorCode::InternalError);
     checksum->Update(buf.data(), got.value());
     md5->Update(buf.data(), got.value());
+    if (cipher) cipher->Apply(buf.data(), buf.data(), got.value());
     if (auto st = writer.value()->Append(buf.data(), got.value()); !st.ok()) return Fail(ctx, FromStorage(st));
     done += got.value();
   }
@@ -195,8 +233,9 @@ Outcome UploadPartCopy(OperationContext& ctx) {
   storage::UploadPart part;
   part.part_number = t.part_number;
   part.extent = std::move(extent.value());
-  part.etag = ctx.IsDirectoryBucket() ? RandomETag() : auth::HexEncode(md5->Final());
+  part.etag = ctx.IsDirectoryBucket() || t.customer_key ? RandomETag() : auth::HexEncode(md5->Final());
   part.checksum = auth::Base64Encode(checksum->Final());
+  part.sse_iv = t.sse_iv;
   auto st = ctx.engine.PutUploadPart(ctx.address.bucket, ctx.address.key, t.upload.upload_id, part);
   if (!st.ok()) return Fail(ctx, FromStorage(st));
   XmlWriter x("CopyPartResult");
@@ -204,6 +243,7 @@ Outcome UploadPartCopy(OperationContext& ctx) {
   if (t.checksum.algorithm) x.Element("Checksum" + std::string(auth::ChecksumName(algorithm)), part.checksum);
   Response r = XmlResponse(200, x.Finish());
   AddCopySourceVersionHeader(ctx, r, src_bucket, version.has_value(), meta.version_id);
+  AddPartEncryptionHeaders(r, t);
   return Done(std::move(r));
 }
 

@@ -65,6 +65,9 @@ Entry entry_of(ErrorCode c) {
       return {"InvalidBucketAclWithObjectOwnership", 400,
               "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"};
     case ErrorCode::InvalidBucketName: return {"InvalidBucketName", 400, "The specified bucket is not valid."};
+    case ErrorCode::InvalidEncryptionAlgorithmError:
+      return {"InvalidEncryptionAlgorithmError", 400,
+              "The encryption request you specified is not valid. The valid value is AES256."};
     case ErrorCode::InvalidDigest:
       return {"InvalidDigest", 400, "The Content-MD5 you specified was invalid."};
     case ErrorCode::InvalidLocationConstraint:

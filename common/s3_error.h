@@ -31,6 +31,7 @@ enum class ErrorCode {
   InvalidBucketAclWithBlockPublicAccessError,
   InvalidBucketAclWithObjectOwnership,
   InvalidDigest,
+  InvalidEncryptionAlgorithmError,
   InvalidLocationConstraint,
   InvalidPart,
   InvalidPartNumber,

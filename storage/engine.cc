@@ -716,6 +716,7 @@ Status EngineImpl::UpdateObjectMeta(const std::string& bucket, const std::string
     changed.checksum_type = record.meta.checksum_type;
     changed.version_id = record.meta.version_id;
     changed.delete_marker = record.meta.delete_marker;
+    changed.sse_customer = record.meta.sse_customer;
     record.meta = std::move(changed);
   };
   return writer_->Submit([&](WriteTxn& t) {

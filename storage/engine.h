@@ -90,6 +90,16 @@ struct BucketInfo {
   std::string encryption;
 };
 
+// SSE-C: how a body was encrypted with the customer's key, which is never stored (api/sse_customer.h).
+struct SseCustomer {
+  // Random per object (per upload for multipart); the key's HMAC and the cipher key derive from it.
+  std::string salt;
+  std::string key_hmac;  // HMAC-SHA256 of the customer key over the salt: checks the key a request brings
+  // The AES-256-CTR IV of each piece of the body: one for a plain body, one per extent (part).
+  std::vector<std::string> ivs;
+  bool operator==(const SseCustomer&) const = default;
+};
+
 // Everything S3 stores about an object except its bytes.
 struct ObjectMeta {
   uint64_t size = 0;
@@ -110,6 +120,7 @@ struct ObjectMeta {
   std::string acl;  // canned ACL ("public-read", ...); empty: private
   std::string version_id;      // empty: S3's "null" version (every object of a never-versioned bucket)
   bool delete_marker = false;  // a delete marker of a versioned bucket: no body, size 0
+  std::optional<SseCustomer> sse_customer;  // the body is ciphertext under a customer key (SSE-C)
 };
 
 // One piece of a body stored as a list of extents (appended objects; later multipart manifests).
@@ -262,6 +273,7 @@ struct UploadPart {
   std::string etag;          // without quotes
   std::string checksum;      // base64 value for the upload's checksum algorithm, or empty
   int64_t mtime_ms = 0;      // set by the engine when 0
+  std::string sse_iv;        // SSE-C uploads: the AES-256-CTR IV the part was encrypted with
 };
 
 struct ListUploadsOptions {

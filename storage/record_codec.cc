@@ -10,13 +10,16 @@ constexpr uint8_t kRecordVersion = 1;          // no extents
 constexpr uint8_t kRecordVersionExtents = 2;   // version 1 + part count + extent list (maybe empty)
 constexpr uint8_t kRecordVersionTags = 3;      // version 2 + tag list + canned ACL
 constexpr uint8_t kRecordVersionVersioned = 4; // version 3 + version id + flags (bit 0: delete marker)
+constexpr uint8_t kRecordVersionSseC = 5;      // version 4 + SSE-C block (salt, key HMAC, IVs)
 constexpr uint8_t kBucketVersion = 1;
 // version 1 + tag set (present flag + list), CORS, canned ACL, Object Ownership (present flag +
 // value), Block Public Access (present flag + 4 flags)
 constexpr uint8_t kBucketVersionConfig = 2;
 constexpr uint8_t kUploadVersion = 1;
 constexpr uint8_t kUploadVersionTags = 2;      // version 1 + tag list + canned ACL
+constexpr uint8_t kUploadVersionSseC = 3;      // version 2 + SSE-C block
 constexpr uint8_t kPartVersion = 1;
+constexpr uint8_t kPartVersionSseC = 2;        // version 1 + the part's SSE-C IV
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
 
@@ -83,6 +86,23 @@ bool GetMeta(WireReader& r, size_t limit, ObjectMeta* out) {
   return true;
 }
 
+void PutSseCustomer(WireWriter& w, const SseCustomer& sse) {
+  w.PutString(sse.salt);
+  w.PutString(sse.key_hmac);
+  w.PutVarint(sse.ivs.size());
+  for (const auto& iv : sse.ivs) w.PutString(iv);
+}
+
+bool GetSseCustomer(WireReader& r, size_t limit, SseCustomer* out) {
+  uint64_t n = 0;
+  if (!r.GetString(&out->salt) || !r.GetString(&out->key_hmac) || !r.GetVarint(&n) || n > limit) return false;
+  out->ivs.resize(n);
+  for (auto& iv : out->ivs) {
+    if (!r.GetString(&iv)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string EncodeRecord(const ObjectRecord& record) {
@@ -90,10 +110,13 @@ std::string EncodeRecord(const ObjectRecord& record) {
   WireWriter w;
   // Records are written in the oldest version that holds them, so untagged objects keep the
   // bytes earlier releases wrote.
-  const bool v4 = !m.version_id.empty() || m.delete_marker;
+  const bool v5 = m.sse_customer.has_value();
+  const bool v4 = v5 || !m.version_id.empty() || m.delete_marker;
   const bool v3 = v4 || !m.tags.empty() || !m.acl.empty();
   const bool v2 = v3 || !record.extents.empty() || record.part_count != 0;
-  w.PutByte(v4 ? kRecordVersionVersioned : v3 ? kRecordVersionTags : v2 ? kRecordVersionExtents : kRecordVersion);
+  w.PutByte(v5   ? kRecordVersionSseC
+            : v4 ? kRecordVersionVersioned
+            : v3 ? kRecordVersionTags : v2 ? kRecordVersionExtents : kRecordVersion);
   PutMeta(w, m);
   w.PutString(record.blob_id);
   w.PutString(record.inline_body);
@@ -114,6 +137,7 @@ std::string EncodeRecord(const ObjectRecord& record) {
     w.PutString(m.version_id);
     w.PutByte(m.delete_marker ? 1 : 0);
   }
+  if (v5) PutSseCustomer(w, *m.sse_customer);
   return w.Take();
 }
 
@@ -122,7 +146,7 @@ bool DecodeRecord(std::string_view value, ObjectRecord* out, bool with_body) {
   ObjectMeta& m = out->meta;
   uint8_t version = 0;
   uint64_t n = 0;
-  if (!r.GetByte(&version) || version < kRecordVersion || version > kRecordVersionVersioned) return false;
+  if (!r.GetByte(&version) || version < kRecordVersion || version > kRecordVersionSseC) return false;
   if (!GetMeta(r, value.size(), &m)) return false;
   std::string_view body;
   if (!r.GetString(&out->blob_id) || !r.GetString(&body)) return false;
@@ -137,6 +161,7 @@ bool DecodeRecord(std::string_view value, ObjectRecord* out, bool with_body) {
   m.acl.clear();
   m.version_id.clear();
   m.delete_marker = false;
+  m.sse_customer.reset();
   if (version >= kRecordVersionExtents) {
     uint64_t parts = 0;
     if (!r.GetVarint(&parts) || parts > UINT32_MAX) return false;
@@ -156,6 +181,7 @@ bool DecodeRecord(std::string_view value, ObjectRecord* out, bool with_body) {
     if (!r.GetString(&m.version_id) || !r.GetByte(&flags) || flags > 1) return false;
     m.delete_marker = flags == 1;
   }
+  if (version >= kRecordVersionSseC && !GetSseCustomer(r, value.size(), &m.sse_customer.emplace())) return false;
   return r.done();
 }
 
@@ -248,8 +274,9 @@ bool DecodeBucket(std::string_view name, std::string_view value, BucketInfo* out
 
 std::string EncodeUpload(const MultipartUpload& upload) {
   WireWriter w;
-  const bool v2 = !upload.meta.tags.empty() || !upload.meta.acl.empty();
-  w.PutByte(v2 ? kUploadVersionTags : kUploadVersion);
+  const bool v3 = upload.meta.sse_customer.has_value();
+  const bool v2 = v3 || !upload.meta.tags.empty() || !upload.meta.acl.empty();
+  w.PutByte(v3 ? kUploadVersionSseC : v2 ? kUploadVersionTags : kUploadVersion);
   w.PutString(upload.key);
   w.PutFixed64(static_cast<uint64_t>(upload.initiated_ms));
   PutMeta(w, upload.meta);
@@ -257,6 +284,7 @@ std::string EncodeUpload(const MultipartUpload& upload) {
     PutPairs(w, upload.meta.tags);
     w.PutString(upload.meta.acl);
   }
+  if (v3) PutSseCustomer(w, *upload.meta.sse_customer);
   return w.Take();
 }
 
@@ -265,11 +293,15 @@ bool DecodeUpload(std::string_view bucket, std::string_view upload_id, std::stri
   WireReader r(value);
   uint8_t version = 0;
   uint64_t initiated = 0;
-  if (!r.GetByte(&version) || (version != kUploadVersion && version != kUploadVersionTags)) return false;
+  if (!r.GetByte(&version) || version < kUploadVersion || version > kUploadVersionSseC) return false;
   if (!r.GetString(&out->key) || !r.GetFixed64(&initiated) || !GetMeta(r, value.size(), &out->meta)) return false;
   out->meta.tags.clear();
   out->meta.acl.clear();
-  if (version == kUploadVersionTags && (!GetPairs(r, value.size(), &out->meta.tags) || !r.GetString(&out->meta.acl))) {
+  out->meta.sse_customer.reset();
+  if (version >= kUploadVersionTags && (!GetPairs(r, value.size(), &out->meta.tags) || !r.GetString(&out->meta.acl))) {
+    return false;
+  }
+  if (version >= kUploadVersionSseC && !GetSseCustomer(r, value.size(), &out->meta.sse_customer.emplace())) {
     return false;
   }
   if (!r.done()) return false;
@@ -281,7 +313,7 @@ bool DecodeUpload(std::string_view bucket, std::string_view upload_id, std::stri
 
 std::string EncodePart(const UploadPart& part) {
   WireWriter w;
-  w.PutByte(kPartVersion);
+  w.PutByte(part.sse_iv.empty() ? kPartVersion : kPartVersionSseC);
   w.PutVarint(part.part_number);
   w.PutVarint(part.extent.size);
   w.PutString(part.extent.blob_id);
@@ -289,6 +321,7 @@ std::string EncodePart(const UploadPart& part) {
   w.PutString(part.etag);
   w.PutString(part.checksum);
   w.PutFixed64(static_cast<uint64_t>(part.mtime_ms));
+  if (!part.sse_iv.empty()) w.PutString(part.sse_iv);
   return w.Take();
 }
 
@@ -297,12 +330,15 @@ bool DecodePart(std::string_view value, UploadPart* out, bool with_body) {
   uint8_t version = 0;
   uint64_t number = 0, mtime = 0;
   std::string_view data;
-  if (!r.GetByte(&version) || version != kPartVersion) return false;
+  if (!r.GetByte(&version) || (version != kPartVersion && version != kPartVersionSseC)) return false;
   if (!r.GetVarint(&number) || number > UINT32_MAX || !r.GetVarint(&out->extent.size) ||
       !r.GetString(&out->extent.blob_id) || !r.GetString(&data) || !r.GetString(&out->etag) ||
-      !r.GetString(&out->checksum) || !r.GetFixed64(&mtime) || !r.done()) {
+      !r.GetString(&out->checksum) || !r.GetFixed64(&mtime)) {
     return false;
   }
+  out->sse_iv.clear();
+  if (version == kPartVersionSseC && (!r.GetString(&out->sse_iv) || out->sse_iv.empty())) return false;
+  if (!r.done()) return false;
   if (out->extent.blob_id.empty() && data.size() != out->extent.size) return false;
   out->part_number = static_cast<uint32_t>(number);
   out->mtime_ms = static_cast<int64_t>(mtime);
