@@ -27,6 +27,7 @@ constexpr std::array kBucketAcls = {"private", "public-read", "public-read-write
 constexpr std::array kPermissions = {"FULL_CONTROL", "READ", "WRITE", "READ_ACP", "WRITE_ACP"};
 
 // The x-amz-grant-* headers and the permission each grants, in the order S3 documents them.
+// Object requests take no x-amz-grant-write (WRITE means nothing on an object).
 constexpr std::array<std::pair<const char*, const char*>, 5> kGrantHeaders = {{
     {"x-amz-grant-full-control", "FULL_CONTROL"},
     {"x-amz-grant-read", "READ"},
@@ -178,8 +179,11 @@ std::variant<std::string, S3Error> ParseCannedAcl(std::string_view name, AclTarg
 
 std::variant<std::optional<std::string>, S3Error> AclFromHeaders(const Request& request, AclTarget target,
                                                                  const std::set<std::string>& users) {
+  auto taken = [&](const char* header) {
+    return target == AclTarget::Bucket || std::string_view(header) != "x-amz-grant-write";
+  };
   bool grants = std::any_of(kGrantHeaders.begin(), kGrantHeaders.end(),
-                            [&](auto& h) { return request.Header(h.first) != nullptr; });
+                            [&](auto& h) { return taken(h.first) && request.Header(h.first) != nullptr; });
   auto* canned = request.Header("x-amz-acl");
   if (canned && grants) {
     return make_error(ErrorCode::InvalidRequest, "Specifying both Canned ACLs and Header Grants is not allowed");
@@ -193,7 +197,7 @@ std::variant<std::optional<std::string>, S3Error> AclFromHeaders(const Request& 
   std::vector<Grant> out;
   for (auto& [header, permission] : kGrantHeaders) {
     auto* value = request.Header(header);
-    if (!value) continue;
+    if (!value || !taken(header)) continue;
     if (auto e = ParseGrantHeader(header, *value, permission, users, out)) return *e;
   }
   return std::optional<std::string>(EncodeGrants(out));
