@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <set>
-#include <tuple>
 #include <vector>
 
 #include "api/operation.h"
@@ -204,9 +203,10 @@ std::variant<std::optional<std::string>, S3Error> AclFromHeaders(const Request& 
 }
 
 std::optional<S3Error> RefuseAcl(const storage::BucketInfo& bucket, const std::string& acl) {
-  bool owner_only = IsExplicit(acl) ? std::ranges::all_of(DecodeGrants(acl), [&](const Grant& g) {
+  auto owners_full_control = [&](const Grant& g) {
     return !g.group && g.who == bucket.owner && g.permission == "FULL_CONTROL";
-  })
+  };
+  bool owner_only = IsExplicit(acl) ? std::ranges::all_of(DecodeGrants(acl), owners_full_control)
                                     : acl.empty() || acl == "bucket-owner-full-control";
   if (bucket.object_ownership == "BucketOwnerEnforced" && !owner_only) {
     return make_error(ErrorCode::AccessControlListNotSupported);
