@@ -107,7 +107,7 @@ Outcome CopyObject(OperationContext& ctx) {
   } else if (!ctx.IsDirectoryBucket()) {
     meta.tags = src->meta.tags;
   }
-  // ACLs are not copied: the copy gets x-amz-acl's, or private.
+  // ACLs are not copied: the copy gets x-amz-acl's or x-amz-grant-*'s, or private.
   if (auto e = ReadAclHeaders(ctx, bucket, meta)) return Fail(ctx, *e);
   meta.size = src->meta.size;
   meta.etag = src->meta.etag;
