@@ -6,12 +6,14 @@
 #include <set>
 #include <sstream>
 
+#include "api/acl.h"
 #include "api/form_data.h"
 #include "api/addressing.h"
 #include "api/bucket_name.h"
 #include "api/conditions.h"
 #include "api/http_time.h"
 #include "api/iam_actions.h"
+#include "api/operation.h"
 #include "api/range.h"
 #include "api/sse_customer.h"
 #include "api/xml_writer.h"
@@ -367,4 +369,49 @@ TEST_CASE("SSE-C: the reader decrypts each piece with its own IV, from any offse
   // IVs that do not match the pieces are refused rather than misread.
   record.meta.sse_customer->ivs.pop_back();
   CHECK_FALSE(DecryptingReader(std::make_unique<xs3::storage::InlineBodyReader>(stored), record, key));
+}
+
+TEST_CASE("ACL grant headers are the whole ACL; canned names read as before") {
+  const std::set<std::string> users{"alice", "bob"};
+  auto from = [&](std::vector<std::pair<std::string, std::string>> headers, AclTarget target = AclTarget::Object) {
+    Request r;
+    r.headers = std::move(headers);
+    return AclFromHeaders(r, target, users);
+  };
+  auto ok = from({{"x-amz-grant-read", "id=\"" + CanonicalUserId("bob") + "\" ,uri=http://acs.amazonaws.com/groups/global/AllUsers"}});
+  REQUIRE(std::holds_alternative<std::optional<std::string>>(ok));
+  std::string acl = *std::get<std::optional<std::string>>(ok);
+  CHECK(AclIsPublic(acl));
+  CHECK(AclAllows(acl, "alice", "alice", std::string("bob"), AclPermission::Read, false));
+  CHECK(AclAllows(acl, "alice", "alice", std::nullopt, AclPermission::Read, false));
+  CHECK_FALSE(AclAllows(acl, "alice", "alice", std::nullopt, AclPermission::Read, true));
+  CHECK(AclAllows(acl, "alice", "alice", std::string("bob"), AclPermission::Read, true));
+  CHECK_FALSE(AclAllows(acl, "alice", "alice", std::string("alice"), AclPermission::Read, true));  // only the group
+  CHECK_FALSE(AclAllows(acl, "alice", "alice", std::string("bob"), AclPermission::ReadAcp, false));
+  // The rendered document names bob, then the group, and no implicit owner grant.
+  std::string xml = AccessControlPolicyXml("alice", acl, "alice");
+  CHECK(xml.find("<DisplayName>bob</DisplayName>") < xml.find("AllUsers"));
+  CHECK(xml.find("<Permission>FULL_CONTROL</Permission>") == std::string::npos);
+
+  CHECK(std::get<std::optional<std::string>>(from({})) == std::nullopt);
+  CHECK(std::get<std::optional<std::string>>(from({{"x-amz-acl", "public-read"}})) == std::string("public-read"));
+  CHECK(AclAllows("public-read", "alice", "alice", std::nullopt, AclPermission::Read, false));
+  CHECK(AclAllows("", "alice", "alice", std::string("alice"), AclPermission::WriteAcp, false));  // owner
+  CHECK_FALSE(AclIsPublic("log-delivery-write"));
+  // x-amz-grant-write is a bucket permission; object requests do not take it.
+  CHECK(std::get<std::optional<std::string>>(from({{"x-amz-grant-write", "id=\"x\""}})) == std::nullopt);
+
+  auto error = [&](std::vector<std::pair<std::string, std::string>> headers) {
+    auto r = from(std::move(headers), AclTarget::Bucket);
+    REQUIRE(std::holds_alternative<xs3::S3Error>(r));
+    return std::get<xs3::S3Error>(r).code;
+  };
+  CHECK(error({{"x-amz-acl", "private"}, {"x-amz-grant-read", "id=\"x\""}}) == xs3::ErrorCode::InvalidRequest);
+  CHECK(error({{"x-amz-grant-write", "id=\"x\""}}) == xs3::ErrorCode::InvalidArgument);  // unknown id
+  for (const char* bad : {"", "id=", "id=\"abc", "name=\"bob\"", "id=\"a\" id=\"b\"", "id=\"a\",",
+                          "uri=\"http://example.com/group\""}) {
+    CAPTURE(bad);
+    CHECK(error({{"x-amz-grant-read", bad}}) == xs3::ErrorCode::InvalidArgument);
+  }
+  CHECK(error({{"x-amz-grant-read", "emailAddress=\"bob@example.com\""}}) == xs3::ErrorCode::MethodNotAllowed);
 }

@@ -71,7 +71,7 @@ Response CreateDirectoryBucket(OperationContext& ctx, const std::string& body) {
   return r;
 }
 
-// x-amz-object-ownership and x-amz-acl of a new general-purpose bucket. New buckets get what S3
+// x-amz-object-ownership and x-amz-acl or x-amz-grant-* of a new general-purpose bucket. New buckets get what S3
 // gives them since 2023: BucketOwnerEnforced and every Block Public Access setting on.
 std::optional<S3Error> ApplyAccessSettings(const OperationContext& ctx, storage::BucketInfo& info) {
   std::string ownership = ctx.request.HeaderOr("x-amz-object-ownership", "BucketOwnerEnforced");
@@ -82,21 +82,13 @@ std::optional<S3Error> ApplyAccessSettings(const OperationContext& ctx, storage:
   }
   info.object_ownership = ownership;
   info.public_access_block = storage::PublicAccessBlock{true, true, true, true};
-  for (const char* h : {"x-amz-grant-full-control", "x-amz-grant-read", "x-amz-grant-read-acp", "x-amz-grant-write",
-                        "x-amz-grant-write-acp"}) {
-    if (!ctx.request.Header(h)) continue;
-    if (ownership == "BucketOwnerEnforced") return make_error(ErrorCode::InvalidBucketAclWithObjectOwnership);
-    return make_error(ErrorCode::NotImplemented, "Only canned ACLs (x-amz-acl) are supported.");
-  }
-  if (auto* header = ctx.request.Header("x-amz-acl")) {
-    auto canned = ParseCannedAcl(*header, AclTarget::Bucket);
-    if (auto* e = std::get_if<S3Error>(&canned)) return *e;
-    info.acl = std::get<std::string>(canned);
-  }
+  auto requested = AclFromHeaders(ctx.request, AclTarget::Bucket, KnownUsers(ctx));
+  if (auto* e = std::get_if<S3Error>(&requested)) return *e;
+  if (auto& acl = std::get<std::optional<std::string>>(requested)) info.acl = *acl;
   if (ownership == "BucketOwnerEnforced" && !info.acl.empty()) {
     return make_error(ErrorCode::InvalidBucketAclWithObjectOwnership);
   }
-  if (AclGrantsAuthenticatedRead(info.acl)) return make_error(ErrorCode::InvalidBucketAclWithBlockPublicAccessError);
+  if (AclIsPublic(info.acl)) return make_error(ErrorCode::InvalidBucketAclWithBlockPublicAccessError);
   return std::nullopt;
 }
 

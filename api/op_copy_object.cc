@@ -163,8 +163,8 @@ Outcome CopyObject(OperationContext& ctx) {
   } else if (!ctx.IsDirectoryBucket()) {
     meta.tags = src->meta.tags;
   }
-  // ACLs are not copied: the copy gets x-amz-acl's, or private.
-  if (auto e = ReadAclHeaders(ctx.request, bucket, meta)) return Fail(ctx, *e);
+  // ACLs are not copied: the copy gets x-amz-acl's or x-amz-grant-*'s, or private.
+  if (auto e = ReadAclHeaders(ctx, bucket, meta)) return Fail(ctx, *e);
   meta.size = src->meta.size;
   meta.etag = src->meta.etag;
   // ETags follow the destination's bucket type: opaque in directory buckets, the MD5 of the

@@ -24,7 +24,7 @@ Outcome CreateMultipartUpload(OperationContext& ctx) {
   if (key) m.sse_customer = NewSseCustomer(*key);
   m.owner = ctx.auth.user;
   if (auto e = ReadTaggingHeader(ctx.request, ctx.IsDirectoryBucket(), m)) return Fail(ctx, *e);
-  if (auto e = ReadAclHeaders(ctx.request, bucket, m)) return Fail(ctx, *e);
+  if (auto e = ReadAclHeaders(ctx, bucket, m)) return Fail(ctx, *e);
   if (ctx.IsDirectoryBucket()) {
     if (!m.storage_class.empty() && m.storage_class != "EXPRESS_ONEZONE") return Fail(ctx, ErrorCode::InvalidStorageClass);
     m.storage_class = "EXPRESS_ONEZONE";

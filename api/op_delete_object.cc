@@ -7,7 +7,8 @@
 namespace xs3::api {
 
 Outcome DeleteObject(OperationContext& ctx) {
-  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket)) return Fail(ctx, *e);
+  storage::BucketInfo bucket;
+  if (auto e = AuthorizeBucketOrAcl(ctx, &bucket, AclPermission::Write)) return Fail(ctx, *e);
   if (auto e = ValidateKey(ctx.address.key)) return Fail(ctx, *e);
   storage::DeleteOptions options;
   options.version_id = RequestedVersion(ctx);

@@ -84,7 +84,8 @@ Response DeleteKeys(OperationContext& ctx, const std::string& body) {
 }  // namespace
 
 Outcome DeleteObjects(OperationContext& ctx) {
-  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket)) return Fail(ctx, *e);
+  storage::BucketInfo bucket;
+  if (auto e = AuthorizeBucketOrAcl(ctx, &bucket, AclPermission::Write)) return Fail(ctx, *e);
   // S3 requires an integrity check on this call (Content-MD5 or any x-amz-checksum-*).
   bool has_integrity = ctx.request.Header("content-md5") != nullptr || ctx.request.Header("x-amz-trailer") != nullptr;
   for (auto& [name, value] : ctx.request.headers) {

@@ -48,7 +48,7 @@ Outcome GetObject(OperationContext& ctx) {
     if (opened.ok()) object = std::move(opened.value());
     status = opened.status();
   }
-  if (denied && (!status.ok() || !ReadableThroughAcl(ctx, bucket, object.record.meta.acl))) return Fail(ctx, *denied);
+  if (denied && (!status.ok() || !GrantedThroughAcl(ctx, bucket, object.record.meta.acl, object.record.meta.owner, AclPermission::Read))) return Fail(ctx, *denied);
   if (!status.ok()) return FailMissingVersion(ctx, status, version, !bucket.versioning.empty());
   const storage::ObjectMeta& meta = object.record.meta;
   if (meta.delete_marker) return FailDeleteMarker(ctx, meta);

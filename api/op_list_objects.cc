@@ -13,9 +13,7 @@ namespace xs3::api {
 Outcome ListObjects(OperationContext& ctx, bool v2) {
   // Callers the bucket does not admit may list when its ACL grants them READ.
   storage::BucketInfo bucket;
-  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &bucket)) {
-    if (e->code != ErrorCode::AccessDenied || !ReadableThroughAcl(ctx, bucket, bucket.acl)) return Fail(ctx, *e);
-  }
+  if (auto e = AuthorizeBucketOrAcl(ctx, &bucket, AclPermission::Read)) return Fail(ctx, *e);
 
   auto param = [&](std::string_view name) {
     auto* v = ctx.Query(name);

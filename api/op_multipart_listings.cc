@@ -72,7 +72,8 @@ Outcome ListParts(OperationContext& ctx) {
 }
 
 Outcome ListMultipartUploads(OperationContext& ctx) {
-  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, nullptr, BucketAccess::Read)) return Fail(ctx, *e);
+  storage::BucketInfo bucket;
+  if (auto e = AuthorizeBucketOrAcl(ctx, &bucket, AclPermission::Read, BucketAccess::Read)) return Fail(ctx, *e);
   size_t max = 0;
   if (auto e = ParseListingLimit(ctx, "max-uploads", &max)) return Fail(ctx, *e);
   auto param = [&](std::string_view n) {

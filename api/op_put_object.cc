@@ -151,7 +151,8 @@ std::variant<AppendPlan, S3Error> PlanAppend(OperationContext& ctx, const std::s
 Outcome PutObject(OperationContext& ctx) {
   if (auto e = ValidateKey(ctx.address.key)) return Fail(ctx, *e);
   storage::BucketInfo bucket;
-  if (auto e = AuthorizeBucket(ctx, ctx.address.bucket, &bucket)) return Fail(ctx, *e);
+  // Callers the bucket does not admit may write when its ACL grants them WRITE.
+  if (auto e = AuthorizeBucketOrAcl(ctx, &bucket, AclPermission::Write)) return Fail(ctx, *e);
   if (!ctx.request.content_length && !ctx.request.body_chunked) return Fail(ctx, ErrorCode::MissingContentLength);
   if (ctx.request.content_length && *ctx.request.content_length > ctx.config.max_object_bytes + (64u << 20)) {
     return Fail(ctx, ErrorCode::EntityTooLarge);
@@ -170,7 +171,7 @@ Outcome PutObject(OperationContext& ctx) {
   }
   object_meta.owner = ctx.auth.user;
   if (auto e = ReadTaggingHeader(ctx.request, ctx.IsDirectoryBucket(), object_meta)) return Fail(ctx, *e);
-  if (auto e = ReadAclHeaders(ctx.request, bucket, object_meta)) return Fail(ctx, *e);
+  if (auto e = ReadAclHeaders(ctx, bucket, object_meta)) return Fail(ctx, *e);
   if (ctx.IsDirectoryBucket()) {
     if (!object_meta.storage_class.empty() && object_meta.storage_class != "EXPRESS_ONEZONE") {
       return Fail(ctx, ErrorCode::InvalidStorageClass);

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/acl.h"
 #include "api/addressing.h"
 #include "api/fault_injector.h"
 #include "api/idempotency_cache.h"
@@ -139,13 +140,19 @@ Outcome GetObjectAttributes(OperationContext& ctx);
 Outcome DeleteObject(OperationContext& ctx);
 Outcome GetObjectAcl(OperationContext& ctx);
 Outcome PutObjectAcl(OperationContext& ctx);
-// x-amz-acl (and x-amz-grant-*) of PutObject, CopyObject, CreateMultipartUpload into meta.acl,
-// as `bucket`'s Object Ownership and Block Public Access allow (op_acl.cc).
-std::optional<S3Error> ReadAclHeaders(const Request& request, const storage::BucketInfo& bucket,
+// x-amz-acl or x-amz-grant-* of PutObject, CopyObject, CreateMultipartUpload into meta.acl, as
+// `bucket`'s Object Ownership and Block Public Access allow (op_acl.cc).
+std::optional<S3Error> ReadAclHeaders(const OperationContext& ctx, const storage::BucketInfo& bucket,
                                       storage::ObjectMeta& meta);
-// Whether an ACL (an object's, or the bucket's for listings) lets this caller (anonymous, or a
-// user the bucket does not admit) read, as the bucket's settings allow.
-bool ReadableThroughAcl(const OperationContext& ctx, const storage::BucketInfo& bucket, const std::string& acl);
+// Whether an ACL (an object's, or the bucket's) of a resource owned by `owner` grants this caller
+// (anonymous, or a user the bucket does not admit) `permission`, as the bucket's settings allow.
+bool GrantedThroughAcl(const OperationContext& ctx, const storage::BucketInfo& bucket, const std::string& acl,
+                       const std::string& owner, AclPermission permission);
+// AuthorizeBucket for ctx's bucket, or when that denies access, the bucket ACL's `permission`:
+// READ lists, WRITE puts and deletes objects, READ_ACP reads the bucket's ACL.
+std::optional<S3Error> AuthorizeBucketOrAcl(const OperationContext& ctx, storage::BucketInfo* info,
+                                            AclPermission permission,
+                                            BucketAccess access = BucketAccess::FromMethod);
 Outcome PutObjectTagging(OperationContext& ctx);
 Outcome GetObjectTagging(OperationContext& ctx);
 Outcome DeleteObjectTagging(OperationContext& ctx);

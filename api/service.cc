@@ -132,7 +132,8 @@ Routed Classify(OperationContext& ctx) {
       if (!ctx.HasQuery("uploads")) return Refused(NotForDirectoryBuckets());
     }
     if (ctx.request.Header("x-amz-acl") || ctx.request.Header("x-amz-grant-full-control") ||
-        ctx.request.Header("x-amz-grant-read") || ctx.request.Header("x-amz-grant-write")) {
+        ctx.request.Header("x-amz-grant-read") || ctx.request.Header("x-amz-grant-write") ||
+        ctx.request.Header("x-amz-grant-read-acp") || ctx.request.Header("x-amz-grant-write-acp")) {
       return Refused(make_error(ErrorCode::NotImplemented, "ACLs are not supported for directory buckets."));
     }
   }

@@ -1,4 +1,4 @@
-// conformance.access_control_js: canned ACLs, Object Ownership and Block Public Access through
+// conformance.access_control_js: canned ACLs and grants, Object Ownership and Block Public Access through
 // @aws-sdk/client-s3, with anonymous (unsigned fetch) and other-user callers: who may read and
 // list, and the exact refusals (AccessControlListNotSupported, InvalidBucketAclWithObjectOwnership,
 // AccessDenied under BlockPublicAcls, MalformedXML, NoSuch... for missing configurations).
@@ -141,6 +141,24 @@ describe('canned ACLs with ACLs on', () => {
                   'InvalidArgument', 400);
     assertS3Error(await errorOf(() => s3.send(new GetObjectAclCommand({ Bucket: B, Key: 'missing' }))), 'NoSuchKey', 404);
     assert.equal((await anonymous(`/${B}/k`)).status, 200);  // the refusals changed nothing
+  });
+
+  it('x-amz-grant-read on PutObject is the whole ACL and lets that user read', async () => {
+    const B = 'js-acl-grants';
+    await openBucket(B);
+    await bob.send(new CreateBucketCommand({ Bucket: 'js-acl-grants-bob' }));
+    const bobId = (await bob.send(new GetBucketAclCommand({ Bucket: 'js-acl-grants-bob' }))).Owner.ID;
+    await s3.send(new PutObjectCommand({ Bucket: B, Key: 'shared', Body: 'for bob', GrantRead: `id="${bobId}"` }));
+    const acl = await s3.send(new GetObjectAclCommand({ Bucket: B, Key: 'shared' }));
+    assert.deepEqual(grants(acl), [['CanonicalUser', 'bob', 'READ']]);
+    assert.equal(acl.Grants[0].Grantee.ID, bobId);
+    assert.equal((await bodyBytes(await bob.send(new GetObjectCommand({ Bucket: B, Key: 'shared' })))).toString(), 'for bob');
+    assertS3Error(await errorOf(() => bob.send(new GetObjectAclCommand({ Bucket: B, Key: 'shared' }))), 'AccessDenied', 403);
+    assertS3Error(await errorOf(() => s3.send(new PutObjectCommand({ Bucket: B, Key: 'both', Body: 'x', ACL: 'private',
+      GrantRead: `id="${bobId}"` }))), 'InvalidRequest', 400);
+    assertS3Error(await errorOf(() => s3.send(new PutObjectCommand({ Bucket: B, Key: 'bad', Body: 'x',
+      GrantRead: `id="${'0'.repeat(64)}"` }))), 'InvalidArgument', 400);
+    assertS3Error(await errorOf(() => s3.send(new GetObjectCommand({ Bucket: B, Key: 'both' }))), 'NoSuchKey', 404);
   });
 });
 
