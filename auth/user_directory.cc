@@ -203,6 +203,24 @@ std::optional<UserDirectoryError> UserDirectory::Persist() {
   return std::nullopt;
 }
 
+std::optional<UserDirectoryError> UserDirectory::PersistOrUndo(const std::function<void()>& undo) {
+  auto e = Persist();
+  if (e) {
+    undo();
+    Reindex();
+  }
+  return e;
+}
+
+std::variant<UserEntry*, UserDirectoryError> UserDirectory::ManagedUser(const std::string& name) {
+  using K = UserDirectoryError::Kind;
+  for (auto& u : fixed_)
+    if (u.name == name) return UserDirectoryError{K::Immutable, "user '" + name + "' is configured, not managed"};
+  auto it = managed_.find(name);
+  if (it == managed_.end()) return UserDirectoryError{K::NoSuchEntity, "no user '" + name + "'"};
+  return &it->second;
+}
+
 std::variant<AccessKey, UserDirectoryError> UserDirectory::CreateUser(const std::string& name) {
   using K = UserDirectoryError::Kind;
   if (!ValidUserName(name)) {
@@ -216,33 +234,24 @@ std::variant<AccessKey, UserDirectoryError> UserDirectory::CreateUser(const std:
   AccessKey key = NewKey();
   while (KeyInUse(key.access_key)) key = NewKey();
   managed_[name] = UserEntry{name, {key}, false};
-  if (auto e = Persist()) {
-    managed_.erase(name);
-    Reindex();
-    return *e;
-  }
+  if (auto e = PersistOrUndo([&] { managed_.erase(name); })) return *e;
   return key;
 }
 
 std::variant<AccessKey, UserDirectoryError> UserDirectory::CreateAccessKey(const std::string& name) {
   using K = UserDirectoryError::Kind;
   std::unique_lock lock(mu_);
-  for (auto& u : fixed_)
-    if (u.name == name) return UserDirectoryError{K::Immutable, "user '" + name + "' is configured, not managed"};
-  auto it = managed_.find(name);
-  if (it == managed_.end()) return UserDirectoryError{K::NoSuchEntity, "no user '" + name + "'"};
-  if (it->second.keys.size() >= kMaxKeysPerUser) {
+  auto managed = ManagedUser(name);
+  if (auto* e = std::get_if<UserDirectoryError>(&managed)) return *e;
+  UserEntry& user = *std::get<UserEntry*>(managed);
+  if (user.keys.size() >= kMaxKeysPerUser) {
     return UserDirectoryError{K::LimitExceeded, "user '" + name + "' already has " +
                                                     std::to_string(kMaxKeysPerUser) + " access keys"};
   }
   AccessKey key = NewKey();
   while (KeyInUse(key.access_key)) key = NewKey();
-  it->second.keys.push_back(key);
-  if (auto e = Persist()) {
-    it->second.keys.pop_back();
-    Reindex();
-    return *e;
-  }
+  user.keys.push_back(key);
+  if (auto e = PersistOrUndo([&] { user.keys.pop_back(); })) return *e;
   return key;
 }
 
@@ -250,38 +259,24 @@ std::optional<UserDirectoryError> UserDirectory::DeleteAccessKey(const std::stri
                                                                  const std::string& access_key) {
   using K = UserDirectoryError::Kind;
   std::unique_lock lock(mu_);
-  for (auto& u : fixed_)
-    if (u.name == name) return UserDirectoryError{K::Immutable, "user '" + name + "' is configured, not managed"};
-  auto it = managed_.find(name);
-  if (it == managed_.end()) return UserDirectoryError{K::NoSuchEntity, "no user '" + name + "'"};
-  auto& keys = it->second.keys;
+  auto managed = ManagedUser(name);
+  if (auto* e = std::get_if<UserDirectoryError>(&managed)) return *e;
+  UserEntry& user = *std::get<UserEntry*>(managed);
+  auto& keys = user.keys;
   auto k = std::find_if(keys.begin(), keys.end(), [&](const AccessKey& a) { return a.access_key == access_key; });
   if (k == keys.end()) return UserDirectoryError{K::NoSuchEntity, "user '" + name + "' has no key " + access_key};
   AccessKey removed = *k;
   keys.erase(k);
-  if (auto e = Persist()) {
-    keys.push_back(removed);
-    Reindex();
-    return e;
-  }
-  return std::nullopt;
+  return PersistOrUndo([&] { keys.push_back(removed); });
 }
 
 std::optional<UserDirectoryError> UserDirectory::DeleteUser(const std::string& name) {
-  using K = UserDirectoryError::Kind;
   std::unique_lock lock(mu_);
-  for (auto& u : fixed_)
-    if (u.name == name) return UserDirectoryError{K::Immutable, "user '" + name + "' is configured, not managed"};
-  auto it = managed_.find(name);
-  if (it == managed_.end()) return UserDirectoryError{K::NoSuchEntity, "no user '" + name + "'"};
-  UserEntry removed = std::move(it->second);
-  managed_.erase(it);
-  if (auto e = Persist()) {
-    managed_[name] = std::move(removed);
-    Reindex();
-    return e;
-  }
-  return std::nullopt;
+  auto managed = ManagedUser(name);
+  if (auto* e = std::get_if<UserDirectoryError>(&managed)) return *e;
+  UserEntry removed = std::move(*std::get<UserEntry*>(managed));
+  managed_.erase(name);
+  return PersistOrUndo([&] { managed_[name] = std::move(removed); });
 }
 
 std::shared_ptr<const AccessPolicy> UserDirectory::IdentityPolicy(const std::string& name) const {
@@ -305,38 +300,25 @@ std::variant<std::string, UserDirectoryError> UserDirectory::GetUserPolicy(const
 std::optional<UserDirectoryError> UserDirectory::PutUserPolicy(const std::string& name, std::string_view document) {
   using K = UserDirectoryError::Kind;
   std::unique_lock lock(mu_);
-  for (auto& u : fixed_)
-    if (u.name == name) return UserDirectoryError{K::Immutable, "user '" + name + "' is configured, not managed"};
-  auto it = managed_.find(name);
-  if (it == managed_.end()) return UserDirectoryError{K::NoSuchEntity, "no user '" + name + "'"};
+  auto managed = ManagedUser(name);
+  if (auto* e = std::get_if<UserDirectoryError>(&managed)) return *e;
+  UserEntry& user = *std::get<UserEntry*>(managed);
   std::string error;
   auto policy = CanonicalPolicy(document, &error);
   if (!policy) return UserDirectoryError{K::MalformedPolicy, error};
-  std::string previous = std::exchange(it->second.policy, std::move(*policy));
-  if (auto e = Persist()) {
-    it->second.policy = std::move(previous);
-    Reindex();
-    return e;
-  }
-  return std::nullopt;
+  std::string previous = std::exchange(user.policy, std::move(*policy));
+  return PersistOrUndo([&] { user.policy = std::move(previous); });
 }
 
 std::optional<UserDirectoryError> UserDirectory::DeleteUserPolicy(const std::string& name) {
   using K = UserDirectoryError::Kind;
   std::unique_lock lock(mu_);
-  for (auto& u : fixed_)
-    if (u.name == name) return UserDirectoryError{K::Immutable, "user '" + name + "' is configured, not managed"};
-  auto it = managed_.find(name);
-  if (it == managed_.end()) return UserDirectoryError{K::NoSuchEntity, "no user '" + name + "'"};
-  if (it->second.policy.empty()) return UserDirectoryError{K::NoSuchEntity, "user '" + name + "' has no policy"};
-  std::string previous = std::move(it->second.policy);
-  it->second.policy.clear();
-  if (auto e = Persist()) {
-    it->second.policy = std::move(previous);
-    Reindex();
-    return e;
-  }
-  return std::nullopt;
+  auto managed = ManagedUser(name);
+  if (auto* e = std::get_if<UserDirectoryError>(&managed)) return *e;
+  UserEntry& user = *std::get<UserEntry*>(managed);
+  if (user.policy.empty()) return UserDirectoryError{K::NoSuchEntity, "user '" + name + "' has no policy"};
+  std::string previous = std::exchange(user.policy, std::string());
+  return PersistOrUndo([&] { user.policy = std::move(previous); });
 }
 
 }  // namespace xs3::auth

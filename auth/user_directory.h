@@ -5,6 +5,7 @@
 // configured or put at runtime, which api/bucket_policy_check.h applies. Lookups run on every request and take a shared lock only; changes rewrite
 // the file atomically (tmp, fsync, rename, directory fsync) before they become visible.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -78,6 +79,11 @@ class UserDirectory {
   // REQUIRES: mu_ held exclusively. Writes managed_ to disk, then rebuilds the key and policy
   // indexes.
   std::optional<UserDirectoryError> Persist();
+  // REQUIRES: mu_ held exclusively. Persist, and when the write fails `undo` the in-memory change
+  // (the file still holds the state before it) and reindex.
+  std::optional<UserDirectoryError> PersistOrUndo(const std::function<void()>& undo);
+  // REQUIRES: mu_ held exclusively. The managed user `name`; configured users are Immutable.
+  std::variant<UserEntry*, UserDirectoryError> ManagedUser(const std::string& name);
   void Reindex();
   bool KeyInUse(const std::string& access_key) const;
 
