@@ -1,6 +1,6 @@
 // conformance.versioning_js: S3 versioning through @aws-sdk/client-s3 v3: the bucket setting,
 // version ids, GET by version, delete markers, DeleteObjects with versions, ListObjectVersions
-// paging, null versions, and the errors (NoSuchVersion, InvalidArgument,
+// paging, null versions, preconditions on versions, and the errors (NoSuchVersion, InvalidArgument,
 // MethodNotAllowed, BucketNotEmpty) with their HTTP statuses.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,6 +90,25 @@ describe('versions of an object', () => {
     const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: B, Key: 'k', VersionId: v1 }));
     assert.deepEqual(tags.TagSet, [{ Key: 'old', Value: 'yes' }]);
     assert.deepEqual((await s3.send(new GetObjectTaggingCommand({ Bucket: B, Key: 'k' }))).TagSet, []);
+  });
+
+  it('preconditions apply to the version asked for, not the latest', async () => {
+    const first = await s3.send(new PutObjectCommand({ Bucket: B, Key: 'cond', Body: 'first' }));
+    await put(B, 'cond', 'second');
+    const old = await s3.send(new GetObjectCommand({ Bucket: B, Key: 'cond', VersionId: first.VersionId,
+      IfMatch: first.ETag }));
+    assert.equal(await text(old), 'first');
+    let e = await errorOf(() => s3.send(new GetObjectCommand({ Bucket: B, Key: 'cond', IfMatch: first.ETag })));
+    assertS3Error(e, 'PreconditionFailed', 412);
+    e = await errorOf(() => s3.send(new HeadObjectCommand({ Bucket: B, Key: 'cond', VersionId: first.VersionId,
+      IfNoneMatch: first.ETag })));
+    assert.equal(e.$metadata.httpStatusCode, 304);
+    const copied = await s3.send(new CopyObjectCommand({ Bucket: B, Key: 'cond-copy',
+      CopySource: `${B}/cond?versionId=${first.VersionId}`, CopySourceIfMatch: first.ETag }));
+    assert.equal(copied.CopySourceVersionId, first.VersionId);
+    e = await errorOf(() => s3.send(new CopyObjectCommand({ Bucket: B, Key: 'cond-copy2',
+      CopySource: `${B}/cond?versionId=${first.VersionId}`, CopySourceIfNoneMatch: first.ETag })));
+    assertS3Error(e, 'PreconditionFailed', 412);
   });
 
   it('answers NoSuchVersion for an unknown id and InvalidArgument for a malformed one', async () => {
