@@ -70,103 +70,181 @@ void CompressScalar(uint32_t st[4], const unsigned char* block) {
 constexpr int kLanes = 16;
 constexpr size_t kRing = size_t{1} << 20;  // per lane; a multiple of 64, so no block wraps
 constexpr uint64_t kBatchBlocks = 1024;    // per lane per batch: 64 KiB, then rings are freed up
+// A batch costs the same with one lane or sixteen, so the thread waits until every open stream
+// has a batch's worth, and starts earlier only for a lane this full (a stream whose neighbours
+// stall must not fill its ring and block) or a lane whose stream is in Final().
+constexpr uint64_t kHighWater = kRing / 2;
 
 #if defined(__x86_64__)
-// One MD5 step in all 16 lanes.
-template <int kI>
-__attribute__((target("avx512f"), always_inline)) inline void Step(__m512i& a, __m512i b, __m512i c, __m512i d,
-                                                                   const __m512i* m) {
-  __m512i f;
-  if constexpr (kI < 16) f = _mm512_ternarylogic_epi32(b, c, d, 0xCA);       // b ? c : d
-  else if constexpr (kI < 32) f = _mm512_ternarylogic_epi32(b, c, d, 0xE4);  // d ? b : c
-  else if constexpr (kI < 48) f = _mm512_ternarylogic_epi32(b, c, d, 0x96);  // b ^ c ^ d
-  else f = _mm512_ternarylogic_epi32(b, c, d, 0x39);                         // c ^ (b | ~d)
-  __m512i sum = _mm512_add_epi32(_mm512_add_epi32(a, f),
-                                 _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(kK[kI])), m[MessageIndex(kI)]));
-  a = _mm512_add_epi32(b, _mm512_rol_epi32(sum, kShift[kI]));
+#define XS3_LANES_TARGET __attribute__((target("avx512f,avx512vl"), always_inline)) inline
+
+// The two kernels' vectors: 16 lanes in a zmm register, or 8 in a ymm one. Zen 4 runs 512-bit
+// operations as two 256-bit halves, so a batch of at most 8 streams (lanes 0-7, which Acquire
+// hands out first) costs a third less CPU in the ymm kernel than in a half-empty zmm one.
+struct Zmm {
+  using V = __m512i;
+  using Mask = __mmask16;
+  static constexpr int kWidth = 16;
+  static XS3_LANES_TARGET V Add(V a, V b) { return _mm512_add_epi32(a, b); }
+  static XS3_LANES_TARGET V MaskAdd(V src, Mask k, V a, V b) { return _mm512_mask_add_epi32(src, k, a, b); }
+  static XS3_LANES_TARGET V Set1(uint32_t x) { return _mm512_set1_epi32(static_cast<int>(x)); }
+  template <int kImm>
+  static XS3_LANES_TARGET V Ternary(V a, V b, V c) { return _mm512_ternarylogic_epi32(a, b, c, kImm); }
+  template <int kS>
+  static XS3_LANES_TARGET V Rotl(V a) { return _mm512_rol_epi32(a, kS); }
+  static XS3_LANES_TARGET V Load(Mask k, const uint32_t* p) { return _mm512_maskz_loadu_epi32(k, p); }
+  static XS3_LANES_TARGET void Store(uint32_t* p, Mask k, V v) { _mm512_mask_storeu_epi32(p, k, v); }
+
+  // Lane l's 64-byte block at rows[l] -> m[w] = word w of every lane: a 16x16 transpose of
+  // 32-bit elements in three shuffle stages (64 shuffles; 16 gathers cost several times that).
+  static XS3_LANES_TARGET void Messages(const char* const rows[kWidth], V m[16]) {
+    V r[16], t[16], u[16];
+    for (int l = 0; l < 16; ++l) r[l] = rows[l] ? _mm512_loadu_si512(rows[l]) : _mm512_setzero_si512();
+    for (int i = 0; i < 8; ++i) {
+      t[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
+      t[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
+    }
+    // u[4i + j], 128-bit block k = word 4k + j of rows 4i .. 4i + 3.
+    for (int i = 0; i < 4; ++i) {
+      u[4 * i] = _mm512_unpacklo_epi64(t[4 * i], t[4 * i + 2]);
+      u[4 * i + 1] = _mm512_unpackhi_epi64(t[4 * i], t[4 * i + 2]);
+      u[4 * i + 2] = _mm512_unpacklo_epi64(t[4 * i + 1], t[4 * i + 3]);
+      u[4 * i + 3] = _mm512_unpackhi_epi64(t[4 * i + 1], t[4 * i + 3]);
+    }
+    for (int j = 0; j < 4; ++j) {
+      V x0 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0x44), x1 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0xEE);
+      V y0 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0x44), y1 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0xEE);
+      m[j] = _mm512_shuffle_i32x4(x0, y0, 0x88);
+      m[4 + j] = _mm512_shuffle_i32x4(x0, y0, 0xDD);
+      m[8 + j] = _mm512_shuffle_i32x4(x1, y1, 0x88);
+      m[12 + j] = _mm512_shuffle_i32x4(x1, y1, 0xDD);
+    }
+  }
+};
+
+struct Ymm {
+  using V = __m256i;
+  using Mask = __mmask8;
+  static constexpr int kWidth = 8;
+  static XS3_LANES_TARGET V Add(V a, V b) { return _mm256_add_epi32(a, b); }
+  static XS3_LANES_TARGET V MaskAdd(V src, Mask k, V a, V b) { return _mm256_mask_add_epi32(src, k, a, b); }
+  static XS3_LANES_TARGET V Set1(uint32_t x) { return _mm256_set1_epi32(static_cast<int>(x)); }
+  template <int kImm>
+  static XS3_LANES_TARGET V Ternary(V a, V b, V c) { return _mm256_ternarylogic_epi32(a, b, c, kImm); }
+  template <int kS>
+  static XS3_LANES_TARGET V Rotl(V a) { return _mm256_rol_epi32(a, kS); }
+  static XS3_LANES_TARGET V Load(Mask k, const uint32_t* p) { return _mm256_maskz_loadu_epi32(k, p); }
+  static XS3_LANES_TARGET void Store(uint32_t* p, Mask k, V v) { _mm256_mask_storeu_epi32(p, k, v); }
+
+  // An 8x8 transpose of one 32-byte half of every lane's block -> 8 message words.
+  static XS3_LANES_TARGET void Transpose(const V r[8], V m[8]) {
+    V t[8], u[8];
+    for (int i = 0; i < 4; ++i) {
+      t[2 * i] = _mm256_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
+      t[2 * i + 1] = _mm256_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 2; ++i) {
+      u[4 * i] = _mm256_unpacklo_epi64(t[4 * i], t[4 * i + 2]);
+      u[4 * i + 1] = _mm256_unpackhi_epi64(t[4 * i], t[4 * i + 2]);
+      u[4 * i + 2] = _mm256_unpacklo_epi64(t[4 * i + 1], t[4 * i + 3]);
+      u[4 * i + 3] = _mm256_unpackhi_epi64(t[4 * i + 1], t[4 * i + 3]);
+    }
+    for (int j = 0; j < 4; ++j) {
+      m[j] = _mm256_permute2x128_si256(u[j], u[4 + j], 0x20);
+      m[4 + j] = _mm256_permute2x128_si256(u[j], u[4 + j], 0x31);
+    }
+  }
+  static XS3_LANES_TARGET void Messages(const char* const rows[kWidth], V m[16]) {
+    V lo[8], hi[8];
+    for (int l = 0; l < 8; ++l) {
+      lo[l] = rows[l] ? _mm256_loadu_si256(reinterpret_cast<const V*>(rows[l])) : _mm256_setzero_si256();
+      hi[l] = rows[l] ? _mm256_loadu_si256(reinterpret_cast<const V*>(rows[l] + 32)) : _mm256_setzero_si256();
+    }
+    Transpose(lo, m);
+    Transpose(hi, m + 8);
+  }
+};
+
+// One MD5 step in every lane.
+template <typename W, int kI>
+XS3_LANES_TARGET void Step(typename W::V& a, typename W::V b, typename W::V c, typename W::V d, const typename W::V* m) {
+  typename W::V f;
+  if constexpr (kI < 16) f = W::template Ternary<0xCA>(b, c, d);       // b ? c : d
+  else if constexpr (kI < 32) f = W::template Ternary<0xE4>(b, c, d);  // d ? b : c
+  else if constexpr (kI < 48) f = W::template Ternary<0x96>(b, c, d);  // b ^ c ^ d
+  else f = W::template Ternary<0x39>(b, c, d);                         // c ^ (b | ~d)
+  typename W::V sum = W::Add(W::Add(a, f), W::Add(W::Set1(kK[kI]), m[MessageIndex(kI)]));
+  a = W::Add(b, W::template Rotl<kShift[kI]>(sum));
 }
 
-template <int kS>
-__attribute__((target("avx512f"), always_inline)) inline void Four(__m512i& a, __m512i& b, __m512i& c, __m512i& d,
-                                                                   const __m512i* m) {
+template <typename W, int kS>
+XS3_LANES_TARGET void Four(typename W::V& a, typename W::V& b, typename W::V& c, typename W::V& d,
+                           const typename W::V* m) {
   // Steps rotate the roles (a, b, c, d) -> (d, a, b, c); four at a time keeps the names fixed.
-  Step<kS>(a, b, c, d, m);
-  Step<kS + 1>(d, a, b, c, m);
-  Step<kS + 2>(c, d, a, b, m);
-  Step<kS + 3>(b, c, d, a, m);
+  Step<W, kS>(a, b, c, d, m);
+  Step<W, kS + 1>(d, a, b, c, m);
+  Step<W, kS + 2>(c, d, a, b, m);
+  Step<W, kS + 3>(b, c, d, a, m);
 }
 
-template <int... kI>
-__attribute__((target("avx512f"), always_inline)) inline void Rounds(__m512i& a, __m512i& b, __m512i& c, __m512i& d,
-                                                                     const __m512i* m,
-                                                                     std::integer_sequence<int, kI...>) {
-  (Four<kI * 4>(a, b, c, d, m), ...);
+template <typename W, int... kI>
+XS3_LANES_TARGET void Rounds(typename W::V& a, typename W::V& b, typename W::V& c, typename W::V& d,
+                             const typename W::V* m, std::integer_sequence<int, kI...>) {
+  (Four<W, kI * 4>(a, b, c, d, m), ...);
 }
 
-// rows[l] = lane l's 16 message words -> m[w] = word w of every lane: a 16x16 transpose of
-// 32-bit elements in three shuffle stages (64 shuffles; 16 gathers cost several times that).
-__attribute__((target("avx512f"), always_inline)) inline void Transpose(const __m512i r[16], __m512i m[16]) {
-  __m512i t[16], u[16];
-  for (int i = 0; i < 8; ++i) {
-    t[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
-    t[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
-  }
-  // u[4i + j], 128-bit block k = word 4k + j of rows 4i .. 4i + 3.
-  for (int i = 0; i < 4; ++i) {
-    u[4 * i] = _mm512_unpacklo_epi64(t[4 * i], t[4 * i + 2]);
-    u[4 * i + 1] = _mm512_unpackhi_epi64(t[4 * i], t[4 * i + 2]);
-    u[4 * i + 2] = _mm512_unpacklo_epi64(t[4 * i + 1], t[4 * i + 3]);
-    u[4 * i + 3] = _mm512_unpackhi_epi64(t[4 * i + 1], t[4 * i + 3]);
-  }
-  for (int j = 0; j < 4; ++j) {
-    __m512i x0 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0x44), x1 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0xEE);
-    __m512i y0 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0x44), y1 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0xEE);
-    m[j] = _mm512_shuffle_i32x4(x0, y0, 0x88);
-    m[4 + j] = _mm512_shuffle_i32x4(x0, y0, 0xDD);
-    m[8 + j] = _mm512_shuffle_i32x4(x1, y1, 0x88);
-    m[12 + j] = _mm512_shuffle_i32x4(x1, y1, 0xDD);
-  }
-}
-
-// For every lane l with blocks[l] > 0: hashes blocks[l] consecutive blocks at base + offset[l]
-// into state[*][l]. Lanes that run out early are masked off, their state left alone.
-__attribute__((target("avx512f"))) void CompressLanes(uint32_t state[4][kLanes], const char* base,
-                                                      const uint32_t offset[kLanes], const uint64_t blocks[kLanes]) {
-  // Only the lanes in this batch are touched: the others' state belongs to Acquire and Final.
-  __mmask16 batch = 0;
+// For every lane l < W::kWidth with blocks[l] > 0: hashes blocks[l] consecutive blocks at
+// base + offset[l] into state[*][l]. Lanes that run out early are masked off, their state left
+// alone; lanes outside the batch are not touched (their state belongs to Acquire and Final).
+template <typename W>
+__attribute__((target("avx512f,avx512vl"))) void Compress(uint32_t state[4][kLanes], const char* base,
+                                                          const uint32_t offset[kLanes], const uint64_t blocks[kLanes]) {
+  using V = typename W::V;
+  typename W::Mask batch = 0;
   uint64_t most = 0;
-  for (int l = 0; l < kLanes; ++l) {
-    if (blocks[l] > 0) batch |= static_cast<__mmask16>(1u << l);
+  for (int l = 0; l < W::kWidth; ++l) {
+    if (blocks[l] > 0) batch |= static_cast<typename W::Mask>(1u << l);
     most = std::max(most, blocks[l]);
   }
-  __m512i sa = _mm512_maskz_loadu_epi32(batch, state[0]), sb = _mm512_maskz_loadu_epi32(batch, state[1]);
-  __m512i sc = _mm512_maskz_loadu_epi32(batch, state[2]), sd = _mm512_maskz_loadu_epi32(batch, state[3]);
+  V sa = W::Load(batch, state[0]), sb = W::Load(batch, state[1]);
+  V sc = W::Load(batch, state[2]), sd = W::Load(batch, state[3]);
   for (uint64_t r = 0; r < most; ++r) {
-    __mmask16 live = 0;
-    __m512i rows[16], m[16];
-    for (int l = 0; l < kLanes; ++l) {
+    typename W::Mask live = 0;
+    const char* rows[W::kWidth];
+    for (int l = 0; l < W::kWidth; ++l) {
+      rows[l] = nullptr;
       if (blocks[l] > r) {
-        live |= static_cast<__mmask16>(1u << l);
-        rows[l] = _mm512_loadu_si512(base + offset[l] + r * 64);
-      } else {
-        rows[l] = _mm512_setzero_si512();
+        live |= static_cast<typename W::Mask>(1u << l);
+        rows[l] = base + offset[l] + r * 64;
       }
     }
-    Transpose(rows, m);
-    __m512i a = sa, b = sb, c = sc, d = sd;
-    Rounds(a, b, c, d, m, std::make_integer_sequence<int, 16>{});
-    sa = _mm512_mask_add_epi32(sa, live, sa, a);
-    sb = _mm512_mask_add_epi32(sb, live, sb, b);
-    sc = _mm512_mask_add_epi32(sc, live, sc, c);
-    sd = _mm512_mask_add_epi32(sd, live, sd, d);
+    V m[16];
+    W::Messages(rows, m);
+    V a = sa, b = sb, c = sc, d = sd;
+    Rounds<W>(a, b, c, d, m, std::make_integer_sequence<int, 16>{});
+    sa = W::MaskAdd(sa, live, sa, a);
+    sb = W::MaskAdd(sb, live, sb, b);
+    sc = W::MaskAdd(sc, live, sc, c);
+    sd = W::MaskAdd(sd, live, sd, d);
   }
-  _mm512_mask_storeu_epi32(state[0], batch, sa);
-  _mm512_mask_storeu_epi32(state[1], batch, sb);
-  _mm512_mask_storeu_epi32(state[2], batch, sc);
-  _mm512_mask_storeu_epi32(state[3], batch, sd);
+  W::Store(state[0], batch, sa);
+  W::Store(state[1], batch, sb);
+  W::Store(state[2], batch, sc);
+  W::Store(state[3], batch, sd);
 }
 
-bool HaveAvx512() { return __builtin_cpu_supports("avx512f"); }
+void CompressLanes(uint32_t state[4][kLanes], const char* base, const uint32_t offset[kLanes],
+                   const uint64_t blocks[kLanes]) {
+  bool upper = false;
+  for (int l = Ymm::kWidth; l < kLanes; ++l) upper |= blocks[l] > 0;
+  if (upper) {
+    Compress<Zmm>(state, base, offset, blocks);
+  } else {
+    Compress<Ymm>(state, base, offset, blocks);
+  }
+}
+
+bool HaveAvx512() { return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl"); }
 #else
 bool HaveAvx512() { return false; }
 void CompressLanes(uint32_t[4][kLanes], const char*, const uint32_t[kLanes], const uint64_t[kLanes]) {}
@@ -213,7 +291,8 @@ class LaneService {
       bool wake;
       {
         std::lock_guard lock(mu_);
-        wake = (lane.head - lane.tail) / 64 != (lane.head + n - lane.tail) / 64;
+        uint64_t before = lane.head - lane.tail, after = before + n;
+        wake = (before < kBatchBlocks * 64 && after >= kBatchBlocks * 64) || (before < kHighWater && after >= kHighWater);
         lane.head += n;
       }
       if (wake) work_cv_.notify_one();
@@ -231,6 +310,8 @@ class LaneService {
     size_t rest;
     {
       std::unique_lock lock(mu_);
+      lane.flushing = true;
+      work_cv_.notify_one();
       space_cv_.wait(lock, [&] { return lane.head - lane.tail < 64 && !lane.in_batch; });
       for (int i = 0; i < 4; ++i) st[i] = state_[i][l];
       total = lane.head;
@@ -239,6 +320,7 @@ class LaneService {
       std::memcpy(tail, ring + lane.tail % kRing, rest);  // never wraps: tail is block-aligned
       lane.active = false;
     }
+    work_cv_.notify_one();  // the streams left open may now all have a batch's worth
     tail[rest] = 0x80;
     size_t padded = rest + 1 + 8 <= 64 ? 64 : 128;
     uint64_t bits = total * 8;
@@ -254,21 +336,37 @@ class LaneService {
 
   // A stream dropped without Final(): wait out a batch that may be reading its ring.
   void Abandon(int l) {
-    std::unique_lock lock(mu_);
-    space_cv_.wait(lock, [&] { return !lanes_[l].in_batch; });
-    lanes_[l].active = false;
+    {
+      std::unique_lock lock(mu_);
+      space_cv_.wait(lock, [&] { return !lanes_[l].in_batch; });
+      lanes_[l].active = false;
+    }
+    work_cv_.notify_one();
   }
 
  private:
   struct Lane {
     bool active = false;
     bool in_batch = false;
-    uint64_t head = 0;  // bytes written into the ring, ever
-    uint64_t tail = 0;  // bytes hashed (a multiple of 64)
+    bool flushing = false;  // Final() waits for the ring to drain
+    uint64_t head = 0;      // bytes written into the ring, ever
+    uint64_t tail = 0;      // bytes hashed (a multiple of 64)
   };
 
   LaneService() : arena_(new char[kLanes * kRing]) {
     std::thread([this] { Run(); }).detach();
+  }
+
+  bool BatchDue() const {
+    int open = 0, full = 0;
+    for (const Lane& lane : lanes_) {
+      if (!lane.active) continue;
+      uint64_t pending = lane.head - lane.tail;
+      if (pending >= kHighWater || (lane.flushing && pending >= 64)) return true;
+      ++open;
+      if (pending >= kBatchBlocks * 64) ++full;
+    }
+    return open > 0 && full == open;
   }
 
   void Run() {
@@ -278,12 +376,7 @@ class LaneService {
       int live = 0, single = -1;
       {
         std::unique_lock lock(mu_);
-        work_cv_.wait(lock, [&] {
-          for (auto& lane : lanes_) {
-            if (lane.active && lane.head - lane.tail >= 64) return true;
-          }
-          return false;
-        });
+        work_cv_.wait(lock, [&] { return BatchDue(); });
         for (int l = 0; l < kLanes; ++l) {
           Lane& lane = lanes_[l];
           blocks[l] = 0;

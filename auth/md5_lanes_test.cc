@@ -83,7 +83,7 @@ TEST_CASE("md5 lanes: 16 streams at once from 16 threads hash side by side; a 17
   CHECK(NewLaneMd5() != nullptr);  // Final released every lane
 }
 
-TEST_CASE("md5 lanes: interleaved streams of one thread (batches of 2 to 16 lanes, both kernels), and a stream "
+TEST_CASE("md5 lanes: interleaved streams of one thread (batches of 2 to 16 lanes, 8- and 16-lane kernels), and a stream "
           "dropped without Final frees its lane") {
   if (!NewLaneMd5()) return;
   std::mt19937_64 rng(7);
