@@ -14,8 +14,12 @@ namespace {
 // server's body reads are 256 KiB) go to the file as they are, without the copy.
 constexpr size_t kWriteChunk = size_t{1} << 20;
 constexpr size_t kDirectWrite = size_t{64} << 10;
-// Fsync mode: start the writeback of every this many bytes while the body still arrives, so
-// the fsync at Finish() waits for the last stretch only, not for the whole body.
+// Every this many bytes, start the writeback of what was just written and wait for the stretch
+// before it (started one window earlier, so normally already on disk): each large body keeps at
+// most two windows dirty and writes at the disk's pace, the streaming-writer pattern. In fsync
+// mode the fsync at Finish() then waits for the last stretch only. In relaxed mode nothing else
+// would hold a large body back until the kernel's dirty limit throttled every writer at once:
+// 8 parallel parts of a 4 GiB checkpoint ran at 0.4-0.6 GB/s there, 0.9-1.0 with the window.
 constexpr uint64_t kWriteBehind = uint64_t{8} << 20;
 }  // namespace
 
@@ -79,10 +83,13 @@ Status SpillingBodyWriter::WriteAll(const char* data, size_t len) {
     len -= static_cast<size_t>(n);
     written_ += static_cast<uint64_t>(n);
   }
-  if (store_->fsync() && written_ - write_behind_ >= kWriteBehind) {
-    // Only a hint to start I/O: errors surface at the fsync, which is what durability rests on.
+  if (written_ - write_behind_ >= kWriteBehind) {
+    // Flow control, not durability: errors surface at the fsync, which is what durability rests on.
     (void)::sync_file_range(fd_, static_cast<off_t>(write_behind_), static_cast<off_t>(written_ - write_behind_),
                             SYNC_FILE_RANGE_WRITE);
+    if (write_behind_ > 0) {
+      (void)::sync_file_range(fd_, 0, static_cast<off_t>(write_behind_), SYNC_FILE_RANGE_WAIT_BEFORE);
+    }
     write_behind_ = written_;
   }
   return Status::OK();

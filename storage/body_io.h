@@ -38,7 +38,7 @@ class SpillingBodyWriter final : public BodyWriter {
   std::string tmp_path_;
   int fd_ = -1;
   uint64_t written_ = 0;       // bytes in the tmp file
-  uint64_t write_behind_ = 0;  // writeback started up to here (Fsync mode)
+  uint64_t write_behind_ = 0;  // writeback started up to here
   Status error_;  // sticky
 };
 

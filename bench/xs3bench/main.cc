@@ -21,7 +21,7 @@ constexpr const char* kUsage = R"(usage: xs3bench [flags]
   --bucket-type gp|directory directory: CreateSession, then s3express session signing
   --create-bucket            create the bucket first (an existing one of ours is fine)
   --access-key K --secret-key S --region R
-  --mode load|multipart-put|ranged-get
+  --mode load|multipart-put|ranged-get|delete-object
   --concurrency N            connections (default 16)
   --threads N                client threads (default 1)
   --duration SECONDS         load: run time (default 10)
@@ -34,7 +34,7 @@ constexpr const char* kUsage = R"(usage: xs3bench [flags]
   --prefill                  PUT every key before the load phase
   --prefill-concurrency N
   --signed-payload           sign the SHA-256 of bodies instead of UNSIGNED-PAYLOAD
-  --object KEY               multipart-put / ranged-get object (default checkpoint.bin)
+  --object KEY               multipart-put / ranged-get / delete-object object (default checkpoint.bin)
   --part-size BYTES          part / range size (default 64 MiB)
   --parallel N               parts or ranges in flight (default 8)
   --json FILE                write the results as JSON ("-" for stdout, table then goes to stderr)
@@ -170,15 +170,15 @@ int main(int argc, char** argv) {
     if (o.target != "xs3" && o.target != "nginx") throw std::invalid_argument("--target xs3|nginx");
     if (o.bucket_type != "gp" && o.bucket_type != "directory") throw std::invalid_argument("--bucket-type gp|directory");
     if (o.distribution != "uniform" && o.distribution != "zipf") throw std::invalid_argument("--distribution uniform|zipf");
-    if (o.mode != "load" && o.mode != "multipart-put" && o.mode != "ranged-get") {
-      throw std::invalid_argument("--mode load|multipart-put|ranged-get");
+    if (o.mode != "load" && o.mode != "multipart-put" && o.mode != "ranged-get" && o.mode != "delete-object") {
+      throw std::invalid_argument("--mode load|multipart-put|ranged-get|delete-object");
     }
     if (o.bucket_type == "directory" && o.bucket.size() < 8) throw std::invalid_argument("directory bucket names end in --x-s3");
     if (o.target == "nginx") {
       for (size_t i = 0; i < o.mix.size(); ++i) {
         if (o.mix[i] && static_cast<Op>(i) != Op::Get) throw std::invalid_argument("--target nginx serves GETs only");
       }
-      if (o.prefill || o.mode == "multipart-put" || o.create_bucket) {
+      if (o.prefill || o.mode == "multipart-put" || o.mode == "delete-object" || o.create_bucket) {
         throw std::invalid_argument("--target nginx: put the files in nginx's root instead");
       }
     }
@@ -204,6 +204,7 @@ int main(int argc, char** argv) {
   if (o.mode == "load" && (o.duration_s > 0 || o.requests > 0)) results.push_back(RunLoad(o, credentials));
   if (o.mode == "multipart-put") results.push_back(RunMultipartPut(o, credentials));
   if (o.mode == "ranged-get") results.push_back(RunRangedGet(o, credentials));
+  if (o.mode == "delete-object") results.push_back(RunDeleteObject(o, credentials));
 
   std::FILE* table = json_path == "-" ? stderr : stdout;
   nlohmann::json doc = {{"target", o.target}, {"endpoint", o.host + ":" + std::to_string(o.port)},

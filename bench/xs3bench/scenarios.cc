@@ -449,4 +449,22 @@ PhaseResult RunRangedGet(const Options& o, const Credentials& credentials) {
   });
 }
 
+PhaseResult RunDeleteObject(const Options& o, const Credentials& credentials) {
+  PhaseResult r;
+  r.name = "delete-object";
+  RequestBuilder builder(HostHeader(o), o.region, Service(o), credentials, true);
+  auto start = Clock::now();
+  Exchange x = SyncDo(o, builder, {"DELETE", ObjectPath(o, o.object), ""}, {});
+  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  auto& s = r.ops[static_cast<size_t>(Op::Delete)];
+  if (x.status == 204) {
+    ++s.ok;
+    s.total.Record(static_cast<uint64_t>(std::chrono::nanoseconds(x.done - x.start).count()));
+  } else {
+    ++s.errors;
+    r.sample_errors.push_back("DeleteObject: " + Describe(x));
+  }
+  return r;
+}
+
 }  // namespace xs3::bench

@@ -1,7 +1,7 @@
 #pragma once
 // What xs3bench runs: an operation mix over a key set (load), the PUT of every key (prefill),
-// one object written as parallel multipart parts (multipart-put) and one object read back with
-// parallel ranged GETs (ranged-get). Each phase runs its workers on --threads io_contexts and
+// one object written as parallel multipart parts (multipart-put), one object read back with
+// parallel ranged GETs (ranged-get) and that object's DELETE (delete-object). Each phase runs its workers on --threads io_contexts and
 // returns merged per-operation statistics.
 #include <array>
 #include <atomic>
@@ -27,7 +27,7 @@ struct Options {
   std::string region = "us-east-1";
   std::string access_key = "xs3devaccesskey";
   std::string secret_key = "xs3devsecretkey";
-  std::string mode = "load";       // load | multipart-put | ranged-get
+  std::string mode = "load";       // load | multipart-put | ranged-get | delete-object
   unsigned concurrency = 16;
   unsigned threads = 1;
   double duration_s = 10;
@@ -77,5 +77,6 @@ PhaseResult RunPrefill(const Options& options, const Credentials& credentials);
 PhaseResult RunLoad(const Options& options, const Credentials& credentials);
 PhaseResult RunMultipartPut(const Options& options, const Credentials& credentials);
 PhaseResult RunRangedGet(const Options& options, const Credentials& credentials);
+PhaseResult RunDeleteObject(const Options& options, const Credentials& credentials);
 
 }  // namespace xs3::bench
