@@ -560,7 +560,8 @@ def scenario_checkpoint():
     print(f"  disk: best of those per round    {best:.2f} GB/s  <- the write reference")
     print(f"  page cache: cat {cat:.2f} GB/s, nginx 8 ranged GETs {ngr:.2f} GB/s  <- the restore reference")
     for name, r in rows.items():
-        print(f"  {name:>17}: write {r['write_gb_s']:.2f} GB/s ({r['write_gb_s'] / best:.2f}x disk; per round "
+        print(f"  {name:>17}: write {r['write_gb_s']:.2f} GB/s ({r['write_gb_s'] / best:.2f}x disk, "
+              f"{r['write_gb_s'] / median(disk_w['dd conv=fdatasync']):.2f}x dd conv=fdatasync; x disk per round "
               f"{r['write_x_disk']}), restore {r['restore_gb_s']:.2f} GB/s ({r['restore_gb_s'] / ngr:.2f}x nginx, "
               f"{r['restore_gb_s'] / cat:.2f}x cat), peak RSS {r['peak_rss_mib']:.0f} MiB")
     bx, bn = median(big_x), median(big_n)
