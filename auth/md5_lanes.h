@@ -7,9 +7,11 @@
 // work costs a fraction of that CPU, and it runs beside the I/O instead of inside it.
 //
 // A stream copies what it is given into its lane's 1 MiB ring and returns; the hashing thread
-// consumes whole 64-byte blocks. Update() waits only when the ring is full (the thread hashes
-// several times faster than a socket delivers), Final() waits for the ring to drain and hashes
-// the last partial block itself.
+// consumes whole 64-byte blocks, in batches that wait until every open stream has 64 KiB (a
+// batch costs the same however many lanes it fills), a ring is half full, or a stream is in
+// Final(). Batches within lanes 0-7 run 8 lanes wide in ymm registers, wider ones in zmm.
+// Update() waits only when the ring is full (the thread hashes several times faster than a
+// socket delivers), Final() waits for the ring to drain and hashes the last partial block itself.
 #include <memory>
 
 #include "auth/checksum.h"
