@@ -72,7 +72,8 @@ class DecryptingBodyReader final : public storage::BodyReader {
       : stored_(std::move(stored)), cipher_key_(std::move(cipher_key)), pieces_(std::move(pieces)) {}
 
   uint64_t size() const override { return stored_->size(); }
-  int fd() const override { return -1; }  // the bytes on disk are not what is sent
+  // The bytes on disk are not what is sent: never sendfile.
+  storage::FileSpan SpanAt(uint64_t offset) const override { return {-1, 0, stored_->size() - offset}; }
 
   storage::Result<size_t> ReadAt(uint64_t offset, char* buf, size_t len) const override {
     auto got = stored_->ReadAt(offset, buf, len);

@@ -302,64 +302,80 @@ awaitable<bool> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream, api::
   }
   uint64_t offset = response.body_offset;
   uint64_t remaining = response.body_length;
-  int fd = response.body_reader->fd();
-  if (fd >= 0) {
-    ProgressDeadline deadline(socket, config.request_timeout);
-    boost::system::error_code ec;
-    socket.native_non_blocking(true, ec);
-    // The head goes out corked (MSG_MORE) so it shares a segment with the first sendfile bytes.
-    size_t head_done = 0;
-    while (head_done < head.size() && !ec) {
-      ssize_t n = ::send(socket.native_handle(), head.data() + head_done, head.size() - head_done,
-                         MSG_NOSIGNAL | (remaining > 0 ? MSG_MORE : 0));
-      if (n > 0) {
-        head_done += static_cast<size_t>(n);
-      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        auto [ec_w] = co_await socket.async_wait(tcp::socket::wait_write, kTuple);
-        ec = ec_w;
-      } else if (n < 0 && errno == EINTR) {
-        continue;
-      } else {
+  const storage::BodyReader& reader = *response.body_reader;
+  bool head_out = false;
+  while (remaining > 0) {
+    storage::FileSpan span = reader.SpanAt(offset);
+    uint64_t run = std::min(remaining, span.length);
+    if (run == 0) co_return false;  // a body shorter than its recorded size: cut it short
+    if (span.fd >= 0) {
+      ProgressDeadline deadline(socket, config.request_timeout);
+      boost::system::error_code ec;
+      socket.native_non_blocking(true, ec);
+      if (!head_out) {
+        // The head goes out corked (MSG_MORE) so it shares a segment with the first sendfile bytes.
+        size_t head_done = 0;
+        while (head_done < head.size() && !ec) {
+          ssize_t n = ::send(socket.native_handle(), head.data() + head_done, head.size() - head_done,
+                             MSG_NOSIGNAL | MSG_MORE);
+          if (n > 0) {
+            head_done += static_cast<size_t>(n);
+          } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            auto [ec_w] = co_await socket.async_wait(tcp::socket::wait_write, kTuple);
+            ec = ec_w;
+          } else if (n < 0 && errno == EINTR) {
+            continue;
+          } else {
+            co_return false;
+          }
+        }
+        if (ec) co_return false;
+        head_out = true;
+        note_head_sent();
+      }
+      // Blob bodies (each part of a multipart object) go from the page cache to the socket
+      // without a copy through user space.
+      off_t off = static_cast<off_t>(span.file_offset);
+      uint64_t left = run;
+      while (left > 0 && !ec) {
+        ssize_t sent = ::sendfile(socket.native_handle(), span.fd, &off, static_cast<size_t>(std::min<uint64_t>(left, 4u << 20)));
+        if (sent > 0) {
+          left -= static_cast<uint64_t>(sent);
+          deadline.Progress();
+        } else if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+          auto [ec_w] = co_await socket.async_wait(tcp::socket::wait_write, kTuple);
+          ec = ec_w;
+        } else if (sent < 0 && errno == EINTR) {
+          continue;
+        } else {
+          co_return false;  // headers are out: all we can do is cut the body short
+        }
+      }
+      if (ec) co_return false;
+      offset += run;
+      remaining -= run;
+      continue;
+    }
+    // Inline or encrypted stretches are copied through `buffer`; the first chunk leaves with the
+    // head in one send.
+    for (uint64_t left = run; left > 0;) {
+      size_t want = static_cast<size_t>(std::min<uint64_t>(left, buffer.size()));
+      auto got = reader.ReadAt(offset, buffer.data(), want);
+      // Before the first chunk nothing is sent yet; after it, all we can do is cut the body short.
+      if (!got.ok() || got.value() == 0) co_return false;
+      size_t n = std::min<size_t>(got.value(), want);
+      if (!co_await SendAll(socket, {head_out ? net::const_buffer() : net::buffer(head), net::buffer(buffer.data(), n)},
+                            config.request_timeout)) {
         co_return false;
       }
+      if (!head_out) note_head_sent();
+      head_out = true;
+      offset += n;
+      left -= n;
+      remaining -= n;
     }
-    if (ec) co_return false;
-    note_head_sent();
-    // Blob bodies go from the page cache to the socket without a copy through user space.
-    while (remaining > 0 && !ec) {
-      off_t off = static_cast<off_t>(offset);
-      ssize_t sent = ::sendfile(socket.native_handle(), fd, &off, static_cast<size_t>(std::min<uint64_t>(remaining, 4u << 20)));
-      if (sent > 0) {
-        offset += static_cast<uint64_t>(sent);
-        remaining -= static_cast<uint64_t>(sent);
-        deadline.Progress();
-      } else if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        auto [ec_w] = co_await socket.async_wait(tcp::socket::wait_write, kTuple);
-        ec = ec_w;
-      } else if (sent < 0 && errno == EINTR) {
-        continue;
-      } else {
-        co_return false;  // headers are out: all we can do is cut the body short
-      }
-    }
-    co_return !ec && remaining == 0;
   }
-  bool first = true;
-  while (remaining > 0) {
-    size_t want = static_cast<size_t>(std::min<uint64_t>(remaining, buffer.size()));
-    auto got = response.body_reader->ReadAt(offset, buffer.data(), want);
-    // Before the first chunk nothing is sent yet; after it, all we can do is cut the body short.
-    if (!got.ok() || got.value() == 0) co_return false;
-    if (!co_await SendAll(socket, {first ? net::buffer(head) : net::const_buffer(), net::buffer(buffer.data(), got.value())},
-                          config.request_timeout)) {
-      co_return false;
-    }
-    if (first) note_head_sent();
-    first = false;
-    offset += got.value();
-    remaining -= got.value();
-  }
-  if (first) {
+  if (!head_out) {
     bool ok = co_await SendAll(socket, {net::buffer(head), net::const_buffer()}, config.request_timeout);
     note_head_sent();
     co_return ok;

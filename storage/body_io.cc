@@ -138,10 +138,24 @@ ExtentBodyReader::~ExtentBodyReader() {
   }
 }
 
+size_t ExtentBodyReader::PieceAt(uint64_t offset) const {
+  // The last piece starting at or before `offset`: empty pieces share their start with the next
+  // one, so this lands past them.
+  return static_cast<size_t>(std::upper_bound(starts_.begin(), starts_.end(), offset) - starts_.begin()) - 1;
+}
+
+FileSpan ExtentBodyReader::SpanAt(uint64_t offset) const {
+  if (offset >= size_) return {};
+  size_t i = PieceAt(offset);
+  const Piece& p = pieces_[i];
+  uint64_t in_piece = offset - starts_[i];
+  if (p.fd < 0) return {-1, 0, p.size - in_piece};
+  return {p.fd, in_piece, p.size - in_piece};
+}
+
 Result<size_t> ExtentBodyReader::ReadAt(uint64_t offset, char* buf, size_t len) const {
   if (offset >= size_ || len == 0) return size_t{0};
-  // The piece holding `offset`: the last one starting at or before it (skipping empty ones).
-  size_t i = static_cast<size_t>(std::upper_bound(starts_.begin(), starts_.end(), offset) - starts_.begin()) - 1;
+  size_t i = PieceAt(offset);
   size_t done = 0;
   while (done < len && i < pieces_.size()) {
     const Piece& p = pieces_[i];

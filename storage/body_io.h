@@ -47,7 +47,7 @@ class InlineBodyReader final : public BodyReader {
   explicit InlineBodyReader(std::string body) : body_(std::move(body)) {}
   uint64_t size() const override { return body_.size(); }
   Result<size_t> ReadAt(uint64_t offset, char* buf, size_t len) const override;
-  int fd() const override { return -1; }
+  FileSpan SpanAt(uint64_t offset) const override { return {-1, 0, body_.size() - offset}; }
 
  private:
   std::string body_;
@@ -59,7 +59,7 @@ class FileBodyReader final : public BodyReader {
   ~FileBodyReader() override;
   uint64_t size() const override { return size_; }
   Result<size_t> ReadAt(uint64_t offset, char* buf, size_t len) const override;
-  int fd() const override { return fd_; }
+  FileSpan SpanAt(uint64_t offset) const override { return {fd_, offset, size_ - offset}; }
 
  private:
   int fd_;
@@ -67,7 +67,7 @@ class FileBodyReader final : public BodyReader {
 };
 
 // A body made of several extents (ObjectRecord::extents): blob pieces by open fd (owned),
-// inline pieces by value. fd() is -1.
+// inline pieces by value. Each piece is its own FileSpan.
 class ExtentBodyReader final : public BodyReader {
  public:
   struct Piece {
@@ -81,9 +81,12 @@ class ExtentBodyReader final : public BodyReader {
   ExtentBodyReader& operator=(const ExtentBodyReader&) = delete;
   uint64_t size() const override { return size_; }
   Result<size_t> ReadAt(uint64_t offset, char* buf, size_t len) const override;
-  int fd() const override { return -1; }
+  FileSpan SpanAt(uint64_t offset) const override;
 
  private:
+  // The piece holding `offset`, skipping empty ones (offset < size_).
+  size_t PieceAt(uint64_t offset) const;
+
   std::vector<Piece> pieces_;
   std::vector<uint64_t> starts_;  // starts_[i] = offset of pieces_[i]
   uint64_t size_ = 0;

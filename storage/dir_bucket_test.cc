@@ -28,6 +28,8 @@ namespace fs = std::filesystem;
 constexpr size_t kThreshold = testing::kTestInlineThreshold;
 
 using testing::OpenEngine;
+using testing::ReadBySpans;
+using testing::Spans;
 using testing::TempDir;
 
 void MakeBucket(Engine& e, const std::string& name, BucketType type = BucketType::Directory) {
@@ -591,7 +593,10 @@ TEST_CASE("append: offset 0 creates; pieces become extents; reads cross extents;
 
     auto o = e->OpenObject("d", "logs/app.log");
     REQUIRE(o.ok());
-    CHECK(o->body->fd() == -1);
+    Spans spans = ReadBySpans(*o->body);
+    CHECK(spans.bytes == expected);
+    CHECK(spans.count == 4);
+    CHECK(spans.files == 2);
     CHECK(ReadAll(*o->body) == expected);
     std::mt19937 rng(7);
     for (int i = 0; i < 300; ++i) {
@@ -830,7 +835,9 @@ TEST_CASE("seal/publish extents: an object assembled from separately written pie
   REQUIRE(z.ok());
   REQUIRE(e->PublishExtents("d", "single", {z.value()}, m).ok());
   CHECK(e->GetObject("d", "single")->blob_id == z->blob_id);
-  CHECK(e->OpenObject("d", "single")->body->fd() >= 0);
+  Spans single = ReadBySpans(*e->OpenObject("d", "single")->body);
+  CHECK(single.count == 1);
+  CHECK(single.files == 1);
 }
 
 TEST_CASE("rename: atomic move with directories created and removed; conditions; errors") {

@@ -198,6 +198,15 @@ class BodyWriter {
   virtual uint64_t size() const = 0;
 };
 
+// Where a stretch of a body lies on disk, for sendfile: bytes [offset, offset + length) of the
+// body are bytes [file_offset, file_offset + length) of fd. fd is -1 when those bytes are not
+// stored as they are sent (inline, encrypted); length still says how far the stretch runs.
+struct FileSpan {
+  int fd = -1;
+  uint64_t file_offset = 0;
+  uint64_t length = 0;
+};
+
 // Reads a stored body. Thread-safe for concurrent ReadAt calls.
 class BodyReader {
  public:
@@ -205,8 +214,9 @@ class BodyReader {
   virtual uint64_t size() const = 0;
   // Reads up to len bytes at offset; returns bytes read (0 at end) or an IoError.
   virtual Result<size_t> ReadAt(uint64_t offset, char* buf, size_t len) const = 0;
-  // For sendfile: the open file descriptor, or -1 when the body is inline or has several extents.
-  virtual int fd() const = 0;
+  // The stretch holding `offset` (< size()), as far as it runs in one piece: a blob body is one
+  // stretch, a multipart object one per part.
+  virtual FileSpan SpanAt(uint64_t offset) const = 0;
 };
 
 // Directory buckets (BucketType::Directory) list in *walk order*, not byte order:

@@ -39,6 +39,8 @@ std::string Cat(std::initializer_list<std::string_view> parts) {
 }
 
 using testing::OpenEngine;
+using testing::ReadBySpans;
+using testing::Spans;
 using testing::TempDir;
 
 void MakeBucket(Engine& e, const std::string& name) {
@@ -120,7 +122,9 @@ TEST_CASE("engine: put/get/delete across the inline threshold") {
     CHECK(r->blob_id.empty() == inline_body);
     auto reader = e->OpenBody(r.value());
     REQUIRE(reader.ok());
-    CHECK((reader.value()->fd() >= 0) == !inline_body);
+    Spans spans = ReadBySpans(*reader.value());
+    CHECK(spans.bytes == body);
+    CHECK(spans.files == (inline_body ? 0u : 1u));
     CHECK(ReadBody(*e, r.value()) == body);
     if (!inline_body) CHECK(fs::exists(BlobPath(dir.path, r->blob_id)));
     REQUIRE(e->DeleteObject("b", key).ok());

@@ -25,6 +25,8 @@ namespace fs = std::filesystem;
 constexpr size_t kThreshold = testing::kTestInlineThreshold;
 
 using testing::OpenEngine;
+using testing::ReadBySpans;
+using testing::Spans;
 using testing::TempDir;
 
 void MakeBucket(Engine& e, const std::string& name, BucketType type = BucketType::GeneralPurpose) {
@@ -244,7 +246,13 @@ TEST_CASE("multipart: parts of every size complete into one object without copyi
   // Reads at offsets spanning the part boundaries.
   auto o = e->OpenObject("b", "big/object");
   REQUIRE(o.ok());
-  CHECK(o->body->fd() == -1);
+  // Sent part by part: the three inline parts through ReadAt, the two blob parts from their files
+  // (the empty part is no stretch).
+  Spans spans = ReadBySpans(*o->body);
+  CHECK(spans.bytes == all);
+  CHECK(spans.count == 4);
+  CHECK(spans.files == 2);
+  CHECK(o->body->SpanAt(100 + kThreshold + 1 + 10).file_offset == 10);  // 10 bytes into part 4
   std::vector<uint64_t> boundaries;
   uint64_t off = 0;
   for (const auto& b : bodies) boundaries.push_back(off += b.size());
@@ -322,7 +330,7 @@ TEST_CASE("multipart: a replaced part frees its old blob; a subset completes and
   CHECK(plain->extents.empty());
   CHECK(!plain->blob_id.empty());
   CHECK(plain->part_count == 1);
-  CHECK(e->OpenObject("b", "one")->body->fd() >= 0);
+  CHECK(ReadBySpans(*e->OpenObject("b", "one")->body).files == 1);
   CHECK(Get(*e, "b", "one") == Pattern(9000, 9));
 
   // An empty last part stays an extent of its own (extent i is part i + 1).

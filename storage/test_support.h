@@ -3,6 +3,7 @@
 // opened on it with a small inline threshold so that tests reach blob bodies with small data.
 #include <doctest/doctest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <memory>
@@ -39,6 +40,36 @@ inline std::unique_ptr<Engine> OpenEngine(const std::string& dir, Durability dur
   auto e = Engine::Open(o);
   REQUIRE_MESSAGE(e.ok(), e.status().message());
   return std::move(e.value());
+}
+
+// The body as the server sends it: stretch by stretch (BodyReader::SpanAt), a file's stretches
+// read from its fd at the span's offset as sendfile would, the others through ReadAt. Counts
+// the stretches and those that are a file's.
+struct Spans {
+  std::string bytes;
+  size_t count = 0;
+  size_t files = 0;
+};
+inline Spans ReadBySpans(const BodyReader& body) {
+  Spans out;
+  while (out.bytes.size() < body.size()) {
+    FileSpan span = body.SpanAt(out.bytes.size());
+    REQUIRE(span.length > 0);
+    REQUIRE(out.bytes.size() + span.length <= body.size());
+    std::string piece(span.length, '\0');
+    if (span.fd >= 0) {
+      REQUIRE(::pread(span.fd, piece.data(), piece.size(), static_cast<off_t>(span.file_offset)) ==
+              static_cast<ssize_t>(piece.size()));
+      ++out.files;
+    } else {
+      auto got = body.ReadAt(out.bytes.size(), piece.data(), piece.size());
+      REQUIRE(got.ok());
+      REQUIRE(got.value() == piece.size());
+    }
+    out.bytes += piece;
+    ++out.count;
+  }
+  return out;
 }
 
 }  // namespace xs3::storage::testing

@@ -102,6 +102,13 @@ class Multipart(h.ServerTestCase):
                          "416", 416)  # HEAD has no body: botocore reports the status
         ranged = self.s3.get_object(Bucket=B, Key="big/object.bin", Range=f"bytes={5 * MIB - 10}-{5 * MIB + 9}")
         self.assertEqual(ranged["Body"].read(), parts[0][-10:] + parts[1][:10])
+        # The blob parts go out by sendfile and the 1000-byte last part (stored inline) through a
+        # buffer: ranges that cross from one to the other and end inside it.
+        whole = b"".join(parts)
+        for first, last in [(10 * MIB - 7, 10 * MIB + 999), (3, 10 * MIB + 5), (10 * MIB + 1, 10 * MIB + 998)]:
+            ranged = self.s3.get_object(Bucket=B, Key="big/object.bin", Range=f"bytes={first}-{last}")
+            self.assertEqual(ranged["Body"].read(), whole[first:last + 1], (first, last))
+        self.assertEqual(self.s3.get_object(Bucket=B, Key="big/object.bin", PartNumber=3)["Body"].read(), parts[2])
         self.assertNotIn(uid, [u["UploadId"] for u in self.s3.list_multipart_uploads(Bucket=B).get("Uploads", [])])
         self.assertError(lambda: self.s3.list_parts(Bucket=B, Key="big/object.bin", UploadId=uid), "NoSuchUpload", 404)
 
