@@ -135,6 +135,49 @@ TEST_CASE("engine: put/get/delete across the inline threshold") {
   CHECK(CountFiles(dir.path + "/tmp") == 0);
 }
 
+TEST_CASE("engine: a blob body is the bytes appended, whatever sizes they arrive in") {
+  // The writer regroups appends into writes that end on 256 KiB boundaries of the file: appends
+  // that stop short of one, reach it exactly, straddle it, or span several.
+  TempDir dir;
+  auto e = OpenEngine(dir.path);
+  MakeBucket(*e, "b");
+  constexpr size_t kKiB = 1024;
+  std::vector<std::vector<size_t>> plans = {
+      {kThreshold + 1},
+      {256 * kKiB, 256 * kKiB, 1},
+      {255 * kKiB, kKiB, 256 * kKiB - 1, 2, 1},
+      {3000, 253 * kKiB, 600 * kKiB, 7, 1024 * kKiB + 3, 100},
+      {1, 1, 1, 5000, 512 * kKiB, 17},
+  };
+  std::mt19937 rng(11);
+  std::vector<size_t> random;
+  for (int i = 0; i < 60; ++i) random.push_back(1 + rng() % (rng() % 2 ? 300 * kKiB : 5000));
+  plans.push_back(random);
+  for (size_t i = 0; i < plans.size(); ++i) {
+    CAPTURE(i);
+    size_t size = 0;
+    for (size_t n : plans[i]) size += n;
+    std::string body = Pattern(size, static_cast<unsigned>(i));
+    auto w = e->NewBodyWriter();
+    REQUIRE(w.ok());
+    size_t off = 0;
+    for (size_t n : plans[i]) {
+      REQUIRE(w.value()->Append(body.data() + off, n).ok());
+      off += n;
+    }
+    CHECK(w.value()->size() == size);
+    ObjectMeta m;
+    m.etag = "e";
+    std::string key = "k" + std::to_string(i);
+    REQUIRE(e->PutObject("b", key, std::move(w.value()), m, {}).ok());
+    auto r = e->GetObject("b", key);
+    REQUIRE(r.ok());
+    CHECK_FALSE(r->blob_id.empty());
+    CHECK(fs::file_size(BlobPath(dir.path, r->blob_id)) == size);
+    CHECK(Get(*e, "b", key) == body);
+  }
+}
+
 TEST_CASE("engine: caller's mtime is kept; a ReadAt past the end returns 0") {
   TempDir dir;
   auto e = OpenEngine(dir.path);
