@@ -1,7 +1,6 @@
 #include "storage/body_io.h"
 
 #include <fcntl.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,13 +10,10 @@
 namespace xs3::storage {
 
 namespace {
-// Every write but a body's last ends on a multiple of this in the file, whatever sizes the
-// socket hands over: the page cache then holds the body in folios this large (a write's folios
-// are as large as its alignment and length allow), and sendfile of 4 GiB in 8 ranges ran at
-// 1.53-1.69 GB/s from a file written 65,537 bytes at a time, 1.77-2.04 from 256 KiB writes
-// (nginx, same file contents). What does not reach the next boundary waits in the buffer: at
-// most one such stretch is copied per append.
-constexpr size_t kAlign = size_t{256} << 10;
+// Small appends gather into one write of this size; appends at least kDirectWrite long (the
+// server's body reads are 256 KiB) go to the file as they are, without the copy.
+constexpr size_t kWriteChunk = size_t{1} << 20;
+constexpr size_t kDirectWrite = size_t{64} << 10;
 // Every this many bytes, start the writeback of what was just written and wait for the stretch
 // before it (started one window earlier, so normally already on disk): each large body keeps at
 // most two windows dirty and writes at the disk's pace, the streaming-writer pattern. In fsync
@@ -44,18 +40,16 @@ Status SpillingBodyWriter::Append(const char* data, size_t len) {
   }
   if (fd_ < 0) return error_ = Status(Code::InvalidArgument, "Append after Finish");
   size_ += len;
-  size_t total = buffer_.size() + len;
-  if (total < kAlign) {
+  if (buffer_.size() + len < kWriteChunk && len < kDirectWrite) {
     buffer_.append(data, len);
     return Status::OK();
   }
-  // The buffered bytes and then `data`, up to the last boundary they reach, in one writev.
-  size_t n = total - total % kAlign;
-  size_t from_buffer = std::min(n, buffer_.size());
-  size_t from_data = n - from_buffer;
-  if (Status s = WriteAll(buffer_.data(), from_buffer, data, from_data); !s.ok()) return error_ = s;
-  buffer_.erase(0, from_buffer);
-  buffer_.append(data + from_data, len - from_data);
+  if (Status s = Flush(); !s.ok()) return error_ = s;
+  if (len >= kDirectWrite) {
+    if (Status s = WriteAll(data, len); !s.ok()) return error_ = s;
+  } else {
+    buffer_.append(data, len);
+  }
   return Status::OK();
 }
 
@@ -67,36 +61,27 @@ Status SpillingBodyWriter::Spill() {
     tmp_path_.clear();
     return s;
   }
-  // The buffered bytes stay: they start the first aligned write.
-  buffer_.reserve(2 * kAlign);
-  return Status::OK();
+  Status s = Flush();
+  buffer_.reserve(kWriteChunk);
+  return s;
 }
 
 Status SpillingBodyWriter::Flush() {
-  Status s = WriteAll(buffer_.data(), buffer_.size(), nullptr, 0);
+  Status s = WriteAll(buffer_.data(), buffer_.size());
   buffer_.clear();
   return s;
 }
 
-Status SpillingBodyWriter::WriteAll(const char* a, size_t a_len, const char* b, size_t b_len) {
-  iovec iov[2] = {{const_cast<char*>(a), a_len}, {const_cast<char*>(b), b_len}};
-  int first = 0;
-  for (;;) {
-    while (first < 2 && iov[first].iov_len == 0) ++first;
-    if (first == 2) break;
-    ssize_t n = ::writev(fd_, iov + first, 2 - first);
+Status SpillingBodyWriter::WriteAll(const char* data, size_t len) {
+  while (len > 0) {
+    ssize_t n = ::write(fd_, data, len);
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus("write " + tmp_path_);
     }
+    data += n;
+    len -= static_cast<size_t>(n);
     written_ += static_cast<uint64_t>(n);
-    for (size_t left = static_cast<size_t>(n); left > 0; ++first) {
-      size_t k = std::min(left, iov[first].iov_len);
-      iov[first].iov_base = static_cast<char*>(iov[first].iov_base) + k;
-      iov[first].iov_len -= k;
-      left -= k;
-      if (iov[first].iov_len > 0) break;
-    }
   }
   if (written_ - write_behind_ >= kWriteBehind) {
     // Flow control, not durability: errors surface at the fsync, which is what durability rests on.

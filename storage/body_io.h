@@ -8,8 +8,8 @@
 
 namespace xs3::storage {
 
-// Buffers up to `threshold` bytes in memory; the first Append that would exceed it moves the
-// body to a tmp/ file, written in stretches that end on 256 KiB boundaries of the file.
+// Buffers up to `threshold` bytes in memory; the first Append that would exceed it moves
+// everything to a tmp/ file, then writes go out in large (1 MiB) chunks.
 class SpillingBodyWriter final : public BodyWriter {
  public:
   SpillingBodyWriter(const BlobStore* store, size_t threshold) : store_(store), threshold_(threshold) {}
@@ -29,8 +29,7 @@ class SpillingBodyWriter final : public BodyWriter {
  private:
   Status Spill();
   Status Flush();
-  // Writes a then b (either may be empty) at the end of the file.
-  Status WriteAll(const char* a, size_t a_len, const char* b, size_t b_len);
+  Status WriteAll(const char* data, size_t len);
 
   const BlobStore* store_;
   size_t threshold_;

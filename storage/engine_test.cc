@@ -136,8 +136,8 @@ TEST_CASE("engine: put/get/delete across the inline threshold") {
 }
 
 TEST_CASE("engine: a blob body is the bytes appended, whatever sizes they arrive in") {
-  // The writer regroups appends into writes that end on 256 KiB boundaries of the file: appends
-  // that stop short of one, reach it exactly, straddle it, or span several.
+  // Appends below and above the writer's direct-write size (64 KiB) and its gather buffer (1 MiB),
+  // in every order, including the append that spills the body out of memory.
   TempDir dir;
   auto e = OpenEngine(dir.path);
   MakeBucket(*e, "b");
