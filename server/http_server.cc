@@ -278,6 +278,29 @@ awaitable<bool> SendAll(tcp::socket& socket, std::array<net::const_buffer, 2> bu
   co_return !ec2;
 }
 
+// Repeats a non-blocking send-like call until `len` bytes are out: `send_some(left)` makes one
+// send or sendfile of at most `left` bytes and returns what it returned. Waits for the socket
+// to drain when it would block; false on an error, an end of file, or a cut-short wait (the
+// deadline closes the socket when nothing moves).
+template <class SendSome>
+awaitable<bool> SendRepeatedly(tcp::socket& socket, ProgressDeadline& deadline, uint64_t len, SendSome send_some) {
+  while (len > 0) {
+    ssize_t n = send_some(len);
+    if (n > 0) {
+      len -= static_cast<uint64_t>(n);
+      deadline.Progress();
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      auto [ec] = co_await socket.async_wait(tcp::socket::wait_write, kTuple);
+      if (ec) co_return false;
+    } else {
+      co_return false;
+    }
+  }
+  co_return true;
+}
+
 }  // namespace
 
 awaitable<bool> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream, api::Response& response, bool keep_alive,
@@ -312,46 +335,27 @@ awaitable<bool> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream, api::
       ProgressDeadline deadline(socket, config.request_timeout);
       boost::system::error_code ec;
       socket.native_non_blocking(true, ec);
+      if (ec) co_return false;
+      int out = socket.native_handle();
       if (!head_out) {
         // The head goes out corked (MSG_MORE) so it shares a segment with the first sendfile bytes.
-        size_t head_done = 0;
-        while (head_done < head.size() && !ec) {
-          ssize_t n = ::send(socket.native_handle(), head.data() + head_done, head.size() - head_done,
-                             MSG_NOSIGNAL | MSG_MORE);
-          if (n > 0) {
-            head_done += static_cast<size_t>(n);
-          } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            auto [ec_w] = co_await socket.async_wait(tcp::socket::wait_write, kTuple);
-            ec = ec_w;
-          } else if (n < 0 && errno == EINTR) {
-            continue;
-          } else {
-            co_return false;
-          }
+        if (!co_await SendRepeatedly(socket, deadline, head.size(), [&](uint64_t left) {
+              return ::send(out, head.data() + (head.size() - left), left, MSG_NOSIGNAL | MSG_MORE);
+            })) {
+          co_return false;
         }
-        if (ec) co_return false;
         head_out = true;
         note_head_sent();
       }
       // Blob bodies (each part of a multipart object) go from the page cache to the socket
-      // without a copy through user space.
+      // without a copy through user space. Once the head is out, a failure can only cut the body
+      // short.
       off_t off = static_cast<off_t>(span.file_offset);
-      uint64_t left = run;
-      while (left > 0 && !ec) {
-        ssize_t sent = ::sendfile(socket.native_handle(), span.fd, &off, static_cast<size_t>(std::min<uint64_t>(left, 4u << 20)));
-        if (sent > 0) {
-          left -= static_cast<uint64_t>(sent);
-          deadline.Progress();
-        } else if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-          auto [ec_w] = co_await socket.async_wait(tcp::socket::wait_write, kTuple);
-          ec = ec_w;
-        } else if (sent < 0 && errno == EINTR) {
-          continue;
-        } else {
-          co_return false;  // headers are out: all we can do is cut the body short
-        }
+      if (!co_await SendRepeatedly(socket, deadline, run, [&](uint64_t left) {
+            return ::sendfile(out, span.fd, &off, static_cast<size_t>(std::min<uint64_t>(left, 4u << 20)));
+          })) {
+        co_return false;
       }
-      if (ec) co_return false;
       offset += run;
       remaining -= run;
       continue;
